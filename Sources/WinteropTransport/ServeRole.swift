@@ -1,0 +1,30 @@
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// What `winterop serve` hands each server role: where its data goes, where its
+/// events go and the event loops to run on.
+public struct ServeContext: Sendable {
+    /// The data directory (`./winterop-data/` by default); a role uses a subfolder of it.
+    public var dataDirectory: String
+    public var events: EventLog
+    public var eventLoopGroup: any EventLoopGroup
+    public var logger: Logger
+
+    public init(dataDirectory: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.dataDirectory = dataDirectory
+        self.events = events
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+}
+
+/// A server role that `winterop serve` runs with defaults that need no configuration.
+/// Each protocol's role module provides one; the `serve` command lists them.
+public protocol ServeRole: Sendable {
+    /// The service name used in `listening` events, e.g. `"mice-sink"`.
+    var name: String { get }
+    /// Builds the service. It reports `listening` once bound, runs until graceful
+    /// shutdown, then closes its connections with the protocol's goodbye.
+    func makeService(_ context: ServeContext) throws -> any Service
+}

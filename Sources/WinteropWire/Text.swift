@@ -1,0 +1,62 @@
+import NIOCore
+
+/// ASCII text: every byte below 0x80.
+public enum ASCII {
+    /// Decodes bytes that must all be ASCII.
+    public static func decode(_ bytes: some Collection<UInt8>, field: String, _ reference: SpecReference) throws(WireError) -> String {
+        if let bad = bytes.first(where: { $0 >= 0x80 }) {
+            throw reference.error("\(field) is not ASCII (byte \(hex(bad)))")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of `text`, or nil when it has a character outside ASCII.
+    public static func encode(_ text: String) -> [UInt8]? {
+        let bytes = Array(text.utf8)
+        return bytes.allSatisfy({ $0 < 0x80 }) ? bytes : nil
+    }
+}
+
+/// UTF-16 little-endian text, as Windows writes it.
+public enum UTF16LE {
+    /// Decodes UTF-16LE bytes. A leading byte-order mark (FF FE) is dropped, the text
+    /// ends at the first NUL code unit, and an odd byte count or an unpaired surrogate
+    /// is an error.
+    public static func decode(_ bytes: some Collection<UInt8>, field: String, _ reference: SpecReference) throws(WireError) -> String {
+        guard bytes.count % 2 == 0 else {
+            throw reference.error("\(field) is UTF-16LE but has an odd length of \(bytes.count) bytes")
+        }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var iterator = bytes.makeIterator()
+        while let low = iterator.next(), let high = iterator.next() {
+            let unit = UInt16(low) | UInt16(high) << 8
+            if unit == 0 { break }
+            units.append(unit)
+        }
+        if units.first == 0xFEFF { units.removeFirst() }
+        var text = ""
+        var decoder = UTF16()
+        var unitIterator = units.makeIterator()
+        loop: while true {
+            switch decoder.decode(&unitIterator) {
+            case .scalarValue(let scalar): text.unicodeScalars.append(scalar)
+            case .emptyInput: break loop
+            case .error: throw reference.error("\(field) is not valid UTF-16LE (unpaired surrogate)")
+            }
+        }
+        return text
+    }
+
+    /// The UTF-16LE bytes of `text`, with a NUL code unit appended when `terminated`.
+    public static func encode(_ text: String, terminated: Bool = false) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf16.count * 2 + 2)
+        for unit in text.utf16 {
+            bytes.append(UInt8(truncatingIfNeeded: unit))
+            bytes.append(UInt8(truncatingIfNeeded: unit >> 8))
+        }
+        if terminated { bytes.append(contentsOf: [0, 0]) }
+        return bytes
+    }
+}

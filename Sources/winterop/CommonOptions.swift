@@ -1,0 +1,34 @@
+import ArgumentParser
+import WinteropTransport
+
+/// `--json`: shared by every command that serves or waits.
+struct EventOptions: ParsableArguments {
+    @Flag(name: .long, help: "Write one JSON object per line on standard output for each protocol event.")
+    var json = false
+
+    func makeEventLog() -> EventLog { EventLog(json: json) }
+}
+
+extension HostPort: ExpressibleByArgument {
+    /// Parses `HOST:PORT` for an option; protocols wanting a default port use
+    /// `HostPort(parsing:defaultPort:)` on a String option instead.
+    public init?(argument: String) {
+        guard let value = try? HostPort(parsing: argument, defaultPort: nil) else { return nil }
+        self = value
+    }
+}
+
+/// Parses `HOST[:PORT]` for an option, with the protocol's port as the default;
+/// a malformed value is a usage error (exit status 2) that says what was wrong.
+func parseHostPort(_ text: String, defaultPort: Int?, option: String) throws -> HostPort {
+    do {
+        return try HostPort(parsing: text, defaultPort: defaultPort)
+    } catch {
+        throw RoleFailure.usage("\(option): \(error)")
+    }
+}
+
+/// The reply of a role whose protocol has not landed in this build: says so and exits 2.
+func protocolNotAvailable(_ spec: String, role: String) -> RoleFailure {
+    RoleFailure.usage("\(role): \(spec) is not implemented in this build of winterop yet; see README.md for what is available")
+}

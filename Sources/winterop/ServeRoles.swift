@@ -1,0 +1,12 @@
+import WinteropTransport
+
+enum ServeRoles {
+    /// The server roles `winterop serve` runs; each protocol adds its own in its region.
+    static let all: [any ServeRole] = [
+        // MARK: MS-MICE roles
+
+        // MARK: MS-GRVSSTP roles
+
+        // MARK: other protocols' roles
+    ]
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+
+/// The root command: `winterop <protocol> <role> [options]`.
+struct Winterop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "winterop",
+        abstract: "Microsoft Open Specifications protocols on Linux: MS-MICE, MS-GRVSSTP, MS-WDSMSI, MS-NFPS, MS-TCC.",
+        discussion: """
+            Every command that serves or waits accepts --json (one JSON object per line on \
+            standard output for each protocol event). Listeners accept --listen HOST:PORT; \
+            port 0 picks a free port, reported in the first "listening" event.
+            Exit status: 0 success, 1 protocol or peer failure, 2 bad usage or configuration.
+            """,
+        subcommands: [
+            ServeCommand.self,
+            DecodeCommand.self,
+            MICECommand.self,
+            SSTPCommand.self,
+            WDSCommand.self,
+            NFPSCommand.self,
+            TCCCommand.self,
+        ]
+    )
+}
+
+/// Entry point: runs the parsed command and maps failures onto the exit statuses of
+/// the command-line contract (0 success, 1 protocol or peer failure, 2 usage).
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try Winterop.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(with: error)
+        }
+    }
+
+    static func exit(with error: any Error) -> Never {
+        if let failure = error as? RoleFailure {
+            FileHandle.standardError.write(Data("winterop: \(failure.message)\n".utf8))
+            Foundation.exit(failure.status)
+        }
+        let code = Winterop.exitCode(for: error)
+        let message = Winterop.fullMessage(for: error)
+        if code == .success {
+            if !message.isEmpty { print(message) }
+            Foundation.exit(0)
+        }
+        if !message.isEmpty {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
+        // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
+        if code == .validationFailure || code.rawValue == 64 {
+            Foundation.exit(2)
+        }
+        Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+    }
+}
+
+/// A role's ending that is not success: carries the contract's exit status and a
+/// message that says what happened and what to do.
+struct RoleFailure: Error, CustomStringConvertible {
+    var status: Int32
+    var message: String
+
+    /// A protocol or peer failure (exit status 1).
+    static func peer(_ message: String) -> RoleFailure { RoleFailure(status: 1, message: message) }
+    /// Bad usage or configuration (exit status 2).
+    static func usage(_ message: String) -> RoleFailure { RoleFailure(status: 2, message: message) }
+
+    var description: String { message }
+}
