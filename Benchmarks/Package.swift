@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+//
+// winterop's benchmarks (ordo-one/benchmark), kept out of the main package so that
+// `swift build` and `swift test` stay fast. Run from this folder, release builds only:
+//
+//     swift package --allow-writing-to-package-directory benchmark
+//
+// Each protocol adds its benchmark executables in its region (MARK lines).
+
+import PackageDescription
+
+let benchmark: Target.Dependency = .product(name: "Benchmark", package: "benchmark")
+let plugin: Target.PluginUsage = .plugin(name: "BenchmarkPlugin", package: "benchmark")
+
+func winterop(_ product: String) -> Target.Dependency {
+    .product(name: product, package: "winterop")
+}
+
+var targets: [Target] = [
+    // MARK: Foundation benchmarks
+    .executableTarget(
+        name: "WireBenchmarks",
+        dependencies: [benchmark, winterop("WinteropWire"), .product(name: "NIOCore", package: "swift-nio")],
+        path: "Benchmarks/WireBenchmarks",
+        plugins: [plugin]
+    ),
+
+    // MARK: MS-MICE benchmarks
+
+    // MARK: MS-GRVSSTP benchmarks
+
+    // MARK: other protocols' benchmarks
+]
+
+let package = Package(
+    name: "winterop-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "winterop", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)
