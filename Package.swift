@@ -37,6 +37,10 @@ var targets: [Target] = [
     // MARK: MS-MICE
     .target(name: "MICECore", dependencies: ["WinteropWire", nio, crypto]),
 
+    // MARK: MS-MICE DTLS (OpenSSL)
+
+    // MARK: MS-MICE mDNS
+
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
 
@@ -71,6 +75,8 @@ var fuzzedModules: [Target.Dependency] {
         "WinteropWire", nio,
         // MARK: fuzzed MS-MICE modules
         "MICECore",
+        // MARK: fuzzed mDNS modules
+
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
     ]
@@ -81,6 +87,8 @@ var cliModules: [Target.Dependency] {
     [
         // MARK: CLI MS-MICE modules
         "MICECore",
+        // MARK: CLI MS-MICE DTLS and mDNS modules
+
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore",
         // MARK: CLI other protocols
