@@ -10,12 +10,23 @@ public struct ServeContext: Sendable {
     public var events: EventLog
     public var eventLoopGroup: any EventLoopGroup
     public var logger: Logger
+    /// Listen addresses given with `winterop serve --listen NAME=HOST:PORT`, by role name.
+    public var listenOverrides: [String: HostPort]
 
-    public init(dataDirectory: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    public init(
+        dataDirectory: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger,
+        listenOverrides: [String: HostPort] = [:]
+    ) {
         self.dataDirectory = dataDirectory
         self.events = events
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
+        self.listenOverrides = listenOverrides
+    }
+
+    /// Where the role called `name` listens: its `--listen` override, or its default.
+    public func listenAddress(for name: String, default address: HostPort) -> HostPort {
+        listenOverrides[name] ?? address
     }
 }
 

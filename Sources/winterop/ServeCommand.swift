@@ -18,6 +18,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Directory for persistent data (each role uses a subfolder).")
     var data: String = "./winterop-data"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Where one role listens instead of its default, as NAME=HOST:PORT (repeatable; port 0 picks a free port).",
+        valueName: "name=host:port"))
+    var listen: [String] = []
+
+    /// Parses `--listen NAME=HOST:PORT` options; an unknown role name is a usage error.
+    func listenOverrides(roles: [any ServeRole]) throws -> [String: HostPort] {
+        var overrides: [String: HostPort] = [:]
+        for item in listen {
+            guard let equals = item.firstIndex(of: "=") else {
+                throw RoleFailure.usage("serve: --listen takes NAME=HOST:PORT, e.g. mice-sink=0.0.0.0:7250")
+            }
+            let name = String(item[..<equals])
+            guard roles.contains(where: { $0.name == name }) else {
+                throw RoleFailure.usage("serve: --listen names '\(name)', but the roles are: \(roles.map(\.name).joined(separator: ", "))")
+            }
+            overrides[name] = try parseHostPort(String(item[item.index(after: equals)...]), defaultPort: nil, option: "--listen \(name)")
+        }
+        return overrides
+    }
+
     func run() async throws {
         let roles = ServeRoles.all
         guard !roles.isEmpty else {
@@ -33,7 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
         let eventLog = events.makeEventLog()
         let context = ServeContext(
             dataDirectory: data, events: eventLog,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            listenOverrides: try listenOverrides(roles: roles)
         )
         var services: [any Service] = []
         for role in roles {
