@@ -45,32 +45,43 @@ public struct TLV: Hashable, Sendable {
 /// against the bytes left before its value is sliced, so a lying Length can neither
 /// read past the end nor allocate.
 public struct TLVIterator: Sendable {
-    private var reader: WireReader
+    @usableFromInline var reader: WireReader
     public let format: TLVFormat
 
+    @inlinable
     public init(_ buffer: ByteBuffer, format: TLVFormat, reference: SpecReference) {
         self.reader = WireReader(buffer, reference)
         self.format = format
     }
 
     /// The next item, or nil at the end of the buffer.
+    @inlinable
     public mutating func next() throws(WireError) -> TLV? {
         guard !reader.isAtEnd else { return nil }
-        let name = format.itemName
+        // Field names are literals here; the detailed wording is built only on the error path.
         let type: UInt32
-        switch format.typeWidth {
-        case .one: type = UInt32(try reader.readUInt8(field: "\(name) type"))
-        case .two: type = UInt32(try reader.readUInt16(format.endianness, field: "\(name) type"))
-        case .four: type = try reader.readUInt32(format.endianness, field: "\(name) type")
+        do {
+            switch format.typeWidth {
+            case .one: type = UInt32(try reader.readUInt8(field: "type"))
+            case .two: type = UInt32(try reader.readUInt16(format.endianness, field: "type"))
+            case .four: type = try reader.readUInt32(format.endianness, field: "type")
+            }
+        } catch {
+            throw reader.error("truncated: \(format.itemName) type needs \(format.typeWidth.rawValue) bytes, \(reader.remaining) left")
         }
-        let length = try reader.readLength(width: format.lengthWidth, format.endianness, field: "\(name) \(hex(type)) length")
+        let length: Int
+        do {
+            length = try reader.readLength(width: format.lengthWidth, format.endianness, field: "length")
+        } catch {
+            throw reader.error("truncated: \(format.itemName) \(hex(type)) length needs \(format.lengthWidth.rawValue) bytes, \(reader.remaining) left")
+        }
         guard length >= format.minimumLength else {
-            throw reader.error("\(name) \(hex(type)) has length \(length); the minimum is \(format.minimumLength)")
+            throw reader.error("\(format.itemName) \(hex(type)) has length \(length); the minimum is \(format.minimumLength)")
         }
         guard length <= reader.remaining else {
-            throw reader.error("\(name) \(hex(type)) declares \(length) bytes but only \(reader.remaining) remain")
+            throw reader.error("\(format.itemName) \(hex(type)) declares \(length) bytes but only \(reader.remaining) remain")
         }
-        let value = try reader.readSlice(length, field: "\(name) \(hex(type)) value")
+        let value = try reader.readSlice(length, field: "value")
         return TLV(type: type, value: value)
     }
 

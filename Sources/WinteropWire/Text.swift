@@ -3,6 +3,7 @@ import NIOCore
 /// ASCII text: every byte below 0x80.
 public enum ASCII {
     /// Decodes bytes that must all be ASCII.
+    @inlinable
     public static func decode(_ bytes: some Collection<UInt8>, field: String, _ reference: SpecReference) throws(WireError) -> String {
         if let bad = bytes.first(where: { $0 >= 0x80 }) {
             throw reference.error("\(field) is not ASCII (byte \(hex(bad)))")
@@ -11,6 +12,7 @@ public enum ASCII {
     }
 
     /// The bytes of `text`, or nil when it has a character outside ASCII.
+    @inlinable
     public static func encode(_ text: String) -> [UInt8]? {
         let bytes = Array(text.utf8)
         return bytes.allSatisfy({ $0 < 0x80 }) ? bytes : nil
@@ -22,6 +24,7 @@ public enum UTF16LE {
     /// Decodes UTF-16LE bytes. A leading byte-order mark (FF FE) is dropped, the text
     /// ends at the first NUL code unit, and an odd byte count or an unpaired surrogate
     /// is an error.
+    @inlinable
     public static func decode(_ bytes: some Collection<UInt8>, field: String, _ reference: SpecReference) throws(WireError) -> String {
         guard bytes.count % 2 == 0 else {
             throw reference.error("\(field) is UTF-16LE but has an odd length of \(bytes.count) bytes")
@@ -34,21 +37,22 @@ public enum UTF16LE {
             if unit == 0 { break }
             units.append(unit)
         }
-        if units.first == 0xFEFF { units.removeFirst() }
-        var text = ""
+        let body = units.first == 0xFEFF ? units[1...] : units[...]
+        // Validate first (String(decoding:) would silently replace errors), then build once.
         var decoder = UTF16()
-        var unitIterator = units.makeIterator()
+        var unitIterator = body.makeIterator()
         loop: while true {
             switch decoder.decode(&unitIterator) {
-            case .scalarValue(let scalar): text.unicodeScalars.append(scalar)
+            case .scalarValue: continue
             case .emptyInput: break loop
             case .error: throw reference.error("\(field) is not valid UTF-16LE (unpaired surrogate)")
             }
         }
-        return text
+        return String(decoding: body, as: UTF16.self)
     }
 
     /// The UTF-16LE bytes of `text`, with a NUL code unit appended when `terminated`.
+    @inlinable
     public static func encode(_ text: String, terminated: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf16.count * 2 + 2)

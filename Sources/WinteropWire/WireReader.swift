@@ -12,27 +12,33 @@ public struct WireReader: Sendable {
     /// The rule being decoded; errors are labelled with it.
     public var reference: SpecReference
 
+    @inlinable
     public init(_ buffer: ByteBuffer, _ reference: SpecReference) {
         self.buffer = buffer
         self.reference = reference
     }
 
+    @inlinable
     public init(bytes: some Sequence<UInt8>, _ reference: SpecReference) {
         self.init(ByteBuffer(bytes: bytes), reference)
     }
 
     /// Bytes not yet read.
+    @inlinable
     public var remaining: Int { buffer.readableBytes }
 
     /// True when every byte has been read.
+    @inlinable
     public var isAtEnd: Bool { buffer.readableBytes == 0 }
 
     /// An error at the current reference.
+    @inlinable
     public func error(_ message: String) -> WireError {
         reference.error(message)
     }
 
     /// Throws unless at least `count` bytes remain for `field`.
+    @inlinable
     public func require(_ count: Int, for field: String) throws(WireError) {
         guard count >= 0 else {
             throw error("\(field): negative length \(count)")
@@ -45,6 +51,7 @@ public struct WireReader: Sendable {
     // MARK: Integers
 
     /// Reads an unsigned integer of `T`'s width in the given byte order.
+    @inlinable
     public mutating func readInteger<T: FixedWidthInteger & UnsignedInteger>(
         _ endianness: Endianness, as: T.Type = T.self, field: String
     ) throws(WireError) -> T {
@@ -56,21 +63,26 @@ public struct WireReader: Sendable {
         return value
     }
 
+    @inlinable
     public mutating func readUInt8(field: String) throws(WireError) -> UInt8 {
         try readInteger(.big, as: UInt8.self, field: field)
     }
+    @inlinable
     public mutating func readUInt16(_ endianness: Endianness, field: String) throws(WireError) -> UInt16 {
         try readInteger(endianness, as: UInt16.self, field: field)
     }
+    @inlinable
     public mutating func readUInt32(_ endianness: Endianness, field: String) throws(WireError) -> UInt32 {
         try readInteger(endianness, as: UInt32.self, field: field)
     }
+    @inlinable
     public mutating func readUInt64(_ endianness: Endianness, field: String) throws(WireError) -> UInt64 {
         try readInteger(endianness, as: UInt64.self, field: field)
     }
 
     /// Reads an integer that the specification fixes to one value (a reserved field
     /// that MUST be zero, a fixed length): throws naming both values otherwise.
+    @inlinable
     public mutating func expectInteger<T: FixedWidthInteger & UnsignedInteger>(
         _ expected: T, _ endianness: Endianness, field: String
     ) throws(WireError) {
@@ -83,6 +95,7 @@ public struct WireReader: Sendable {
     // MARK: Byte runs
 
     /// Reads exactly `count` bytes as a slice of the buffer (no copy).
+    @inlinable
     public mutating func readSlice(_ count: Int, field: String) throws(WireError) -> ByteBuffer {
         try require(count, for: field)
         guard let slice = buffer.readSlice(length: count) else {
@@ -92,6 +105,7 @@ public struct WireReader: Sendable {
     }
 
     /// Reads exactly `count` bytes into an array.
+    @inlinable
     public mutating func readBytes(_ count: Int, field: String) throws(WireError) -> [UInt8] {
         try require(count, for: field)
         guard let bytes = buffer.readBytes(length: count) else {
@@ -101,17 +115,20 @@ public struct WireReader: Sendable {
     }
 
     /// Reads every byte that is left.
+    @inlinable
     public mutating func readRest() -> ByteBuffer {
         buffer.readSlice(length: buffer.readableBytes) ?? ByteBuffer()
     }
 
     /// Skips `count` bytes.
+    @inlinable
     public mutating func skip(_ count: Int, field: String) throws(WireError) {
         try require(count, for: field)
         buffer.moveReaderIndex(forwardBy: count)
     }
 
     /// Reads `count` bytes that the specification says MUST all be zero.
+    @inlinable
     public mutating func expectZeros(_ count: Int, field: String) throws(WireError) {
         let slice = try readSlice(count, field: field)
         guard slice.readableBytesView.allSatisfy({ $0 == 0 }) else {
@@ -121,6 +138,7 @@ public struct WireReader: Sendable {
 
     /// Reads a byte field preceded by its length, an unsigned integer of `width` in `endianness`.
     /// `maxLength` bounds what the field may declare, before anything is read.
+    @inlinable
     public mutating func readLengthPrefixed(
         width: IntegerWidth, _ endianness: Endianness, maxLength: Int = .max, field: String
     ) throws(WireError) -> ByteBuffer {
@@ -132,6 +150,7 @@ public struct WireReader: Sendable {
     }
 
     /// Reads an unsigned length of the given width.
+    @inlinable
     public mutating func readLength(width: IntegerWidth, _ endianness: Endianness, field: String) throws(WireError) -> Int {
         switch width {
         case .one: return Int(try readUInt8(field: field))
@@ -147,6 +166,7 @@ public struct WireReader: Sendable {
 
     /// Reads ASCII text up to and including a NUL terminator (the NUL is not returned).
     /// Throws when no NUL comes within `maxLength` bytes (terminator included) or a byte is not ASCII.
+    @inlinable
     public mutating func readNULTerminatedASCII(maxLength: Int = .max, field: String) throws(WireError) -> String {
         let view = buffer.readableBytesView
         let limit = min(view.count, maxLength)
@@ -163,6 +183,7 @@ public struct WireReader: Sendable {
     }
 
     /// Reads `byteCount` bytes of ASCII text (no terminator).
+    @inlinable
     public mutating func readASCII(_ byteCount: Int, field: String) throws(WireError) -> String {
         let text = try readSlice(byteCount, field: field)
         return try ASCII.decode(text.readableBytesView, field: field, reference)
@@ -170,12 +191,14 @@ public struct WireReader: Sendable {
 
     /// Reads `byteCount` bytes of UTF-16LE text. A leading byte-order mark is dropped;
     /// a trailing NUL code unit (and anything after it) ends the text.
+    @inlinable
     public mutating func readUTF16LE(_ byteCount: Int, field: String) throws(WireError) -> String {
         let bytes = try readSlice(byteCount, field: field)
         return try UTF16LE.decode(bytes.readableBytesView, field: field, reference)
     }
 
     /// Reads UTF-16LE text up to and including a NUL code unit (0x0000).
+    @inlinable
     public mutating func readNULTerminatedUTF16LE(maxLength: Int = .max, field: String) throws(WireError) -> String {
         let view = buffer.readableBytesView
         var offset = 0
@@ -198,6 +221,7 @@ public struct WireReader: Sendable {
     // MARK: Structure
 
     /// Throws unless every byte has been consumed: a declared length must be used exactly.
+    @inlinable
     public func expectEnd(_ what: String) throws(WireError) {
         guard buffer.readableBytes == 0 else {
             throw error("\(buffer.readableBytes) unexpected byte\(buffer.readableBytes == 1 ? "" : "s") after \(what)")
@@ -205,6 +229,7 @@ public struct WireReader: Sendable {
     }
 
     /// Runs `body` on a reader over exactly the next `count` bytes, which must consume them all.
+    @inlinable
     public mutating func withSubReader<T>(
         _ count: Int, field: String, section: String? = nil,
         _ body: (inout WireReader) throws(WireError) -> T
@@ -217,6 +242,7 @@ public struct WireReader: Sendable {
     }
 
     /// Iterates TLVs in `format` over all remaining bytes.
+    @inlinable
     public mutating func readTLVs(_ format: TLVFormat) -> TLVIterator {
         TLVIterator(readRest(), format: format, reference: reference)
     }
@@ -236,7 +262,7 @@ public enum IntegerWidth: Int, Sendable, Hashable {
     }
 }
 
-@inline(__always)
+@usableFromInline
 func hex<T: FixedWidthInteger>(_ value: T) -> String {
     let digits = String(value, radix: 16, uppercase: true)
     let width = MemoryLayout<T>.size * 2
