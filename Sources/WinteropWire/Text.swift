@@ -38,17 +38,21 @@ public enum UTF16LE {
             units.append(unit)
         }
         let body = units.first == 0xFEFF ? units[1...] : units[...]
-        // Validate first (String(decoding:) would silently replace errors), then build once.
+        // Transcode to UTF-8 in one buffer, rejecting unpaired surrogates
+        // (String(decoding:) would silently replace them).
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(body.count * 3)
         var decoder = UTF16()
         var unitIterator = body.makeIterator()
         loop: while true {
             switch decoder.decode(&unitIterator) {
-            case .scalarValue: continue
+            case .scalarValue(let scalar):
+                UTF8.encode(scalar) { utf8.append($0) }
             case .emptyInput: break loop
             case .error: throw reference.error("\(field) is not valid UTF-16LE (unpaired surrogate)")
             }
         }
-        return String(decoding: body, as: UTF16.self)
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// The UTF-16LE bytes of `text`, with a NUL code unit appended when `terminated`.
