@@ -270,7 +270,9 @@ public struct MDNSResponder: Sendable {
                 guard let last = lastMulticast[RecordKey(match.record)] else { return false }
                 return now - last < .seconds(Int64(match.record.ttl / 4))
             }
-            if legacy || (question.unicastResponse && recentlyMulticast) {
+            // A querier on this host shares port 5353 with us (SO_REUSEPORT): a unicast
+            // reply to it might land on any socket bound there, so it gets multicast.
+            if legacy || (question.unicastResponse && recentlyMulticast && !isOnThisHost(source)) {
                 unicastAnswers += matches.map(\.record)
                 unicastQuestions.append("\(question.name) \(question.type)")
             } else {
@@ -427,6 +429,13 @@ public struct MDNSResponder: Sendable {
 
     mutating func randomDelay(_ milliseconds: ClosedRange<Int64>) -> TimeAmount {
         .milliseconds(Int64.random(in: milliseconds, using: &random))
+    }
+
+    /// Whether `address` is a loopback address or one of those we advertise.
+    func isOnThisHost(_ address: SocketAddress) -> Bool {
+        guard let text = address.ipAddress else { return false }
+        if text.hasPrefix("127.") || text == "::1" { return true }
+        return recordSet.addresses.contains { $0.socketAddress()?.ipAddress == text }
     }
 
     /// 18: QR and AA set, ID zero, no questions.
