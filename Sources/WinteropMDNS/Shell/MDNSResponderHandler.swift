@@ -16,6 +16,9 @@ final class MDNSResponderHandler: ChannelInboundHandler {
 
     private var responder: MDNSResponder
     private let interfaces: [NIONetworkDevice]
+    private let interfaceAddresses: MDNSInterfaceAddresses
+    /// The interface the message being handled came in on (for unicast replies, RFC 6762 14).
+    private var receivingInterface: Int?
     private let group: SocketAddress
     private let logger: Logger
     private let onEvent: @Sendable (MDNSResponderEvent) -> Void
@@ -26,6 +29,7 @@ final class MDNSResponderHandler: ChannelInboundHandler {
     init(responder: MDNSResponder, interfaces: [NIONetworkDevice], group: SocketAddress, logger: Logger, onEvent: @escaping @Sendable (MDNSResponderEvent) -> Void) {
         self.responder = responder
         self.interfaces = interfaces
+        self.interfaceAddresses = MDNSInterfaceAddresses(devices: (try? System.enumerateDevices()) ?? interfaces)
         self.group = group
         self.logger = logger
         self.onEvent = onEvent
@@ -54,6 +58,8 @@ final class MDNSResponderHandler: ChannelInboundHandler {
             logger.debug("mDNS: dropped a malformed packet", metadata: ["from": "\(envelope.remoteAddress)", "error": "\(error)"])
             return
         }
+        receivingInterface = envelope.metadata?.packetInfo?.interfaceIndex
+        defer { receivingInterface = nil }
         execute(responder.messageReceived(message, from: envelope.remoteAddress, now: .now()), context: context)
     }
 
@@ -95,6 +101,27 @@ final class MDNSResponderHandler: ChannelInboundHandler {
     }
 
     private func send(_ message: DNSMessage, to destination: MDNSDestination, context: ChannelHandlerContext) -> [EventLoopFuture<Void>] {
+        switch destination {
+        case .unicast(let address):
+            let restricted = interfaceAddresses.restrict(message, toInterface: receivingInterface)
+            return write(restricted, to: address, context: context)
+        case .multicast:
+            guard interfaces.count > 1, let provider = context.channel as? any SocketOptionProvider else {
+                return write(interfaceAddresses.restrict(message, toInterface: interfaces.first?.interfaceIndex), to: group, context: context)
+            }
+            // One copy per interface (RFC 6762 14), each naming that interface's addresses:
+            // choose the interface, then write at once (the option applies to the next send).
+            var futures: [EventLoopFuture<Void>] = []
+            for device in interfaces {
+                guard case .v4(let v4) = device.address else { continue }
+                _ = provider.setIPMulticastIF(v4.address.sin_addr)
+                futures += write(interfaceAddresses.restrict(message, toInterface: device.interfaceIndex), to: group, context: context)
+            }
+            return futures
+        }
+    }
+
+    private func write(_ message: DNSMessage, to address: SocketAddress, context: ChannelHandlerContext) -> [EventLoopFuture<Void>] {
         let bytes: ByteBuffer
         do {
             bytes = try message.encode()
@@ -102,28 +129,9 @@ final class MDNSResponderHandler: ChannelInboundHandler {
             logger.error("mDNS: could not encode a message: \(error)")
             return []
         }
-        switch destination {
-        case .unicast(let address):
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: bytes)), promise: promise)
-            return [promise.futureResult.recover { _ in }]
-        case .multicast:
-            guard interfaces.count > 1, let provider = context.channel as? any SocketOptionProvider else {
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: group, data: bytes)), promise: promise)
-                return [promise.futureResult.recover { _ in }]
-            }
-            // One copy per interface (RFC 6762 15): choose the interface, then write at once.
-            var futures: [EventLoopFuture<Void>] = []
-            for device in interfaces {
-                guard case .v4(let v4) = device.address else { continue }
-                _ = provider.setIPMulticastIF(v4.address.sin_addr)
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: group, data: bytes)), promise: promise)
-                futures.append(promise.futureResult.recover { _ in })
-            }
-            return futures
-        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: bytes)), promise: promise)
+        return [promise.futureResult.recover { _ in }]
     }
 
     private func rescheduleTimer(context: ChannelHandlerContext) {

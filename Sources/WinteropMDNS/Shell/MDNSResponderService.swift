@@ -81,6 +81,7 @@ public struct MDNSResponderService: Service {
         let channel = try await DatagramBootstrap(group: eventLoopGroup)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(NIOBSDSocket.Option(rawValue: CInt(SO_REUSEPORT))), value: 1)
+            .channelOption(.receivePacketInfo, value: true)
             .bind(host: "0.0.0.0", port: port)
             .get()
         do {
