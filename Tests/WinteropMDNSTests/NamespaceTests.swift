@@ -46,6 +46,9 @@ struct NamespaceTests {
         let resolved = try namespace.run(Self.winterop, ["mdns", "resolve", "wtsink.local", "--json", "--timeout", "2"])
         #expect(resolved.status == 0, "\(resolved.stderr)")
         #expect(resolved.stdout == #"{"event":"resolved","host":"wtsink.local","addresses":["127.0.0.1"]}"# + "\n")
+        // MS-MICE 2.2.8.2 carries the bare host name: it is looked up in .local.
+        let bare = try namespace.run(Self.winterop, ["mdns", "resolve", "wtsink", "--timeout", "2"])
+        #expect(bare.status == 0 && bare.stdout == "wtsink 127.0.0.1\n", "\(bare.stdout) \(bare.stderr)")
         let browsed = try namespace.run(Self.winterop, ["mdns", "browse", "_display._tcp", "--json", "--timeout", "1"])
         #expect(browsed.status == 0, "\(browsed.stderr)")
         let service = browsed.stdout.split(separator: "\n").map { Self.json(String($0)) }.first { $0["event"] as? String == "service" }

@@ -432,3 +432,23 @@ import WinteropWire
         }
     }
 }
+
+@Suite struct ServiceConfigurationTests {
+    @Test func miracastSinkInstanceFollowsMSMICE313() throws {
+        let instance = MDNSServiceInstance.miracastSink(friendlyName: "Living Room TV", containerID: "{0F0E0D0C-0B0A-0908-0706-050403020100}", hostName: "sink")
+        #expect(instance.serviceType == "_display._tcp" && instance.domain == "local" && instance.port == 7250)
+        #expect(instance.txt == ["container_id={0F0E0D0C-0B0A-0908-0706-050403020100}"])
+        let set = try MDNSResponderService.recordSet(instances: [instance], addresses: [try SocketAddress(ipAddress: "192.0.2.1", port: 0)])
+        // The bare host name of MS-MICE 2.2.8.2 is advertised in .local.
+        #expect(set.hostName == (try DNSName(["sink", "local"])))
+        #expect(try set.instanceName(0).description == "Living Room TV._display._tcp.local")
+        #expect(try set.records().contains { $0.record.data == .a([192, 0, 2, 1]) })
+    }
+
+    @Test func invalidNamesAreReportedAsSuch() {
+        let long = MDNSServiceInstance.miracastSink(friendlyName: String(repeating: "x", count: 64), containerID: "{}")
+        #expect(throws: MDNSError.self) { try MDNSResponderService.recordSet(instances: [long], addresses: []) }
+        let badHost = MDNSServiceInstance.miracastSink(friendlyName: "TV", containerID: "{}", hostName: "a..b")
+        #expect(throws: MDNSError.self) { try MDNSResponderService.recordSet(instances: [badHost], addresses: []) }
+    }
+}

@@ -45,9 +45,17 @@ public enum MDNSQuerier {
     /// Resolves "name.local" to addresses by multicast query (A and AAAA), waiting at most
     /// `timeout`. Returns the addresses (port 0) of the first answer, or an empty array
     /// when nothing answered in time (MS-MICE 3.2.5.1: the Discovery timer expired).
+    ///
+    /// A name of one label ("sink", as MS-MICE's Host Name attribute carries it, 2.2.8.2:
+    /// "not fully qualified") is looked up as "sink.local".
     public static func resolveHost(_ hostName: String, timeout: TimeAmount, eventLoopGroup: any EventLoopGroup) async throws -> [SocketAddress] {
-        let name: DNSName
-        do { name = try DNSName(parsing: hostName) } catch { throw MDNSError.invalidName(hostName, error) }
+        var name: DNSName
+        do {
+            name = try DNSName(parsing: hostName)
+            if name.labels.count == 1 { name = try name.appending(DNSName(["local"])) }
+        } catch {
+            throw MDNSError.invalidName(hostName, error)
+        }
         let questions = [DNSQuestion(name: name, type: .a), DNSQuestion(name: name, type: .aaaa)]
         var found: [DNSRecordData] = []
         try await MDNSQuerySession.run(timeout: timeout, eventLoopGroup: eventLoopGroup, initialQuestions: questions) { message in

@@ -56,12 +56,17 @@ public struct MDNSResponderService: Service {
     }
 
     /// The record set this service advertises: its instances on the host name (the first
-    /// instance's `hostName`, else "<gethostname()>.local") with these addresses.
+    /// instance's `hostName`, else "<gethostname()>.local"; a bare name gets the instance's
+    /// domain appended) with these addresses.
     public static func recordSet(instances: [MDNSServiceInstance], addresses: [SocketAddress]) throws -> MDNSRecordSet {
         let hostText = instances.lazy.compactMap(\.hostName).first ?? MDNSNetwork.defaultHostName(domain: instances.first?.domain ?? "local")
-        let hostName: DNSName
+        var hostName: DNSName
         do {
             hostName = try DNSName(parsing: hostText)
+            // A bare host name ("sink", as MS-MICE 2.2.8.2 carries it) lives in the domain.
+            if hostName.labels.count == 1 {
+                hostName = try hostName.appending(DNSName(parsing: instances.first?.domain ?? "local"))
+            }
         } catch {
             throw MDNSError.invalidName(hostText, error)
         }
