@@ -122,12 +122,34 @@ struct MDNSResolveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for an answer (MS-MICE's Discovery timer; Windows uses 1.5).")
     var timeout: Double = 1.5
 
+    @Flag(name: .long, help: "Resolve as an MS-MICE source does (3.2.5.1): DNS on the bare name and mDNS on NAME.local in parallel, first answer wins.")
+    var withDNS = false
+
+    @Flag(name: .long, help: "With --with-dns: prefer mDNS, waiting for it even when DNS answered first (Windows does so on a VPN).")
+    var preferMDNS = false
+
     func validate() throws {
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        if preferMDNS && !withDNS { throw ValidationError("--prefer-mdns needs --with-dns") }
     }
 
     func run() async throws {
         let eventLog = events.makeEventLog()
+        if withDNS {
+            let resolution = await MDNSQuerier.resolveHostWithDNS(
+                host, timeout: .nanoseconds(Int64(timeout * 1e9)), preferMDNS: preferMDNS,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            guard resolution.source != .none else {
+                throw RoleFailure.peer("mdns resolve: neither DNS nor mDNS answered for \(host) within \(timeout) s")
+            }
+            let texts = resolution.addresses.compactMap(\.ipAddress)
+            eventLog.emit(
+                "resolved",
+                [("host", .string(host)), ("addresses", .array(texts.map { .string($0) })), ("source", .string(resolution.source.rawValue))],
+                text: "\(host) " + texts.joined(separator: " ") + " (\(resolution.source.rawValue))"
+            )
+            return
+        }
         let addresses: [SocketAddress]
         do {
             addresses = try await MDNSQuerier.resolveHost(

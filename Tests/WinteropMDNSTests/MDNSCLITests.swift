@@ -1,5 +1,7 @@
 import Foundation
+import NIOPosix
 import Testing
+@testable import WinteropMDNS
 
 /// `winterop mdns …` and `winterop decode dns` as a person runs them (no network needed).
 @Suite struct MDNSCLITests {
@@ -38,5 +40,29 @@ import Testing
         for command in ["announce", "resolve", "browse"] {
             #expect(result.stdout.contains(command))
         }
+    }
+}
+
+/// MS-MICE 3.2.5.1 resolution through the system resolver, on the host (no multicast needed).
+@Suite struct HostNameResolutionTests {
+    @Test func dnsAnswersWhenMDNSCannot() async throws {
+        let started = ContinuousClock.now
+        let resolution = await MDNSQuerier.resolveHostWithDNS("localhost", timeout: .seconds(3), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        #expect(resolution.source == .dns)
+        #expect(resolution.addresses.compactMap(\.ipAddress).contains { $0 == "127.0.0.1" || $0 == "::1" })
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func theDiscoveryTimerBoundsAFailedLookup() async throws {
+        let started = ContinuousClock.now
+        let resolution = await MDNSQuerier.resolveHostWithDNS("no-such-host-winterop-test.invalid", timeout: .milliseconds(300), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        #expect(resolution == HostNameResolution(addresses: [], source: .none))
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func cliWithDNS() throws {
+        let result = try Command.run(Command.winterop.path, ["mdns", "resolve", "localhost", "--with-dns", "--json", "--timeout", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#""source":"dns""#))
     }
 }

@@ -49,6 +49,9 @@ struct NamespaceTests {
         // MS-MICE 2.2.8.2 carries the bare host name: it is looked up in .local.
         let bare = try namespace.run(Self.winterop, ["mdns", "resolve", "wtsink", "--timeout", "2"])
         #expect(bare.status == 0 && bare.stdout == "wtsink 127.0.0.1\n", "\(bare.stdout) \(bare.stderr)")
+        // MS-MICE 3.2.5.1 as Windows does it: DNS (nothing here) and mDNS in parallel.
+        let both = try namespace.run(Self.winterop, ["mdns", "resolve", "wtsink", "--with-dns", "--json", "--timeout", "1.5"])
+        #expect(both.stdout == #"{"event":"resolved","host":"wtsink","addresses":["127.0.0.1"],"source":"mdns"}"# + "\n", "\(both.stdout) \(both.stderr)")
         let browsed = try namespace.run(Self.winterop, ["mdns", "browse", "_display._tcp", "--json", "--timeout", "1"])
         #expect(browsed.status == 0, "\(browsed.stderr)")
         let service = browsed.stdout.split(separator: "\n").map { Self.json(String($0)) }.first { $0["event"] as? String == "service" }
