@@ -1,4 +1,5 @@
 import NIOCore
+import WinteropMDNS
 import WinteropWire
 
 /// One decoder under fuzzing. The libFuzzer executables in `FuzzTesting/` and the
@@ -19,6 +20,8 @@ public struct FuzzTarget: Sendable {
     /// Every fuzz target; each protocol adds its decoders here.
     public static let all: [FuzzTarget] = [
         FuzzTarget(name: "WireTLV", run: WireFuzz.tlv),
+        // MARK: mDNS targets
+        FuzzTarget(name: "MDNSMessage", run: MDNSFuzz.message),
         // MARK: MS-MICE targets
 
         // MARK: MS-GRVSSTP targets

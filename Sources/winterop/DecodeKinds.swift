@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import WinteropMDNS
 import WinteropWire
 
 extension DecodeKind {
@@ -7,6 +8,10 @@ extension DecodeKind {
     static let all: [DecodeKind] = [
         DecodeKind(name: "tlv", summary: "generic type-length-value items (--tlv-format TYPEWIDTH,LENGTHWIDTH,be|le)") { bytes, options in
             try GenericTLV.describe(bytes, format: try GenericTLV.format(options.tlvFormat))
+        },
+        // MARK: mDNS kinds
+        DecodeKind(name: "dns", summary: "a DNS / Multicast DNS message (RFC 1035 4.1, RFC 6762 18)") { bytes, _ in
+            try DNSMessage.decode(bytes).json
         },
         // MARK: MS-MICE kinds
 
