@@ -75,6 +75,13 @@ public final class DTLSEndpoint {
         return false
     }
 
+    /// True once OpenSSL failed fatally (a failed handshake, or a bad record under a CBC
+    /// cipher); every later call throws the error that caused it.
+    public var hasFailed: Bool {
+        if case .failed = state { return true }
+        return false
+    }
+
     /// What the handshake negotiated, once complete.
     public var sessionInfo: DTLSSessionInfo? {
         if case .complete(let info) = state { return info }
@@ -164,7 +171,9 @@ public final class DTLSEndpoint {
     }
 
     /// Decrypts exactly one DTLS application-data record. Throws `.recordRejected` when
-    /// it does not authenticate or is a replay (the endpoint stays usable), `.closed`
+    /// it does not authenticate or is a replay; the endpoint stays usable, except under a
+    /// CBC cipher with encrypt-then-MAC, where OpenSSL 3.0 fails fatally on a bad MAC
+    /// (``hasFailed`` tells; AEAD ciphers, OpenSSL's default choice, just drop it), `.closed`
     /// for the peer's close_notify, `.handshakeAlreadyComplete` for a handshake or
     /// change_cipher_spec record (a repeated flight: MS-MICE 3.1.5.5 tears down).
     public func open(_ record: [UInt8]) throws(DTLSError) -> [UInt8] {
@@ -206,7 +215,13 @@ public final class DTLSEndpoint {
             throw DTLSError(.closed, "the peer closed the DTLS connection (close_notify)")
         default:
             _ = takeOutput()
-            return try fail(DTLSError(.handshakeFailed, errorBuffer.message))
+            let message = errorBuffer.message
+            if message.contains("bad record mac") {
+                // OpenSSL 3.0 answers a bad MAC under a CBC encrypt-then-MAC cipher with a
+                // fatal alert instead of DTLS's silent discard (AEAD ciphers just drop it).
+                return try fail(DTLSError(.recordRejected, "DTLS \(header.contentType) record does not authenticate, and under a CBC encrypt-then-MAC cipher OpenSSL treats that as fatal: the connection is unusable (\(message))"))
+            }
+            return try fail(DTLSError(.handshakeFailed, message))
         }
     }
 
