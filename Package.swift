@@ -43,6 +43,16 @@ var targets: [Target] = [
 
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
+    // NIO shells: the connection handler, the device listener and the sender.
+    .target(
+        name: "SSTPRoles",
+        dependencies: [
+            "SSTPCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", nio, propertyBased]),
+    .testTarget(name: "SSTPRolesTests", dependencies: ["SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto]),
 
     // MARK: MS-WDSMSI
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
@@ -90,7 +100,7 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-MICE DTLS and mDNS modules
 
         // MARK: CLI MS-GRVSSTP modules
-        "SSTPCore",
+        "SSTPCore", "SSTPRoles",
         // MARK: CLI other protocols
         "WDSMSICore", "NFPSCore", "TCCCore",
     ]
