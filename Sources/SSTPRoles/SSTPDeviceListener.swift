@@ -170,6 +170,7 @@ final class InboxApplication: SSTPApplication {
         peerDevices = []
         for sink in sinks.values { queue.async { sink.abort() } }
         sinks = [:]
+        gathered = [:]
         var fields: [(String, JSONValue)] = [("connection", .int(Int64(id))), ("peer", .string(peer))]
         let text: String
         switch cause {
@@ -224,13 +225,35 @@ final class InboxApplication: SSTPApplication {
 
     private var finalNames: [UInt32: String] = [:]
 
+    /// Payload gathered per session and handed to the writer queue in blocks, so that the
+    /// disk sees few large writes and the event loop few hops.
+    private var gathered: [UInt32: ByteBuffer] = [:]
+    private static let block = 256 << 10
+
     func messageData(_ handler: SSTPConnectionHandler, sessionId: UInt32, payload: ByteBuffer) {
-        guard let sink = sinks[sessionId] else { return }
-        let count = payload.readableBytes
+        guard sinks[sessionId] != nil else { return }
+        var payload = payload
+        if var block = gathered.removeValue(forKey: sessionId) {
+            block.writeBuffer(&payload)
+            gathered[sessionId] = block
+        } else {
+            var block = ByteBufferAllocator().buffer(capacity: Self.block + SSTP.Data.maximumPayload)
+            block.writeBuffer(&payload)
+            gathered[sessionId] = block
+        }
+        if let block = gathered[sessionId], block.readableBytes >= Self.block {
+            dispatch(sessionId)
+        }
+    }
+
+    /// Sends what was gathered for `sessionId` to its file.
+    private func dispatch(_ sessionId: UInt32) {
+        guard let sink = sinks[sessionId], let block = gathered.removeValue(forKey: sessionId), block.readableBytes > 0 else { return }
+        let count = block.readableBytes
         pendingBytes += count
         let loop = NIOLoopBound(self, eventLoop: eventLoop)
         queue.async {
-            sink.write(payload)
+            sink.write(block)
             loop.eventLoop.execute { loop.value.written(count) }
         }
         if pendingBytes > configuration.highWater && !congested { setCongested(true) }
@@ -253,6 +276,7 @@ final class InboxApplication: SSTPApplication {
     }
 
     func messageReceived(_ handler: SSTPConnectionHandler, entry: SSTP.InboundMessageList.Entry) {
+        dispatch(entry.sessionId)
         guard let sink = sinks.removeValue(forKey: entry.sessionId), let name = finalNames.removeValue(forKey: entry.sessionId) else { return }
         let path = "\(configuration.outputDirectory)/\(name)"
         let sync = configuration.sync
@@ -304,6 +328,7 @@ final class InboxApplication: SSTPApplication {
 
     func messageAborted(_ handler: SSTPConnectionHandler, sessionId: UInt32) {
         finalNames[sessionId] = nil
+        gathered[sessionId] = nil
         if let sink = sinks.removeValue(forKey: sessionId) { queue.async { sink.abort() } }
     }
 }

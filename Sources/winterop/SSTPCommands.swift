@@ -71,6 +71,9 @@ struct SSTPListenCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections-per-device"), help: "NumberOfConcurrentDeviceConnections: more connections from one device get Ok then ConnectClose CrossedConnections.")
     var maxConnectionsPerDevice: Int?
 
+    @Option(name: .customLong("high-water"), help: "Bytes waiting for the disk above which reading stops and sessions get StopSending.")
+    var highWater: Int = 4 << 20
+
     func run() async throws {
         guard !deviceURLs.isEmpty else {
             throw RoleFailure.usage("sstp listen: give this device's URL with --device-url URL (Connect commands must target it)")
@@ -81,7 +84,8 @@ struct SSTPListenCommand: AsyncParsableCommand {
         connection.numberOfConcurrentDeviceConnections = maxConnectionsPerDevice
         let configuration = SSTPDeviceConfiguration(
             listen: address, connection: connection, outputDirectory: out,
-            flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: Set(lockout)
+            flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: Set(lockout),
+            highWater: max(highWater, 1), lowWater: max(highWater / 4, 1)
         )
         let eventLog = events.makeEventLog()
         let listener = SSTPDeviceListener(configuration: configuration, events: eventLog)
