@@ -66,6 +66,16 @@ var targets: [Target] = [
 
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
+    // NIO shells: the connection handler, the device listener and the sender.
+    .target(
+        name: "SSTPRoles",
+        dependencies: [
+            "SSTPCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", nio, propertyBased]),
+    .testTarget(name: "SSTPRolesTests", dependencies: ["SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto]),
 
     // MARK: MS-WDSMSI
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
@@ -116,7 +126,7 @@ var cliModules: [Target.Dependency] {
         "WinteropMDNS",
 
         // MARK: CLI MS-GRVSSTP modules
-        "SSTPCore",
+        "SSTPCore", "SSTPRoles",
         // MARK: CLI other protocols
         "WDSMSICore", "NFPSCore", "TCCCore",
     ]

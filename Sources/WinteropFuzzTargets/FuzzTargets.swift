@@ -25,6 +25,7 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-MICE targets
 
         // MARK: MS-GRVSSTP targets
+        FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
 
         // MARK: other protocols' targets
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SSTPCore
 import WinteropMDNS
 import WinteropWire
 
@@ -16,6 +17,12 @@ extension DecodeKind {
         // MARK: MS-MICE kinds
 
         // MARK: MS-GRVSSTP kinds
+        DecodeKind(name: "sstp", summary: "MS-GRVSSTP command stream (SSTP 1.6 until a Connect/ConnectResponse pair negotiates)") { bytes, _ in
+            try SSTPDecode.describe(bytes, version: .v1_6)
+        },
+        DecodeKind(name: "sstp-1.5", summary: "MS-GRVSSTP command stream parsed as SSTP 1.5 (FanoutOpen, SessionStatus)") { bytes, _ in
+            try SSTPDecode.describe(bytes, version: .v1_5)
+        },
 
         // MARK: other protocols' kinds
     ]
@@ -46,5 +53,13 @@ enum GenericTLV {
             ]))
         }
         return .object([("items", .array(items))])
+    }
+}
+
+/// The `sstp` kinds: every command of a stream, in order.
+enum SSTPDecode {
+    static func describe(_ bytes: ByteBuffer, version: SSTP.Version) throws(WireError) -> JSONValue {
+        let commands = try SSTP.CommandStream.decodeAll(bytes, version: version)
+        return .object([("commands", .array(commands.map(\.json)))])
     }
 }

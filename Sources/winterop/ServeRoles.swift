@@ -1,3 +1,4 @@
+import SSTPRoles
 import WinteropTransport
 
 enum ServeRoles {
@@ -6,6 +7,7 @@ enum ServeRoles {
         // MARK: MS-MICE roles
 
         // MARK: MS-GRVSSTP roles
+        SSTPDeviceServeRole(),
 
         // MARK: other protocols' roles
     ]

@@ -1,0 +1,73 @@
+import NIOCore
+import WinteropWire
+
+extension SSTP {
+    /// Splits a byte stream into commands (2.2, 3.1.5): every byte is parsed, each command's
+    /// CommandLength is checked against the limits of 2.2 before its body is awaited, and
+    /// the body must be consumed exactly. The decoder holds nothing beyond what the caller
+    /// hands it, and never allocates from a declared length.
+    public enum CommandStream {
+        /// Decodes the command at the front of `buffer`, consuming its bytes; returns nil
+        /// (consuming nothing) when the command is not complete yet. Throws for an unknown
+        /// CommandId or a CommandLength outside the limits as soon as the header shows it.
+        public static func decodeCommand(from buffer: inout ByteBuffer, version: Version) throws(WireError) -> Command? {
+            guard let rawId = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
+            guard let id = CommandId(rawValue: rawId) else {
+                throw SSTP.reference("2.2").error("unknown CommandId \(hexByte(rawId))")
+            }
+            guard let length16 = buffer.getInteger(at: buffer.readerIndex + 1, endianness: .little, as: UInt16.self) else {
+                return nil
+            }
+            let length = Int(length16)
+            guard id.allows(length: length) else {
+                throw SSTP.reference("2.2").error("\(id) CommandLength \(length) is outside the limits of 2.2 (\(id == .connectClose ? "8 or 12" : "\(id.allowedLengths)"))")
+            }
+            guard buffer.readableBytes >= length,
+                  let body = buffer.getSlice(at: buffer.readerIndex + CommandId.headerLength, length: length - CommandId.headerLength)
+            else { return nil }
+            var reader = WireReader(body, SSTP.reference(id.section))
+            let command = try Command.decodeBody(id, &reader, version: version)
+            try reader.expectEnd("\(id) (CommandLength \(length))")
+            buffer.moveReaderIndex(forwardBy: length)
+            return command
+        }
+
+        /// Decodes a complete stream of commands. The version starts at `version` and follows
+        /// the stream: a Connect and an Ok ConnectResponse set it to the lesser minor version
+        /// (3.1.5.2), since FanoutOpen and SessionStatus parse per version.
+        public static func decodeAll(_ bytes: ByteBuffer, version: Version = .v1_6) throws(WireError) -> [Command] {
+            var buffer = bytes
+            var commands: [Command] = []
+            var tracker = VersionTracker(version: version)
+            while buffer.readableBytes > 0 {
+                guard let command = try decodeCommand(from: &buffer, version: tracker.version) else {
+                    throw SSTP.reference("2.2").error("truncated: the stream ends inside a command (\(buffer.readableBytes) bytes left)")
+                }
+                tracker.observe(command)
+                commands.append(command)
+            }
+            return commands
+        }
+
+        /// Follows the version a recorded stream negotiates.
+        public struct VersionTracker: Sendable {
+            public var version: Version
+            private var connectMinor: UInt8?
+            public init(version: Version) { self.version = version }
+            public mutating func observe(_ command: Command) {
+                switch command {
+                case .connect(let c): connectMinor = c.minorVersion
+                case .connectResponse(let r) where r.responseId == .ok:
+                    let minor = min(connectMinor ?? r.minorVersion, r.minorVersion)
+                    if let negotiated = Version(minor: minor) { version = negotiated }
+                default: break
+                }
+            }
+        }
+
+        static func hexByte(_ value: UInt8) -> String {
+            let digits = String(value, radix: 16, uppercase: true)
+            return "0x" + (digits.count == 1 ? "0" : "") + digits
+        }
+    }
+}

@@ -1,0 +1,406 @@
+import NIOCore
+import SSTPCore
+import WinteropTransport
+import WinteropWire
+
+/// The NIO shell around ``SSTP/ConnectionStateMachine``: splits the byte stream into
+/// commands, feeds them to the state machine, writes what it sends, runs its timers and
+/// tells the ``SSTPApplication`` what happened. Everything runs on the channel's event loop.
+public final class SSTPConnectionHandler: ChannelDuplexHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    public private(set) var machine: SSTP.ConnectionStateMachine
+    public let application: SSTPApplication
+    /// The target device this side connects to when it initiated the transport (3.1.4.1).
+    private let targetDeviceURL: String?
+    private var context: ChannelHandlerContext?
+    private var cumulation: ByteBuffer?
+    private var inReadLoop = false
+    private var needsFlush = false
+    private var readingPaused = false
+    private var readPending = false
+    private var acknowledgmentTimer: Scheduled<Void>?
+    private var connectionTimer: Scheduled<Void>?
+    private var sessionTimers: [UInt32: Scheduled<Void>] = [:]
+    private var idleCheck: Scheduled<Void>?
+    private var lastInbound = NIODeadline.now()
+    private var lastOutbound = NIODeadline.now()
+
+    /// Remote address, for events.
+    public private(set) var remoteAddress: SocketAddress?
+
+    public init(configuration: SSTP.ConnectionConfiguration, initiatedConnection: Bool, targetDeviceURL: String? = nil, application: SSTPApplication) {
+        self.machine = SSTP.ConnectionStateMachine(configuration: configuration, initiatedConnection: initiatedConnection)
+        self.application = application
+        self.targetDeviceURL = targetDeviceURL
+    }
+
+    public var eventLoop: EventLoop? { context?.eventLoop }
+    public var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    // MARK: Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context: context) }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private var started = false
+    private func start(context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        remoteAddress = context.channel.remoteAddress
+        lastInbound = .now()
+        lastOutbound = .now()
+        scheduleIdleCheck()
+        if machine.initiatedConnection, let target = targetDeviceURL {
+            perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.connect(targetDeviceURL: target) }
+        }
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        cancelAllTimers()
+        execute(machine.transportLost())
+        context.fireChannelInactive()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        cancelAllTimers()
+        self.context = nil
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        lastInbound = .now()
+        if var existing = cumulation, existing.readableBytes > 0 {
+            existing.writeBuffer(&incoming)
+            cumulation = existing
+        } else {
+            cumulation = incoming
+        }
+        decodeCommands()
+    }
+
+    private func decodeCommands() {
+        guard var buffer = cumulation else { return }
+        cumulation = nil
+        inReadLoop = true
+        defer { inReadLoop = false }
+        while buffer.readableBytes > 0, isOpenForInput {
+            let command: SSTP.Command?
+            do {
+                command = try SSTP.CommandStream.decodeCommand(from: &buffer, version: machine.version)
+            } catch {
+                execute(machine.malformedCommandReceived(error))
+                return
+            }
+            guard let command else { break }
+            if case .connect(let connect) = command {
+                execute(machine.commandReceived(command, admission: application.admission(for: connect, on: self)))
+            } else {
+                execute(machine.commandReceived(command))
+            }
+        }
+        if buffer.readableBytes > 0 { cumulation = buffer }
+    }
+
+    private var isOpenForInput: Bool {
+        switch machine.state {
+        case .aborting, .closed: return false
+        default: return true
+        }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        application.writabilityChanged(self, isWritable: context.channel.isWritable)
+        flushIfNeeded()
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if readingPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Back-pressure
+
+    /// Stops reading from the socket: TCP then pushes back on the peer.
+    public func pauseReading() {
+        readingPaused = true
+    }
+
+    /// Reads again.
+    public func resumeReading() {
+        guard readingPaused else { return }
+        readingPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+        // Commands already buffered but not decoded while paused are not held back here:
+        // the decoder runs on every read, so pausing only stops new bytes.
+    }
+
+    // MARK: Higher-layer requests (3.1.4)
+
+    /// Opens a session to `entry`; nil when the connection cannot.
+    @discardableResult
+    public func openSession(_ entry: SSTP.AddressingEntry) -> UInt32? {
+        var id: UInt32?
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in
+            let (sessionId, actions) = try m.openSession(entry)
+            id = sessionId
+            return actions
+        }
+        return id
+    }
+
+    public func beginMessage(sessionId: UInt32, options: SSTP.MessageOptions) throws(SSTP.UsageError) {
+        let actions = try machine.beginMessage(sessionId: sessionId, options: options)
+        execute(actions)
+        flushIfNeeded()
+    }
+
+    /// Sends payload of the current sequence; the caller keeps an eye on ``isWritable``.
+    public func sendData(sessionId: UInt32, _ payload: ByteBuffer) throws(SSTP.UsageError) {
+        let action = try machine.sendData(sessionId: sessionId, payload)
+        execute([action])
+    }
+
+    public func endMessage(sessionId: UInt32, reference: UInt64) throws(SSTP.UsageError) {
+        let (_, actions) = try machine.endMessage(sessionId: sessionId, reference: reference)
+        execute(actions)
+        flushIfNeeded()
+    }
+
+    /// The resource handler finished with a received sequence (3.1.4.7).
+    public func resourceHandlerCompleted(sequence: UInt64) {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.resourceHandlerCompleted(sequence: sequence) }
+    }
+
+    /// Flow control for an inbound session (3.1.4.5).
+    public func setAvailability(sessionId: UInt32, _ availability: SSTP.ResourceHandlerAvailability) {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.resourceHandlerAvailabilityChanged(sessionId: sessionId, availability) }
+    }
+
+    public func closeSession(_ id: UInt32, reason: SSTP.Close.Reason = .noReason) {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.closeSession(id, reason: reason) }
+    }
+
+    /// Closes the connection with ConnectClose (3.1.4.2).
+    public func close(reason: SSTP.ConnectClose.Reason = .noReason) {
+        execute(machine.close(reason: reason))
+        flushIfNeeded()
+    }
+
+    public func flush() { flushIfNeeded() }
+
+    private func perform(_ body: (inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) -> [SSTP.ConnectionAction]) {
+        do {
+            let actions = try body(&machine)
+            execute(actions)
+        } catch {
+            EventLogDiagnostics.report("SSTP: \(error)")
+        }
+        flushIfNeeded()
+    }
+
+    // MARK: Actions
+
+    private func execute(_ actions: [SSTP.ConnectionAction]) {
+        for action in actions { execute(action) }
+    }
+
+    private func execute(_ action: SSTP.ConnectionAction) {
+        switch action {
+        case .send(let command):
+            guard let context else { return }
+            var buffer = context.channel.allocator.buffer(capacity: 64)
+            do {
+                try command.encode(into: &buffer, version: machine.version)
+            } catch {
+                EventLogDiagnostics.report("SSTP: cannot encode \(command.commandId): \(error)")
+                return
+            }
+            write(buffer)
+        case .sendData(let sessionId, let payload):
+            guard let context else { return }
+            var buffer = context.channel.allocator.buffer(capacity: payload.readableBytes + 16 * SSTP.Data.overhead)
+            SSTP.Data.writeCommands(sessionId: sessionId, payload: payload, into: &buffer)
+            write(buffer)
+        case .sendConnectCloseAndTerminate(let close):
+            guard let context else { return }
+            var buffer = context.channel.allocator.buffer(capacity: 12)
+            try? close.encode(into: &buffer)
+            cancelAllTimers()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+            needsFlush = false
+        case .terminateTransport:
+            cancelAllTimers()
+            context?.close(promise: nil)
+        case .startTimer(let timer):
+            start(timer)
+        case .cancelTimer(let timer):
+            cancel(timer)
+        case .connectionEstablished(let version, let urls):
+            application.connectionEstablished(self, version: version, peerDeviceURLs: urls)
+        case .connectionEnded(let cause, let unacknowledged):
+            application.connectionEnded(self, cause: cause, unacknowledged: unacknowledged)
+        case .openReceived(let id, let entry):
+            let availability = application.openReceived(self, sessionId: id, entry: entry)
+            if let actions = try? machine.resourceHandlerAvailabilityChanged(sessionId: id, availability) {
+                execute(actions)
+            }
+        case .sessionStateChanged(let id, let direction, let state):
+            application.sessionStateChanged(self, sessionId: id, direction: direction, state: state)
+        case .sessionRefused(let id, let response):
+            application.sessionRefused(self, sessionId: id, response: response)
+        case .sessionClosed(let id, let direction, let reason, let byPeer):
+            application.sessionClosed(self, sessionId: id, direction: direction, reason: reason, byPeer: byPeer)
+        case .fanoutDestinationsRemoved:
+            break
+        case .messageStarted(let id, let message):
+            application.messageStarted(self, sessionId: id, message: message)
+        case .messageData(let id, let payload):
+            application.messageData(self, sessionId: id, payload: payload)
+        case .messageReceived(let entry):
+            application.messageReceived(self, entry: entry)
+        case .messageAborted(let id):
+            application.messageAborted(self, sessionId: id)
+        case .messagesAcknowledged(let entries):
+            application.messagesAcknowledged(self, entries: entries)
+        case .commandForHigherLayer(let command):
+            application.commandForHigherLayer(self, command: command)
+        }
+    }
+
+    private func write(_ buffer: ByteBuffer) {
+        guard let context else { return }
+        lastOutbound = .now()
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        needsFlush = true
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush, !inReadLoop, let context else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    // MARK: Timers
+
+    private func start(_ timer: SSTP.Timer) {
+        guard let context else { return }
+        let timers = machine.configuration.timers
+        let loop = context.eventLoop
+        switch timer {
+        case .messageAcknowledgment:
+            acknowledgmentTimer?.cancel()
+            acknowledgmentTimer = loop.assumeIsolated().scheduleTask(in: TimeAmount(timers.messageAcknowledgment)) { [weak self] in
+                guard let self else { return }
+                self.acknowledgmentTimer = nil
+                self.execute(self.machine.messageAcknowledgmentTimerFired())
+                self.flushIfNeeded()
+            }
+        case .connectionEstablishment:
+            guard let duration = timers.connectionEstablishment else { return }
+            connectionTimer?.cancel()
+            connectionTimer = loop.assumeIsolated().scheduleTask(in: TimeAmount(duration)) { [weak self] in
+                guard let self else { return }
+                self.connectionTimer = nil
+                self.execute(self.machine.connectionEstablishmentTimerFired())
+                self.flushIfNeeded()
+            }
+        case .sessionEstablishment(let id):
+            guard let duration = timers.sessionEstablishment else { return }
+            sessionTimers[id]?.cancel()
+            sessionTimers[id] = loop.assumeIsolated().scheduleTask(in: TimeAmount(duration)) { [weak self] in
+                guard let self else { return }
+                self.sessionTimers[id] = nil
+                self.execute(self.machine.sessionEstablishmentTimerFired(id))
+                self.flushIfNeeded()
+            }
+        }
+    }
+
+    private func cancel(_ timer: SSTP.Timer) {
+        switch timer {
+        case .messageAcknowledgment:
+            acknowledgmentTimer?.cancel()
+            acknowledgmentTimer = nil
+        case .connectionEstablishment:
+            connectionTimer?.cancel()
+            connectionTimer = nil
+        case .sessionEstablishment(let id):
+            sessionTimers.removeValue(forKey: id)?.cancel()
+        }
+    }
+
+    private func cancelAllTimers() {
+        acknowledgmentTimer?.cancel()
+        acknowledgmentTimer = nil
+        connectionTimer?.cancel()
+        connectionTimer = nil
+        for timer in sessionTimers.values { timer.cancel() }
+        sessionTimers = [:]
+        idleCheck?.cancel()
+        idleCheck = nil
+    }
+
+    /// The Outbound and Inbound Idle Timers (<11>): one check scheduled at the earlier deadline.
+    private func scheduleIdleCheck() {
+        guard let context else { return }
+        let timers = machine.configuration.timers
+        var deadlines: [NIODeadline] = []
+        if let outbound = timers.outboundIdle { deadlines.append(lastOutbound + TimeAmount(outbound)) }
+        if let inbound = timers.inboundIdle { deadlines.append(lastInbound + TimeAmount(inbound)) }
+        guard let next = deadlines.min() else { return }
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: next) { [weak self] in
+            guard let self else { return }
+            let now = NIODeadline.now()
+            let timers = self.machine.configuration.timers
+            let outboundIdle = timers.outboundIdle.map { now >= self.lastOutbound + TimeAmount($0) } ?? false
+            let inboundIdle = timers.inboundIdle.map { now >= self.lastInbound + TimeAmount($0) } ?? false
+            if (outboundIdle || inboundIdle) && self.machine.isEstablished {
+                if inboundIdle { self.lastInbound = now }
+                self.execute(self.machine.idleTimerFired())
+                self.flushIfNeeded()
+            }
+            if self.started && self.context != nil && self.isOpenForInput { self.scheduleIdleCheck() }
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Diagnostics that reach standard error.
+enum EventLogDiagnostics {
+    static func report(_ line: String) {
+        EventLog.diagnostic(line)
+    }
+}

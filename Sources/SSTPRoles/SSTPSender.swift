@@ -1,0 +1,370 @@
+import Crypto
+import Dispatch
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SSTPCore
+import WinteropTransport
+import WinteropWire
+
+/// One message `winterop sstp send` sends.
+public struct SSTPOutgoingMessage: Sendable {
+    public enum Source: Sendable {
+        case file(String)
+        case standardInput
+        case bytes(ByteBuffer)
+    }
+    /// How reports name it (the file path, "-" for standard input).
+    public var name: String
+    public var source: Source
+    /// The Message flags and fields; StreamSize is filled in when the size is known and
+    /// ``SSTPSendConfiguration/streamSize`` is on.
+    public var options: SSTP.MessageOptions
+
+    public init(name: String, source: Source, options: SSTP.MessageOptions = .init()) {
+        self.name = name
+        self.source = source
+        self.options = options
+    }
+}
+
+/// What `winterop sstp send` does: connect, open one session, send messages.
+public struct SSTPSendConfiguration: Sendable {
+    public var to: HostPort
+    public var connection: SSTP.ConnectionConfiguration
+    public var targetDeviceURL: String
+    public var entry: SSTP.AddressingEntry
+    public var messages: [SSTPOutgoingMessage]
+    /// Send the StreamSize fields when a message's size is known beforehand.
+    public var streamSize: Bool
+    /// Bytes read from a source at a time.
+    public var chunkSize: Int
+
+    public init(to: HostPort, connection: SSTP.ConnectionConfiguration, targetDeviceURL: String, entry: SSTP.AddressingEntry, messages: [SSTPOutgoingMessage], streamSize: Bool = true, chunkSize: Int = 64 << 10) {
+        self.to = to
+        self.connection = connection
+        self.targetDeviceURL = targetDeviceURL
+        self.entry = entry
+        self.messages = messages
+        self.streamSize = streamSize
+        self.chunkSize = chunkSize
+    }
+}
+
+/// How a send ended.
+public struct SSTPSendReport: Sendable {
+    /// Names of the messages the peer acknowledged, in order.
+    public var acknowledged: [String]
+    /// Sent completely but never acknowledged (not delivered, 3.1.7.1).
+    public var unacknowledged: [String]
+    /// Not (completely) sent.
+    public var notSent: [String]
+    /// Why the connection ended, when it was not this side's orderly close.
+    public var failure: String?
+    public var succeeded: Bool { failure == nil && unacknowledged.isEmpty && notSent.isEmpty }
+}
+
+/// The device role that sends (client role, 3.2).
+public enum SSTPSender {
+    public static func send(_ configuration: SSTPSendConfiguration, events: EventLog, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SSTPSendReport {
+        let loop = group.next()
+        let promise = loop.makePromise(of: SSTPSendReport.self)
+        let channel = try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
+            .connectTimeout(.seconds(30))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop)
+                    let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
+                    application.handler = handler
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: configuration.to.host, port: configuration.to.port)
+            .get()
+        channel.closeFuture.whenComplete { _ in
+            // If the connection ended without a report (it always reports), fail clearly.
+            promise.fail(SSTPSendError.connectionClosed)
+        }
+        return try await promise.futureResult.get()
+    }
+}
+
+public enum SSTPSendError: Error, CustomStringConvertible {
+    case connectionClosed
+    public var description: String { "the connection closed before the send finished" }
+}
+
+/// Reads one message's bytes on a serial queue, a chunk at a time.
+final class MessageReader: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    private var bytes: ByteBuffer?
+    private var hasher = SHA256()
+    /// The size when known before reading (regular files, in-memory bytes).
+    let knownSize: UInt64?
+
+    init(source: SSTPOutgoingMessage.Source, queue: DispatchQueue) throws {
+        self.queue = queue
+        switch source {
+        case .file(let path):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SinkFailure(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
+            descriptor = fd
+            ownsDescriptor = true
+            var info = stat()
+            if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG {
+                knownSize = UInt64(info.st_size)
+            } else {
+                knownSize = nil
+            }
+        case .standardInput:
+            descriptor = 0
+            ownsDescriptor = false
+            knownSize = nil
+        case .bytes(let buffer):
+            descriptor = -1
+            ownsDescriptor = false
+            bytes = buffer
+            knownSize = UInt64(buffer.readableBytes)
+        }
+    }
+
+    /// Reads up to `count` bytes on the queue; an empty buffer is the end.
+    func read(_ count: Int, allocator: ByteBufferAllocator, completion: @escaping @Sendable (Result<ByteBuffer, SinkFailure>) -> Void) {
+        queue.async {
+            if var bytes = self.bytes {
+                let chunk = bytes.readSlice(length: min(count, bytes.readableBytes)) ?? ByteBuffer()
+                self.bytes = bytes
+                chunk.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+                completion(.success(chunk))
+                return
+            }
+            var buffer = allocator.buffer(capacity: count)
+            var failure: SinkFailure?
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                while true {
+                    let n = Foundation.read(self.descriptor, raw.baseAddress!, count)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 {
+                        failure = SinkFailure(message: "read failed: \(String(cString: strerror(errno)))")
+                        return 0
+                    }
+                    return n
+                }
+            }
+            if let failure {
+                completion(.failure(failure))
+                return
+            }
+            buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+            completion(.success(buffer))
+        }
+    }
+
+    /// The SHA-256 of everything read (call after the end).
+    func digest(_ completion: @escaping @Sendable (String) -> Void) {
+        queue.async {
+            let digest = self.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            if self.ownsDescriptor { close(self.descriptor) }
+            completion(digest)
+        }
+    }
+}
+
+/// The sender's side above the connection: one session, messages one after another.
+final class SenderApplication: SSTPApplication {
+    let configuration: SSTPSendConfiguration
+    let events: EventLog
+    let promise: EventLoopPromise<SSTPSendReport>
+    let eventLoop: EventLoop
+    weak var handler: SSTPConnectionHandler?
+    private let queue = DispatchQueue(label: "winterop.sstp.sender")
+    private var sessionId: UInt32?
+    private var sessionState: SSTP.SessionState?
+    private var next = 0
+    private var reader: MessageReader?
+    private var readInFlight = false
+    private var pendingChunk: ByteBuffer?
+    private var dataSentInMessage = false
+    private var sentCount = 0
+    private var sent: Set<Int> = []
+    private var acknowledged: [Int] = []
+    private var failure: String?
+    private var finishing = false
+
+    init(configuration: SSTPSendConfiguration, events: EventLog, promise: EventLoopPromise<SSTPSendReport>, eventLoop: EventLoop) {
+        self.configuration = configuration
+        self.events = events
+        self.promise = promise
+        self.eventLoop = eventLoop
+    }
+
+    func connectionEstablished(_ handler: SSTPConnectionHandler, version: SSTP.Version, peerDeviceURLs: [String]) {
+        events.emit("connected", [("peer", .string(configuration.to.description)), ("version", .string(version.description)), ("deviceURLs", .array(peerDeviceURLs.map { .string($0) }))],
+                    text: "connected to \(configuration.to) (SSTP \(version))")
+        sessionId = handler.openSession(configuration.entry)
+        if sessionId == nil {
+            failure = "could not open a session"
+            handler.close(reason: .internalError)
+        }
+    }
+
+    func sessionStateChanged(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, state: SSTP.SessionState) {
+        guard direction == .outbound, sessionId == self.sessionId else { return }
+        let wasOpening = sessionState == nil
+        sessionState = state
+        if wasOpening {
+            events.emit("session-opened", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) opened (\(state))")
+        } else {
+            events.emit("flow-control", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) is \(state)")
+        }
+        pump()
+    }
+
+    func sessionRefused(_ handler: SSTPConnectionHandler, sessionId: UInt32, response: SSTP.OpenResponse.ResponseId?) {
+        failure = response.map { "the peer refused the session: OpenResponse \($0)" } ?? "no OpenResponse in time (session establishment timer)"
+        handler.close(reason: .noReason)
+    }
+
+    func sessionClosed(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, reason: SSTP.Close.Reason, byPeer: Bool) {
+        guard byPeer, sessionId == self.sessionId else { return }
+        failure = "the peer closed the session (\(reason))"
+        sessionState = nil
+        handler.close(reason: .noReason)
+    }
+
+    func writabilityChanged(_ handler: SSTPConnectionHandler, isWritable: Bool) {
+        if isWritable { pump() }
+    }
+
+    /// Sends as much as flow control (session 'ready') and the channel (writable) allow.
+    private func pump() {
+        guard let handler, let sessionId, !finishing else { return }
+        defer { handler.flush() }
+        while sessionState == .ready && handler.isWritable {
+            if reader == nil {
+                guard next < configuration.messages.count else {
+                    finishIfDone()
+                    return
+                }
+                let message = configuration.messages[next]
+                do {
+                    reader = try MessageReader(source: message.source, queue: queue)
+                } catch {
+                    failure = "\(message.name): \((error as? SinkFailure)?.message ?? "\(error)")"
+                    handler.close(reason: .noReason)
+                    return
+                }
+                var options = message.options
+                if configuration.streamSize, let size = reader?.knownSize {
+                    options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
+                }
+                do {
+                    try handler.beginMessage(sessionId: sessionId, options: options)
+                } catch {
+                    failure = "\(error)"
+                    handler.close(reason: .internalError)
+                    return
+                }
+                dataSentInMessage = false
+            }
+            guard let chunk = pendingChunk else {
+                requestRead()
+                return
+            }
+            pendingChunk = nil
+            do {
+                if chunk.readableBytes > 0 {
+                    try handler.sendData(sessionId: sessionId, chunk)
+                    dataSentInMessage = true
+                    requestRead()
+                } else {
+                    // The end: an empty message still carries one (empty) Data command.
+                    if !dataSentInMessage { try handler.sendData(sessionId: sessionId, chunk) }
+                    let index = next
+                    try handler.endMessage(sessionId: sessionId, reference: UInt64(index))
+                    sent.insert(index)
+                    sentCount += 1
+                    let name = configuration.messages[index].name
+                    let events = self.events
+                    reader?.digest { digest in
+                        events.emit("sent", [("message", .int(Int64(index))), ("name", .string(name)), ("sha256", .string(digest))], text: "sent \(name) (sha256 \(digest))")
+                    }
+                    reader = nil
+                    next += 1
+                }
+            } catch {
+                failure = "\(error)"
+                handler.close(reason: .internalError)
+                return
+            }
+        }
+    }
+
+    private func requestRead() {
+        guard !readInFlight, pendingChunk == nil, let reader, let handler else { return }
+        readInFlight = true
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let allocator = ByteBufferAllocator()
+        _ = handler
+        reader.read(configuration.chunkSize, allocator: allocator) { result in
+            bound.eventLoop.execute {
+                let me = bound.value
+                me.readInFlight = false
+                switch result {
+                case .success(let chunk):
+                    me.pendingChunk = chunk
+                    me.pump()
+                case .failure(let failure):
+                    me.failure = failure.message
+                    me.handler?.close(reason: .noReason)
+                }
+            }
+        }
+    }
+
+    func messagesAcknowledged(_ handler: SSTPConnectionHandler, entries: [SSTP.OutboundMessageList.Entry]) {
+        for entry in entries {
+            let index = Int(entry.reference)
+            acknowledged.append(index)
+            events.emit("acknowledged", [("message", .int(Int64(index))), ("name", .string(configuration.messages[index].name))],
+                        text: "acknowledged \(configuration.messages[index].name)")
+        }
+        finishIfDone()
+    }
+
+    private func finishIfDone() {
+        guard !finishing, next == configuration.messages.count, acknowledged.count == configuration.messages.count, let handler else { return }
+        finishing = true
+        if let sessionId, sessionState != nil { handler.closeSession(sessionId) }
+        handler.close(reason: .noReason)
+    }
+
+    func connectionEnded(_ handler: SSTPConnectionHandler, cause: SSTP.ConnectionEndCause, unacknowledged: [SSTP.OutboundMessageList.Entry]) {
+        let names = configuration.messages.map(\.name)
+        let acked = Set(acknowledged)
+        var report = SSTPSendReport(
+            acknowledged: acknowledged.map { names[$0] },
+            unacknowledged: sent.subtracting(acked).sorted().map { names[$0] },
+            notSent: (0..<names.count).filter { !sent.contains($0) }.map { names[$0] },
+            failure: failure
+        )
+        switch cause {
+        case .closedLocally(let reason, let violation):
+            if let violation { report.failure = report.failure ?? "closed with \(reason): \(violation)" }
+        case .closedByPeer(let close):
+            if !report.succeeded || !finishing {
+                report.failure = report.failure ?? "the peer closed the connection (\(close.reason)\(close.returnTime.map { ", return in \($0) s" } ?? ""))"
+            }
+        case .refused(let response):
+            report.failure = "the peer refused the connection: \(response.responseId)\(response.retryTime.map { ", retry in \($0) s" } ?? "")"
+        case .transportLost:
+            if !finishing || !report.succeeded { report.failure = report.failure ?? "the connection was lost" }
+        }
+        promise.succeed(report)
+    }
+}

@@ -1,0 +1,53 @@
+import NIOCore
+import SSTPCore
+import WinteropWire
+
+/// Fuzz entry points for MS-GRVSSTP.
+enum SSTPFuzz {
+    /// The first byte picks the version; the rest is a command stream. Every command the
+    /// decoder accepts must re-encode to exactly the bytes it came from, and the stream
+    /// drives an established connection state machine, which must never trap.
+    @Sendable static func commandStream(_ bytes: [UInt8]) {
+        guard let selector = bytes.first else { return }
+        let version: SSTP.Version = selector & 1 == 0 ? .v1_5 : .v1_6
+        var buffer = ByteBuffer(bytes: bytes.dropFirst())
+        var machine = SSTP.ConnectionStateMachine(
+            configuration: SSTP.ConnectionConfiguration(version: version, localDeviceURLs: ["dpp://fuzz"]),
+            initiatedConnection: selector & 2 == 0
+        )
+        if selector & 2 == 0 {
+            // Get the machine established so session commands reach their rules.
+            _ = try? machine.connect(targetDeviceURL: "dpp://peer")
+            _ = machine.commandReceived(.connectResponse(SSTP.ConnectResponse(
+                minorVersion: version.minor, responseId: .ok, peerProductVersion: "fuzz", targetDeviceURLs: ["dpp://peer"]
+            )))
+        }
+        while true {
+            let start = buffer.readerIndex
+            let command: SSTP.Command?
+            do {
+                command = try SSTP.CommandStream.decodeCommand(from: &buffer, version: machine.version)
+            } catch {
+                _ = machine.malformedCommandReceived(error)
+                return
+            }
+            guard let command else { return }
+            let consumed = buffer.readerIndex - start
+            var again = ByteBuffer()
+            do {
+                try command.encode(into: &again, version: machine.version)
+            } catch {
+                preconditionFailure("an accepted \(command.commandId) did not re-encode: \(error)")
+            }
+            precondition(again.readableBytes == consumed, "re-encoded \(command.commandId) has another length")
+            precondition(again.readableBytesView.elementsEqual(buffer.getSlice(at: start, length: consumed)!.readableBytesView), "re-encoded \(command.commandId) differs")
+            let actions = machine.commandReceived(command)
+            for case .openReceived(let id, _) in actions {
+                _ = try? machine.resourceHandlerAvailabilityChanged(sessionId: id, selector & 4 == 0 ? .ready : .notReady)
+            }
+            for case .messageReceived(let entry) in actions {
+                _ = try? machine.resourceHandlerCompleted(sequence: entry.sequence)
+            }
+        }
+    }
+}
