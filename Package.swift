@@ -36,6 +36,18 @@ var targets: [Target] = [
 
     // MARK: MS-MICE
     .target(name: "MICECore", dependencies: ["WinteropWire", nio, crypto]),
+    .testTarget(name: "MICECoreTests", dependencies: ["MICECore", "WinteropWire", nio, propertyBased]),
+    // NIO shells of the MS-MICE roles: sink server, source client, RTSP listener and connect-back.
+    .target(
+        name: "MICERoles",
+        dependencies: [
+            "MICECore", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(name: "MICERolesTests", dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", nio, nioPosix]),
 
     // MARK: MS-MICE DTLS (OpenSSL)
 
@@ -86,7 +98,7 @@ var fuzzedModules: [Target.Dependency] {
 var cliModules: [Target.Dependency] {
     [
         // MARK: CLI MS-MICE modules
-        "MICECore",
+        "MICECore", "MICERoles",
         // MARK: CLI MS-MICE DTLS and mDNS modules
 
         // MARK: CLI MS-GRVSSTP modules

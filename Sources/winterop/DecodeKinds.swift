@@ -1,4 +1,5 @@
 import Foundation
+import MICECore
 import NIOCore
 import WinteropWire
 
@@ -9,6 +10,12 @@ extension DecodeKind {
             try GenericTLV.describe(bytes, format: try GenericTLV.format(options.tlvFormat))
         },
         // MARK: MS-MICE kinds
+        DecodeKind(name: "mice", summary: "an MS-MICE message on TCP 7250 (header and clear TLVArray, 2.2)") { bytes, _ in
+            try MICEMessage.decode(bytes: Array(bytes.readableBytesView)).json
+        },
+        DecodeKind(name: "mice-ie", summary: "the MS-MICE WSC vendor extension attribute a sink advertises (2.2.8)") { bytes, _ in
+            try VendorExtensionAttribute.decode(Array(bytes.readableBytesView)).json
+        },
 
         // MARK: MS-GRVSSTP kinds
 

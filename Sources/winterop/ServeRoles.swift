@@ -1,9 +1,11 @@
+import MICERoles
 import WinteropTransport
 
 enum ServeRoles {
     /// The server roles `winterop serve` runs; each protocol adds its own in its region.
     static let all: [any ServeRole] = [
         // MARK: MS-MICE roles
+        MICESinkServeRole(dtls: try? MICEDTLSEngine.factory(certificate: nil, key: nil)),
 
         // MARK: MS-GRVSSTP roles
 
