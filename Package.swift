@@ -52,6 +52,17 @@ var targets: [Target] = [
     // MARK: MS-MICE DTLS (OpenSSL)
 
     // MARK: MS-MICE mDNS
+    // Multicast DNS / DNS-SD (RFC 6762, RFC 6763): codec and responder state machine
+    // (sans-IO), NIO multicast shell, querier. MS-MICE 3.1.3 and 3.2.5.1 use it.
+    .target(
+        name: "WinteropMDNS",
+        dependencies: [
+            "WinteropWire", "WinteropTransport", nio, nioPosix,
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(name: "WinteropMDNSTests", dependencies: ["WinteropMDNS", "WinteropWire", nio, nioPosix, propertyBased]),
 
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
@@ -88,6 +99,7 @@ var fuzzedModules: [Target.Dependency] {
         // MARK: fuzzed MS-MICE modules
         "MICECore",
         // MARK: fuzzed mDNS modules
+        "WinteropMDNS",
 
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
@@ -100,6 +112,7 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-MICE modules
         "MICECore", "MICERoles",
         // MARK: CLI MS-MICE DTLS and mDNS modules
+        "WinteropMDNS",
 
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore",

@@ -20,6 +20,7 @@ struct Winterop: AsyncParsableCommand {
             WDSCommand.self,
             NFPSCommand.self,
             TCCCommand.self,
+            MDNSCommand.self,
         ]
     )
 }

@@ -1,0 +1,53 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The Multicast DNS group addresses and port (RFC 6762 3, 22).
+public enum MDNSNetwork {
+    public static let port = 5353
+    public static let ipv4Group = "224.0.0.251"
+    public static let ipv6Group = "ff02::fb"
+
+    public static func ipv4GroupAddress() throws -> SocketAddress {
+        try SocketAddress(ipAddress: ipv4Group, port: port)
+    }
+
+    /// IPv4 devices that can send and receive multicast and have an address. Loopback
+    /// devices count only when nothing else does (a network namespace with `lo` alone).
+    public static func multicastIPv4Devices() throws -> [NIONetworkDevice] {
+        let devices = try System.enumerateDevices().filter { device in
+            guard device.multicastSupported, case .v4 = device.address else { return false }
+            return true
+        }
+        let external = devices.filter { !isLoopback($0) }
+        return external.isEmpty ? devices : external
+    }
+
+    static func isLoopback(_ device: NIONetworkDevice) -> Bool {
+        device.name == "lo" || device.address?.ipAddress?.hasPrefix("127.") == true
+    }
+
+    /// The host's addresses to advertise: those of the multicast devices.
+    public static func hostAddresses() throws -> [SocketAddress] {
+        var seen: Set<String> = []
+        var result: [SocketAddress] = []
+        for device in try multicastIPv4Devices() {
+            guard let address = device.address, let text = address.ipAddress, seen.insert(text).inserted else { continue }
+            result.append(address)
+        }
+        return result
+    }
+
+    /// "<gethostname()>.local": the first label of the system's host name.
+    public static func defaultHostName(domain: String = "local") -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let name: String
+        if gethostname(&buffer, buffer.count) == 0 {
+            name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        } else {
+            name = "winterop"
+        }
+        let first = name.split(separator: ".").first.map(String.init) ?? "winterop"
+        return "\(first.isEmpty ? "winterop" : first).\(domain)"
+    }
+}

@@ -1,0 +1,218 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import WinteropMDNS
+import WinteropTransport
+import WinteropWire
+
+/// `winterop mdns …`: Multicast DNS / DNS-SD (RFC 6762, RFC 6763), as MS-MICE uses it
+/// (3.1.3: the sink advertises `<name>._display._tcp.local`; 3.2.5.1: the source resolves
+/// the sink's host name).
+struct MDNSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mdns",
+        abstract: "Multicast DNS / DNS-SD: advertise a service, resolve a .local host name, browse a service type.",
+        discussion: """
+            Uses UDP port 5353 on 224.0.0.251, sharing the port with other responders (Avahi). \
+            Needs an interface with the MULTICAST flag.
+            """,
+        subcommands: [MDNSAnnounceCommand.self, MDNSResolveCommand.self, MDNSBrowseCommand.self]
+    )
+}
+
+struct MDNSAnnounceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "announce",
+        abstract: "Advertise a service instance until SIGINT or SIGTERM, then send goodbyes.",
+        discussion: """
+            Probes for the names (RFC 6762 8.1), renames "NAME (2)" on a conflict, announces, \
+            and answers queries, including legacy unicast ones such as `dig -p 5353 @224.0.0.251`.
+            Example (what an MS-MICE sink advertises):
+              winterop mdns announce --name "Living Room TV" --type _display._tcp --port 7250 \\
+                --txt container_id={7A3C…}
+            """
+    )
+
+    @OptionGroup var events: EventOptions
+
+    @Option(name: .long, help: "The instance name, e.g. \"Living Room TV\" (one label, up to 63 bytes of UTF-8).")
+    var name: String
+
+    @Option(name: .long, help: "The service type, e.g. _display._tcp.")
+    var type: String = "_display._tcp"
+
+    @Option(name: .long, help: "The service's port.")
+    var port: UInt16
+
+    @Option(name: .long, help: "A TXT string key=value (repeatable).")
+    var txt: [String] = []
+
+    @Option(name: .long, help: "The host name to advertise (default: <hostname>.local).")
+    var host: String?
+
+    @Option(name: .long, help: "The domain.")
+    var domain: String = "local"
+
+    func validate() throws {
+        guard !name.isEmpty, name.utf8.count <= 63 else {
+            throw ValidationError("--name must be 1 to 63 bytes of UTF-8 (RFC 6763 4.1.1)")
+        }
+        for string in txt where string.utf8.count > 255 {
+            throw ValidationError("--txt '\(string.prefix(20))…' is longer than 255 bytes (RFC 6763 6.1)")
+        }
+        guard type.hasPrefix("_"), type.hasSuffix("._tcp") || type.hasSuffix("._udp") else {
+            throw ValidationError("--type must look like _name._tcp or _name._udp (RFC 6763 7)")
+        }
+    }
+
+    func run() async throws {
+        let eventLog = events.makeEventLog()
+        var logger = Logger(label: "winterop.mdns")
+        logger.logLevel = .warning
+        let instance = MDNSServiceInstance(instanceName: name, serviceType: type, domain: domain, hostName: host, port: port, txt: txt)
+        do {
+            _ = try MDNSResponderService.recordSet(instances: [instance], addresses: [])
+        } catch {
+            throw RoleFailure.usage("mdns announce: \(error)")
+        }
+        let service = MDNSResponderService(
+            instances: [instance], eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            onEvent: { event in MDNSEvents.emit(event, to: eventLog) }
+        )
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        do {
+            try await group.run()
+        } catch let error as MDNSError {
+            throw RoleFailure.usage("mdns announce: \(error)")
+        } catch {
+            throw RoleFailure.peer("mdns announce: \(Self.explain(error))")
+        }
+        eventLog.emit("stopped", [], text: "stopped")
+    }
+
+    static func explain(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+            return "\(text): another program holds UDP 5353 without SO_REUSEPORT"
+        }
+        if text.contains("Permission denied") || text.contains("EACCES") {
+            return "\(text): binding UDP 5353 was refused"
+        }
+        return text
+    }
+}
+
+struct MDNSResolveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Resolve a .local host name to its addresses by multicast query (A and AAAA).",
+        discussion: "Exits 1 when nothing answers within the timeout."
+    )
+
+    @OptionGroup var events: EventOptions
+
+    @Argument(help: "The host name, e.g. sink.local.")
+    var host: String
+
+    @Option(name: .long, help: "Seconds to wait for an answer (MS-MICE's Discovery timer; Windows uses 1.5).")
+    var timeout: Double = 1.5
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+    }
+
+    func run() async throws {
+        let eventLog = events.makeEventLog()
+        let addresses: [SocketAddress]
+        do {
+            addresses = try await MDNSQuerier.resolveHost(
+                host, timeout: .nanoseconds(Int64(timeout * 1e9)), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        } catch let error as MDNSError {
+            throw RoleFailure.usage("mdns resolve: \(error)")
+        } catch {
+            throw RoleFailure.peer("mdns resolve: \(error)")
+        }
+        guard !addresses.isEmpty else {
+            throw RoleFailure.peer("mdns resolve: no answer for \(host) within \(timeout) s (is the responder on this link, with multicast on?)")
+        }
+        let texts = addresses.compactMap(\.ipAddress)
+        eventLog.emit(
+            "resolved", [("host", .string(host)), ("addresses", .array(texts.map { .string($0) }))],
+            text: "\(host) " + texts.joined(separator: " ")
+        )
+    }
+}
+
+struct MDNSBrowseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "browse",
+        abstract: "Browse a service type (e.g. _display._tcp): instances with host, port, addresses and TXT.",
+        discussion: "Collects answers for the whole timeout, then prints one line (or JSON object) per instance. Exits 0 even when none was found."
+    )
+
+    @OptionGroup var events: EventOptions
+
+    @Argument(help: "The service type, e.g. _display._tcp.")
+    var type: String
+
+    @Option(name: .long, help: "Seconds to collect answers.")
+    var timeout: Double = 2
+
+    @Option(name: .long, help: "The domain.")
+    var domain: String = "local"
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+    }
+
+    func run() async throws {
+        let eventLog = events.makeEventLog()
+        let services: [MDNSResolvedService]
+        do {
+            services = try await MDNSQuerier.browse(
+                serviceType: type, domain: domain, timeout: .nanoseconds(Int64(timeout * 1e9)),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        } catch let error as MDNSError {
+            throw RoleFailure.usage("mdns browse: \(error)")
+        } catch {
+            throw RoleFailure.peer("mdns browse: \(error)")
+        }
+        for service in services {
+            let addresses = service.addresses.compactMap(\.ipAddress)
+            eventLog.emit(
+                "service",
+                [
+                    ("instance", .string(service.instanceName)), ("type", .string(service.serviceType)),
+                    ("domain", .string(service.domain)), ("host", .string(service.hostName)),
+                    ("port", .int(Int64(service.port))), ("addresses", .array(addresses.map { .string($0) })),
+                    ("txt", .array(service.txt.map { .string($0) })),
+                ],
+                text: "\(service.instanceName) \(service.serviceType).\(service.domain) \(service.hostName):\(service.port) [\(addresses.joined(separator: " "))] \(service.txt.joined(separator: " "))"
+            )
+        }
+        eventLog.emit("browsed", [("type", .string(type)), ("count", .int(Int64(services.count)))], text: "\(services.count) instance\(services.count == 1 ? "" : "s") of \(type)")
+    }
+}
+
+/// Responder events as EventLog lines.
+enum MDNSEvents {
+    static func emit(_ event: MDNSResponderEvent, to log: EventLog) {
+        switch event {
+        case .probing(let name):
+            log.emit("probing", [("name", .string(name))], text: "probing \(name)")
+        case .announced(let name):
+            log.emit("announced", [("name", .string(name))], text: "announced \(name)")
+        case .renamed(let from, let to):
+            log.emit("renamed", [("from", .string(from)), ("to", .string(to))], text: "renamed \(from) to \(to) after a conflict")
+        case .answered(let question, let to):
+            log.emit("answered", [("question", .string(question)), ("to", .string(to))], text: "answered \(question) to \(to)")
+        case .goodbye(let name):
+            log.emit("goodbye", [("name", .string(name))], text: "goodbye \(name)")
+        }
+    }
+}
