@@ -41,13 +41,13 @@ var targets: [Target] = [
     .target(
         name: "MICERoles",
         dependencies: [
-            "MICECore", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]
     ),
-    .testTarget(name: "MICERolesTests", dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", nio, nioPosix]),
+    .testTarget(name: "MICERolesTests", dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", nio, nioPosix]),
 
     // MARK: MS-MICE DTLS (OpenSSL)
 

@@ -48,6 +48,11 @@ public struct MICESinkServeRole: ServeRole {
         let containerID = try MICEContainerID.loadOrCreate(dataDirectory: context.dataDirectory)
         context.logger.info("mice-sink container id \(containerID)")
         let configuration = MICESinkConfiguration(friendlyName: localHostName(), dtls: dtls)
-        return MICESinkServer(configuration: configuration, events: context.events, eventLoopGroup: context.eventLoopGroup)
+        let server = MICESinkServer(configuration: configuration, events: context.events, eventLoopGroup: context.eventLoopGroup)
+        let advertiser = MICESinkAdvertiser(
+            friendlyName: configuration.friendlyName, port: configuration.listen.port, containerID: containerID,
+            events: context.events, eventLoopGroup: context.eventLoopGroup, logger: context.logger
+        )
+        return MICESinkService(server: server, advertiser: advertiser)
     }
 }

@@ -120,21 +120,19 @@ struct MICESinkCommand: AsyncParsableCommand {
         var logger = Logger(label: "winterop.mice.sink")
         logger.logLevel = .warning
         let server = MICESinkServer(configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let bound: SocketAddress
         do {
-            _ = try await server.bind()
+            bound = try await server.bind()
         } catch {
             throw RoleFailure.usage("cannot listen on \(listenAddress): \(error)")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
         if advertise {
-            if let responder = MICEAdvertising.makeResponder(
-                friendlyName: friendlyName, port: listenAddress.port == 0 ? MICE.sinkPort : listenAddress.port,
-                containerID: containerID, events: eventLog, logger: logger
-            ) {
-                services.append(.init(service: responder))
-            } else {
-                EventLog.diagnostic("mice sink: mDNS advertising is not available in this build (--no-advertise to silence)")
-            }
+            let advertiser = MICESinkAdvertiser(
+                friendlyName: friendlyName, port: bound.port ?? listenAddress.port, containerID: containerID,
+                events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
+            )
+            services.append(.init(service: advertiser))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -142,13 +140,6 @@ struct MICESinkCommand: AsyncParsableCommand {
         } catch {
             throw RoleFailure.peer("mice sink: \(error)")
         }
-    }
-}
-
-/// mDNS registration of the sink (3.1.3); nil when this build has no responder.
-enum MICEAdvertising {
-    static func makeResponder(friendlyName: String, port: Int, containerID: String, events: EventLog, logger: Logger) -> (any Service)? {
-        nil
     }
 }
 
@@ -269,6 +260,10 @@ struct MICESourceCommand: AsyncParsableCommand {
         let eventLog = events.makeEventLog()
         let source = MICESource(
             configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            resolver: MICEHostResolution.dnsAndMDNS(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                mdnsTimeout: .milliseconds(Int64(discoveryTimeout * 1000))
+            ),
             pinProvider: { await MICEPINPrompt.ask() }
         )
         let signals = MICESignalHandler { source.disconnect() }
