@@ -50,6 +50,14 @@ var targets: [Target] = [
     .testTarget(name: "MICERolesTests", dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", nio, nioPosix]),
 
     // MARK: MS-MICE DTLS (OpenSSL)
+    // DTLS 1.2 tunnelled through MS-MICE's TCP 7250 connection, on the system's OpenSSL 3
+    // (Debian: `apt-get install libssl-dev`). The C shim keeps OpenSSL's headers out of Swift.
+    .target(
+        name: "CWinteropOpenSSL",
+        linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+    ),
+    .target(name: "WinteropDTLS", dependencies: ["CWinteropOpenSSL"]),
+    .testTarget(name: "WinteropDTLSTests", dependencies: ["WinteropDTLS", propertyBased]),
 
     // MARK: MS-MICE mDNS
     // Multicast DNS / DNS-SD (RFC 6762, RFC 6763): codec and responder state machine
@@ -98,6 +106,7 @@ var fuzzedModules: [Target.Dependency] {
         "WinteropWire", nio,
         // MARK: fuzzed MS-MICE modules
         "MICECore",
+        "WinteropDTLS",
         // MARK: fuzzed mDNS modules
         "WinteropMDNS",
 
@@ -130,6 +139,7 @@ let package = Package(
         .library(name: "WinteropTransport", targets: ["WinteropTransport"]),
         .library(name: "WinteropFuzzTargets", targets: ["WinteropFuzzTargets"]),
         .library(name: "MICECore", targets: ["MICECore"]),
+        .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
