@@ -41,7 +41,7 @@ var targets: [Target] = [
     .target(
         name: "MICERoles",
         dependencies: [
-            "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", nio, nioPosix,
+            "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

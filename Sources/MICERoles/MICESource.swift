@@ -175,6 +175,7 @@ final class SourceDriver {
     private var channel: (any Channel)?
     private var rtspChannels: [any Channel] = []
     private var dtls: (any MICEDTLSSession)?
+    private var dtlsCompletion: MICEDTLSCompletion?
     private var addresses: [SocketAddress] = []
     private var discoveryTimer: Scheduled<Void>?
     private var controlTimer: Scheduled<Void>?
@@ -333,14 +334,8 @@ final class SourceDriver {
             }
             guard let dtls else { throw MICEDTLSUnavailable() }
             let step = try body(dtls)
+            dtlsCompletion = step.completion
             run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil))
-            if let completion = step.completion {
-                var fields: [(String, JSONValue)] = [
-                    ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
-                ]
-                if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
-                events.emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
-            }
         } catch {
             run(machine.dtlsFailed("\(error)"))
         }
@@ -412,6 +407,15 @@ final class SourceDriver {
         }
     }
 
+    private func emitDTLSComplete() {
+        guard let completion = dtlsCompletion else { return }
+        var fields: [(String, JSONValue)] = [
+            ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
+        ]
+        if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
+        events.emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
+    }
+
     private func emit(_ report: SourceStateMachine.Report) {
         switch report {
         case .sessionRequestSent(let options):
@@ -420,7 +424,7 @@ final class SourceDriver {
                 ("sinkDisplaysPin", .bool(options.contains(.sinkDisplaysPIN))),
             ], text: "sent SESSION_REQUEST (PIN entry)")
         case .dtlsComplete:
-            break
+            emitDTLSComplete()
         case .pinResult(let accepted, let reason):
             events.emit("pin_result", [("accepted", .bool(accepted)), ("reason", .int(Int64(reason.rawValue)))],
                         text: accepted ? "the sink accepted the PIN" : "the sink refused the PIN: \(reason)")

@@ -23,6 +23,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private let events: EventLog
     private let sourceAddress: SocketAddress
     private var dtls: (any MICEDTLSSession)?
+    private var dtlsCompletion: MICEDTLSCompletion?
     private var sessionTimer: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
     private var rtspChannel: (any Channel)?
@@ -174,14 +175,8 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             }
             guard let dtls else { throw MICEDTLSUnavailable() }
             let step = try dtls.receiveHandshake(token)
+            dtlsCompletion = step.completion
             run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil), context: context)
-            if let completion = step.completion {
-                var fields: [(String, JSONValue)] = [
-                    ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
-                ]
-                if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
-                events.emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
-            }
         } catch {
             run(machine.dtlsFailed("\(error)"), context: context)
         }
@@ -233,6 +228,15 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    private func emitDTLSComplete() {
+        guard let completion = dtlsCompletion else { return }
+        var fields: [(String, JSONValue)] = [
+            ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
+        ]
+        if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
+        events.emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
+    }
+
     private func emit(_ report: SinkStateMachine.Report) {
         switch report {
         case .sessionRequest(let request):
@@ -245,7 +249,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         case .pinDisplayed(let pin):
             events.emit("pin_displayed", [("pin", .string(pin))], text: "PIN: \(pin)")
         case .dtlsComplete:
-            break  // emitted with the negotiated parameters in feedDTLS
+            emitDTLSComplete()
         case .pinResult(let accepted, let wrongAttempts):
             events.emit("pin_result", [("accepted", .bool(accepted)), ("wrongAttempts", .int(Int64(wrongAttempts)))],
                         text: accepted ? "PIN accepted" : "wrong PIN (\(wrongAttempts) so far)")

@@ -18,13 +18,31 @@ struct MICECommand: AsyncParsableCommand {
     )
 }
 
-/// The DTLS engine this build links, or nil.
+/// The DTLS engine: Debian's OpenSSL through WinteropDTLS.
 enum MICEDTLSEngine {
-    static func factory(certificate: String?, key: String?) throws -> (any MICEDTLSFactory)? {
-        if certificate != nil || key != nil {
-            throw RoleFailure.usage("--certificate/--key: this build of winterop has no DTLS engine")
+    /// The sink's engine: a certificate from PEM files, or a self-signed one made now.
+    static func server(certificate: String?, key: String?, commonName: String) throws -> any MICEDTLSFactory {
+        switch (certificate, key) {
+        case (let certificate?, let key?):
+            do {
+                return try OpenSSLDTLSFactory.fromPEM(certificate: certificate, key: key)
+            } catch {
+                throw RoleFailure.usage("--certificate/--key: \(error)")
+            }
+        case (nil, nil):
+            do {
+                return try OpenSSLDTLSFactory.selfSigned(commonName: commonName)
+            } catch {
+                throw RoleFailure.usage("cannot make a DTLS certificate: \(error)")
+            }
+        default:
+            throw RoleFailure.usage("--certificate and --key go together")
         }
-        return nil
+    }
+
+    /// The source's engine (DTLS client, no certificate).
+    static func client() -> any MICEDTLSFactory {
+        OpenSSLDTLSFactory(certificate: nil)
     }
 }
 
@@ -91,9 +109,11 @@ struct MICESinkCommand: AsyncParsableCommand {
         guard FriendlyName.isValid(friendlyName) else {
             throw RoleFailure.usage("--name must be 1 to 260 UTF-16 code units")
         }
-        let dtls = try MICEDTLSEngine.factory(certificate: certificate, key: key)
-        if encryption == "on" && dtls == nil {
-            EventLog.diagnostic("mice sink: this build has no DTLS engine; stream encryption and PINs are off")
+        let dtls: (any MICEDTLSFactory)? = encryption == "on"
+            ? try MICEDTLSEngine.server(certificate: certificate, key: key, commonName: "winterop")
+            : nil
+        if encryption == "off" && pinMode != .off {
+            EventLog.diagnostic("mice sink: PINs need DTLS; with --encryption off PIN support is off")
         }
         let containerID: String
         if let containerId {
@@ -194,8 +214,8 @@ struct MICESourceCommand: AsyncParsableCommand {
         var host: String
         var port = MICE.sinkPort
         var addresses: [String] = []
-        let dtls = try MICEDTLSEngine.factory(certificate: nil, key: nil)
-        var capability = MICECapability(streamEncryption: dtls != nil, pin: dtls != nil)
+        let dtls: (any MICEDTLSFactory)? = MICEDTLSEngine.client()
+        var capability = MICECapability(streamEncryption: true, pin: true)
         switch (sink, ie) {
         case (let sink?, nil):
             let parsed = try parseHostPort(sink, defaultPort: MICE.sinkPort, option: "--sink")
@@ -347,8 +367,7 @@ struct MICEIEBuildCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let dtls = try MICEDTLSEngine.factory(certificate: nil, key: nil)
-        let encryptionOn = encryption == "on" && dtls != nil
+        let encryptionOn = encryption == "on"
         guard encryption == "on" || encryption == "off" else { throw RoleFailure.usage("--encryption must be on or off") }
         guard pin == "random" || pin == "off" || PINHash.isValidPIN(pin) else { throw RoleFailure.usage("--pin must be random, off or 8 digits") }
         var bssidBytes: [UInt8]?

@@ -5,7 +5,7 @@ enum ServeRoles {
     /// The server roles `winterop serve` runs; each protocol adds its own in its region.
     static let all: [any ServeRole] = [
         // MARK: MS-MICE roles
-        MICESinkServeRole(dtls: try? MICEDTLSEngine.factory(certificate: nil, key: nil)),
+        MICESinkServeRole(dtls: try? OpenSSLDTLSFactory.selfSigned(commonName: "winterop")),
 
         // MARK: MS-GRVSSTP roles
 

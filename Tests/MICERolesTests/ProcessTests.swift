@@ -89,6 +89,10 @@ final class WinteropProcess: Sendable {
         return nil
     }
 
+    func write(_ text: String) {
+        stdinPipe.fileHandleForWriting.write(Data(text.utf8))
+    }
+
     func interrupt() { if process.isRunning { process.interrupt() } }
     func terminate() { if process.isRunning { process.terminate() } }
 
@@ -130,6 +134,70 @@ final class WinteropProcess: Sendable {
         // Ctrl-C stops the sink cleanly.
         sink.interrupt()
         #expect(await sink.waitForExit() == 0)
+    }
+
+    static func source(port: Int, _ extra: [String]) throws -> WinteropProcess {
+        try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--bind", "127.0.0.2",
+            "--rtsp-listen", "127.0.0.2:0", "--stop-after", "0.2", "--json",
+        ] + extra)
+    }
+
+    @Test func dtlsWithoutPIN() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "off"])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, ["--pin", "off"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.events() == ["listening", "connected", "dtls_complete", "source_ready", "rtsp_connected", "closed"])
+        #expect((source.event("dtls_complete")?["protocol"] as? String) == "DTLSv1.2")
+        await sink.wait(for: "closed")
+        #expect(sink.events() == ["listening", "connected", "dtls_complete", "source_ready", "rtsp_connected", "stop_projection", "closed"])
+        #expect((sink.event("dtls_complete")?["cipher"] as? String)?.isEmpty == false)
+    }
+
+    @Test func pinWithDTLSFromADifferentAddress() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, ["--pin", "13572468"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.events() == ["listening", "connected", "session_request", "dtls_complete", "pin_result", "source_ready", "rtsp_connected", "closed"])
+        #expect((source.event("connected")?["local"] as? String)?.hasPrefix("127.0.0.2:") == true)
+        await sink.wait(for: "closed")
+        #expect(sink.events() == ["listening", "connected", "session_request", "pin_displayed", "dtls_complete", "pin_result", "source_ready", "rtsp_connected", "stop_projection", "closed"])
+        #expect((sink.event("pin_result")?["accepted"] as? Bool) == true)
+        #expect((sink.event("rtsp_connected")?["host"] as? String) == "127.0.0.2")
+    }
+
+    @Test func randomPINTypedAtThePrompt() async throws {
+        let (sink, port) = try await Self.sink([])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, [])
+        defer { source.terminate() }
+        guard let pin = (await sink.wait(for: "pin_displayed"))?["pin"] as? String else {
+            Issue.record("the sink showed no PIN; sink stderr: \(sink.stderr)")
+            return
+        }
+        #expect(pin.count == 8 && pin.allSatisfy(\.isNumber))
+        source.write(pin + "\n")
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.stderr.contains("Enter the PIN"))
+        #expect((await sink.wait(for: "rtsp_connected")) != nil)
+    }
+
+    @Test func wrongPINIsRefused() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, ["--pin", "86427531"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 1)
+        #expect((source.event("closed")?["reason"] as? String) == "wrong_pin")
+        #expect((source.event("pin_result")?["accepted"] as? Bool) == false)
+        #expect(source.event("rtsp_connected") == nil)
+        let result = await sink.wait(for: "pin_result")
+        #expect((result?["accepted"] as? Bool) == false)
+        #expect(sink.event("rtsp_connected") == nil)
     }
 
     @Test func sessionTimerExpiryEndsTheSourcesAttempt() async throws {
