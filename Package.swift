@@ -143,6 +143,7 @@ let package = Package(
         .library(name: "WinteropTransport", targets: ["WinteropTransport"]),
         .library(name: "WinteropFuzzTargets", targets: ["WinteropFuzzTargets"]),
         .library(name: "MICECore", targets: ["MICECore"]),
+        .library(name: "MICERoles", targets: ["MICERoles"]),
         .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),

@@ -8,7 +8,8 @@ public struct MICESinkConfiguration: Sendable {
     public enum PINMode: Sendable, Hashable {
         /// No PIN support: PinSupported is not advertised.
         case off
-        /// A fresh random 8-digit PIN for each connection that asks (3.1.5.4).
+        /// A random 8-digit PIN (3.1.5.4), shown at start and on every SESSION_REQUEST,
+        /// replaced by a new one once a connection has used it (right or wrong).
         case random
         /// Always this PIN.
         case fixed(String)
@@ -58,15 +59,18 @@ public struct MICESinkConfiguration: Sendable {
         MICECapability(streamEncryption: encryptionAvailable, pin: encryptionAvailable && pinMode != .off)
     }
 
-    /// The state machine configuration for one connection, with its PIN.
-    func machineConfiguration() -> SinkStateMachine.Configuration {
-        let pin: String?
+    /// The PIN shown before any connection: random or fixed, nil when off.
+    func initialPIN() -> String? {
         switch pinMode {
-        case .off: pin = nil
-        case .random: pin = PINHash.randomPIN()
-        case .fixed(let fixed): pin = fixed
+        case .off: return nil
+        case .random: return PINHash.randomPIN()
+        case .fixed(let fixed): return fixed
         }
-        return SinkStateMachine.Configuration(
+    }
+
+    /// The state machine configuration for one connection, with the PIN it shows.
+    func machineConfiguration(pin: String?) -> SinkStateMachine.Configuration {
+        SinkStateMachine.Configuration(
             streamEncryptionSupported: encryptionAvailable, pin: pin, friendlyName: friendlyName,
             sessionEstablishmentTimeout: sessionEstablishmentTimeout,
             pinSessionEstablishmentTimeout: pinSessionEstablishmentTimeout,

@@ -56,6 +56,8 @@ public final class MICESinkServer: Service, Sendable {
     private let slot: SinkConnectionSlot
     private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
     private let onListening: @Sendable (SocketAddress) -> Void
+    /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
+    private let currentPIN: NIOLockedValueBox<String?>
 
     public init(
         configuration: MICESinkConfiguration, events: EventLog, eventLoopGroup: any EventLoopGroup,
@@ -66,6 +68,22 @@ public final class MICESinkServer: Service, Sendable {
         self.group = eventLoopGroup
         self.slot = SinkConnectionSlot(replaceExisting: configuration.replaceExisting)
         self.onListening = onListening
+        self.currentPIN = NIOLockedValueBox(configuration.encryptionAvailable ? configuration.initialPIN() : nil)
+    }
+
+    /// The PIN the next connection shows, or nil without PIN support.
+    public var pin: String? { currentPIN.withLockedValue { $0 } }
+
+    /// A connection ended; a random PIN it used is replaced and the new one shown.
+    private func sessionEnded(pinUsed: Bool) {
+        guard pinUsed, configuration.pinMode == .random else { return }
+        let next = PINHash.randomPIN()
+        currentPIN.withLockedValue { $0 = next }
+        showPIN(next)
+    }
+
+    private func showPIN(_ pin: String) {
+        events.emit("pin_displayed", [("pin", .string(pin))], text: "PIN: \(pin)")
     }
 
     /// Binds the listening socket and reports `listening`.
@@ -73,6 +91,8 @@ public final class MICESinkServer: Service, Sendable {
         let configuration = self.configuration
         let events = self.events
         let slot = self.slot
+        let currentPIN = self.currentPIN
+        let ended: @Sendable (Bool) -> Void = { [self] used in self.sessionEnded(pinUsed: used) }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -91,7 +111,10 @@ public final class MICESinkServer: Service, Sendable {
                     }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(MICEFrameDecoder()),
-                        SinkConnectionHandler(configuration: configuration, events: events, sinkAddress: local, sourceAddress: remote),
+                        SinkConnectionHandler(
+                            configuration: configuration, pin: currentPIN.withLockedValue { $0 }, events: events,
+                            sinkAddress: local, sourceAddress: remote, onClosed: ended
+                        ),
                     ])
                 }
             }
@@ -100,6 +123,9 @@ public final class MICESinkServer: Service, Sendable {
         serverChannel.withLockedValue { $0 = channel }
         let address = channel.localAddress
         events.listening(service: "mice-sink", address: address)
+        if configuration.pinMode == .random, let pin = self.pin {
+            showPIN(pin)
+        }
         if let address { onListening(address) }
         if let address { return address }
         return try SocketAddress(ipAddress: "0.0.0.0", port: 0)

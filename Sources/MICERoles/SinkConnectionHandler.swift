@@ -29,13 +29,19 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private var rtspChannel: (any Channel)?
     private var context: ChannelHandlerContext?
     private var closing = false
+    private var pinUsed = false
+    private let onClosed: @Sendable (_ pinUsed: Bool) -> Void
 
-    init(configuration: MICESinkConfiguration, events: EventLog, sinkAddress: SocketAddress, sourceAddress: SocketAddress) {
+    init(
+        configuration: MICESinkConfiguration, pin: String?, events: EventLog, sinkAddress: SocketAddress, sourceAddress: SocketAddress,
+        onClosed: @escaping @Sendable (_ pinUsed: Bool) -> Void
+    ) {
         self.configuration = configuration
         self.events = events
         self.sourceAddress = sourceAddress
+        self.onClosed = onClosed
         self.machine = SinkStateMachine(
-            configuration: configuration.machineConfiguration(),
+            configuration: configuration.machineConfiguration(pin: pin),
             sinkAddress: IPAddressText.bytes(sinkAddress) ?? [],
             sourceAddress: IPAddressText.bytes(sourceAddress) ?? []
         )
@@ -159,6 +165,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             rtspChannel?.close(promise: nil)
             rtspChannel = nil
             context.close(promise: nil)
+            onClosed(pinUsed)
         }
     }
 
@@ -251,6 +258,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         case .dtlsComplete:
             emitDTLSComplete()
         case .pinResult(let accepted, let wrongAttempts):
+            pinUsed = true
             events.emit("pin_result", [("accepted", .bool(accepted)), ("wrongAttempts", .int(Int64(wrongAttempts)))],
                         text: accepted ? "PIN accepted" : "wrong PIN (\(wrongAttempts) so far)")
         case .sourceReady(let ready):

@@ -52,8 +52,9 @@ struct MICESinkCommand: AsyncParsableCommand {
         abstract: "Receive projections: listen on TCP 7250, pair by PIN over DTLS, connect back to the source's RTSP port.",
         discussion: """
             One source at a time (a second connection is refused unless --replace-existing). \
-            With PIN support on, a source that asks for PIN entry gets a random 8-digit PIN shown \
-            here ("PIN: …", or the pin_displayed event). Ctrl-C sends STOP_PROJECTION and closes.
+            With PIN support on, the PIN a source must enter is shown here ("PIN: …", or the \
+            pin_displayed event) at start and whenever a source asks for PIN entry; a random PIN \
+            is replaced once a connection has used it. Ctrl-C sends STOP_PROJECTION and closes.
             """
     )
 
@@ -65,7 +66,7 @@ struct MICESinkCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The sink's friendly name (mDNS instance name). Default: the host name.")
     var name: String?
 
-    @Option(name: .long, help: "random (a new PIN per connection), a fixed 8-digit PIN, or off (no PIN support).")
+    @Option(name: .long, help: "random (shown at start, replaced after each use), a fixed 8-digit PIN, or off (no PIN support).")
     var pin: String = "random"
 
     @Option(name: .long, help: "DTLS stream encryption: on or off.")
@@ -246,7 +247,9 @@ struct MICESourceCommand: AsyncParsableCommand {
             capability = MICECapability(rawValue: bytes[0])
         }
         guard capability.miracastOverInfrastructureSupport else {
-            throw RoleFailure.peer("mice source: the sink does not support Miracast over Infrastructure (capability bit A is 0)")
+            let detail = "the sink does not support Miracast over Infrastructure (Capability bit A is 0; 3.2.5.1)"
+            events.makeEventLog().emit("closed", [("reason", .string("sink_unusable")), ("detail", .string(detail))], text: "closed: \(detail)")
+            throw RoleFailure.peer("mice source: \(detail)")
         }
         guard let preference = SourceStateMachine.Configuration.EncryptionPreference(rawValue: encryption) else {
             throw RoleFailure.usage("--encryption must be auto, on or off")

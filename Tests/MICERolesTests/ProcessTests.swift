@@ -186,6 +186,34 @@ final class WinteropProcess: Sendable {
         #expect((await sink.wait(for: "rtsp_connected")) != nil)
     }
 
+    @Test func randomPINShownAtStartAndReplacedAfterUse() async throws {
+        let (sink, port) = try await Self.sink([])
+        defer { sink.terminate() }
+        guard let first = (await sink.wait(for: "pin_displayed"))?["pin"] as? String else {
+            Issue.record("no PIN at start")
+            return
+        }
+        let wrong = try Self.source(port: port, ["--pin", first == "00000000" ? "11111111" : "00000000"])
+        #expect(await wrong.waitForExit() == 1)
+        // The used PIN is replaced by a new one, shown again.
+        var second: String?
+        for _ in 0..<200 {
+            let pins = sink.lines.compactMap { line -> String? in
+                guard line.contains(#""event":"pin_displayed""#) else { return nil }
+                return (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["pin"] as? String
+            }
+            if let last = pins.last, last != first { second = last; break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard let second else {
+            Issue.record("the PIN was not replaced after a wrong attempt")
+            return
+        }
+        let right = try Self.source(port: port, ["--pin", second])
+        #expect(await right.waitForExit() == 0, "source stderr: \(right.stderr)")
+        #expect((right.event("pin_result")?["accepted"] as? Bool) == true)
+    }
+
     @Test func wrongPINIsRefused() async throws {
         let (sink, port) = try await Self.sink(["--pin", "13572468"])
         defer { sink.terminate() }
