@@ -184,6 +184,9 @@ struct MICESourceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The sink's WSC vendor extension attribute in hex (capabilities, host name, IP addresses).")
     var ie: String?
 
+    @Option(name: .long, help: "With --ie: the sink's TCP port (the attribute carries none; default 7250).")
+    var iePort: Int = MICE.sinkPort
+
     @Option(name: .long, help: "Override the sink's capability byte (hex, e.g. 27 = version 1, encryption, PIN).")
     var capabilities: String?
 
@@ -234,7 +237,9 @@ struct MICESourceCommand: AsyncParsableCommand {
                 events.makeEventLog().emit("closed", [("reason", .string("sink_unusable")), ("detail", .string(reason))], text: "closed: \(reason)")
                 throw RoleFailure.peer("mice source: \(reason)")
             }
+            guard (1...65535).contains(iePort) else { throw RoleFailure.usage("--ie-port must be 1 to 65535") }
             host = attribute.hostName
+            port = iePort
             addresses = attribute.ipAddresses
             capability = attribute.capability
         default:

@@ -228,6 +228,27 @@ final class WinteropProcess: Sendable {
         #expect(sink.event("rtsp_connected") == nil)
     }
 
+    @Test func vendorExtensionWithIPAddressSkipsResolution() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let build = try WinteropProcess(["mice", "ie", "build", "--host-name", "no-such-sink-host", "--ip", "127.0.0.1", "--pin", "13572468"])
+        #expect(await build.waitForExit() == 0)
+        let ie = try #require(build.lines.first)
+        let source = try WinteropProcess([
+            "mice", "source", "--ie", ie, "--ie-port", "\(port)", "--pin", "13572468", "--bind", "127.0.0.2",
+            "--rtsp-listen", "127.0.0.2:0", "--stop-after", "0.1", "--json",
+        ])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.event("resolved") == nil)
+        #expect(source.events().contains("pin_result"))
+        // A host name with a period MUST NOT be used (2.2.8.2).
+        let dotted = "1049001f000137200100012720020006612e73696e6b200500093132372e302e302e31"
+        let refused = try WinteropProcess(["mice", "source", "--ie", dotted, "--json"])
+        #expect(await refused.waitForExit() == 1)
+        #expect((refused.event("closed")?["reason"] as? String) == "sink_unusable")
+    }
+
     @Test func sessionTimerExpiryEndsTheSourcesAttempt() async throws {
         let (sink, port) = try await Self.sink(["--pin", "off", "--encryption", "off", "--session-timeout", "0.3"])
         defer { sink.terminate() }
