@@ -47,12 +47,18 @@ public enum IPAddressText {
     }
 
     /// The network-order bytes of a socket address's IP (4 or 16 bytes), or nil for a UNIX socket.
+    /// An IPv4-mapped IPv6 address (::ffff:a.b.c.d, what a dual-stack socket reports for an
+    /// IPv4 peer) gives its 4 IPv4 bytes, so both ends salt the PIN hash alike.
     public static func bytes(_ address: SocketAddress) -> [UInt8]? {
         switch address {
         case .v4(let v4):
             return withUnsafeBytes(of: v4.address.sin_addr) { Array($0) }
         case .v6(let v6):
-            return withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+            let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+            if bytes.prefix(10).allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+                return Array(bytes.suffix(4))
+            }
+            return bytes
         case .unixDomainSocket:
             return nil
         }

@@ -99,6 +99,13 @@ import WinteropWire
             == Self.bytes("b3 45 2b 2c 46 c8 3d 28 d8 d4 64 b6 69 7a 81 d1 af 3f 35 61 07 e1 d0 73 1e a9 bb 18 38 03 f9 c7"))
     }
 
+    @Test func ipv4MappedAddressesSaltLikeIPv4() {
+        #expect(IPAddressText.bytes("::ffff:192.0.2.100") == [0xc0, 0x00, 0x02, 0x64])
+        #expect(IPAddressText.bytes("192.0.2.100") == [0xc0, 0x00, 0x02, 0x64])
+        #expect(IPAddressText.bytes("::1")?.count == 16)
+        #expect(IPAddressText.bytes("not an address") == nil)
+    }
+
     @Test func constantTimeComparison() {
         #expect(PINHash.constantTimeEqual([1, 2, 3], [1, 2, 3]))
         #expect(!PINHash.constantTimeEqual([1, 2, 3], [1, 2, 4]))
