@@ -248,12 +248,17 @@ final class SourceDriver {
     }
 
     func rtspAccepted(_ rtsp: any Channel) {
+        let before = machine.state
+        run(machine.rtspConnectionAccepted())
+        guard before == .sourceReadySent, machine.state == .projecting else {
+            // Not waiting for the sink (3.2.5.7 applies after SOURCE_READY): refuse it.
+            rtsp.close(promise: nil)
+            return
+        }
         rtspChannels.append(rtsp)
         events.emit("rtsp_connected", [("peer", .string(rtsp.remoteAddress?.hostPortText ?? "?"))],
                     text: "the sink connected to the RTSP port from \(rtsp.remoteAddress?.hostPortText ?? "?")")
-        let before = machine.state
-        run(machine.rtspConnectionAccepted())
-        if before == .sourceReadySent, machine.state == .projecting, let stopAfter = configuration.stopAfter {
+        if let stopAfter = configuration.stopAfter {
             let bound = self.bound
             stopTimer = loop.scheduleTask(in: stopAfter.timeAmount) { bound.value.disconnect() }
         }
