@@ -36,6 +36,22 @@ var targets: [Target] = [
 
     // MARK: MS-MICE
     .target(name: "MICECore", dependencies: ["WinteropWire", nio, crypto]),
+    .testTarget(name: "MICECoreTests", dependencies: ["MICECore", "WinteropWire", nio, propertyBased]),
+    // NIO shells of the MS-MICE roles: sink server, source client, RTSP listener and connect-back.
+    .target(
+        name: "MICERoles",
+        dependencies: [
+            "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(
+        name: "MICERolesTests",
+        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", nio, nioPosix],
+        exclude: ["Interop"]
+    ),
 
     // MARK: MS-MICE DTLS (OpenSSL)
     // DTLS 1.2 tunnelled through MS-MICE's TCP 7250 connection, on the system's OpenSSL 3
@@ -121,7 +137,7 @@ var fuzzedModules: [Target.Dependency] {
 var cliModules: [Target.Dependency] {
     [
         // MARK: CLI MS-MICE modules
-        "MICECore",
+        "MICECore", "MICERoles",
         // MARK: CLI MS-MICE DTLS and mDNS modules
         "WinteropMDNS",
 
@@ -141,6 +157,7 @@ let package = Package(
         .library(name: "WinteropTransport", targets: ["WinteropTransport"]),
         .library(name: "WinteropFuzzTargets", targets: ["WinteropFuzzTargets"]),
         .library(name: "MICECore", targets: ["MICECore"]),
+        .library(name: "MICERoles", targets: ["MICERoles"]),
         .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),

@@ -26,6 +26,16 @@ var targets: [Target] = [
     ),
 
     // MARK: MS-MICE benchmarks
+    .executableTarget(
+        name: "MICEBenchmarks",
+        dependencies: [
+            benchmark, winterop("MICECore"), winterop("MICERoles"), winterop("WinteropDTLS"), winterop("WinteropTransport"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ],
+        path: "Benchmarks/MICEBenchmarks",
+        plugins: [plugin]
+    ),
 
     // MARK: MS-GRVSSTP benchmarks
 

@@ -1,0 +1,104 @@
+import Benchmark
+import Foundation
+import MICECore
+import MICERoles
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WinteropDTLS
+import WinteropTransport
+
+/// MS-MICE session setup on 127.0.0.1: from the source's TCP connect to the sink's
+/// RTSP connect-back, plain and with DTLS + PIN (PIN supplied up front), with a bare
+/// OpenSSL DTLS 1.2 handshake (same certificate) as the floor.
+let benchmarks: @Sendable () -> Void = {
+    let connectToRTSP = BenchmarkMetric.custom("connect → RTSP connect-back (ns)")
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, connectToRTSP],
+        warmupIterations: 3,
+        maxDuration: .seconds(60),
+        maxIterations: 100
+    )
+
+    Benchmark("MICE plain: TCP connect → RTSP connect-back") { benchmark in
+        let sink = try await Sinks.shared.address(pin: false)
+        for _ in benchmark.scaledIterations {
+            benchmark.measurement(connectToRTSP, try await Session.run(sink: sink, pin: nil))
+        }
+    }
+
+    Benchmark("MICE DTLS+PIN: TCP connect → RTSP connect-back") { benchmark in
+        let sink = try await Sinks.shared.address(pin: true)
+        for _ in benchmark.scaledIterations {
+            benchmark.measurement(connectToRTSP, try await Session.run(sink: sink, pin: Sinks.pin))
+        }
+    }
+
+    Benchmark("bare OpenSSL DTLS 1.2 handshake (floor)", configuration: .init(metrics: [.wallClock], maxIterations: 100)) { benchmark in
+        let certificate = try Sinks.shared.certificate()
+        for _ in benchmark.scaledIterations {
+            try bareOpenSSLDTLSHandshake(certificate: certificate)
+        }
+    }
+}
+
+/// Two sinks kept for all iterations: one plain, one with DTLS and a fixed PIN.
+final class Sinks: Sendable {
+    static let shared = Sinks()
+    static let pin = "12345678"
+    private let state = NIOLockedValueBox<(plain: SocketAddress?, secure: SocketAddress?, certificate: DTLSCertificate?)>((nil, nil, nil))
+
+    func certificate() throws -> DTLSCertificate {
+        if let certificate = state.withLockedValue({ $0.certificate }) { return certificate }
+        let certificate = try DTLSCertificate.selfSigned(commonName: "winterop")
+        state.withLockedValue { $0.certificate = certificate }
+        return certificate
+    }
+
+    func address(pin: Bool) async throws -> SocketAddress {
+        if let address = state.withLockedValue({ pin ? $0.secure : $0.plain }) { return address }
+        let server = MICESinkServer(
+            configuration: MICESinkConfiguration(
+                listen: HostPort(host: "127.0.0.1", port: 0), friendlyName: "bench",
+                pinMode: pin ? .fixed(Self.pin) : .off, streamEncryption: pin,
+                dtls: pin ? OpenSSLDTLSFactory(certificate: try certificate()) : nil
+            ),
+            events: EventLog(json: true) { _ in }, eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+        )
+        let address = try await server.bind()
+        state.withLockedValue { if pin { $0.secure = address } else { $0.plain = address } }
+        return address
+    }
+}
+
+/// One source session; returns nanoseconds from the `connected` event to `rtsp_connected`.
+enum Session {
+    static func run(sink: SocketAddress, pin: String?) async throws -> Int {
+        let times = NIOLockedValueBox<(connected: ContinuousClock.Instant?, rtsp: ContinuousClock.Instant?)>((nil, nil))
+        let events = EventLog(json: true) { line in
+            let now = ContinuousClock.now
+            if line.hasPrefix(#"{"event":"connected""#) { times.withLockedValue { $0.connected = now } }
+            if line.hasPrefix(#"{"event":"rtsp_connected""#) { times.withLockedValue { $0.rtsp = now } }
+        }
+        let configuration = MICESourceConfiguration(
+            sinkHost: "127.0.0.1", sinkPort: sink.port ?? 0,
+            sinkCapability: MICECapability(streamEncryption: pin != nil, pin: pin != nil),
+            encryption: pin == nil ? .off : .on, wantPIN: pin != nil, pin: pin, friendlyName: "bench",
+            rtspListen: HostPort(host: "127.0.0.1", port: 0), stopAfter: .zero,
+            dtls: pin == nil ? nil : OpenSSLDTLSFactory(certificate: nil)
+        )
+        let reason = try await MICESource(
+            configuration: configuration, events: events, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, pinProvider: { nil }
+        ).run()
+        let (connected, rtsp) = times.withLockedValue { ($0.connected, $0.rtsp) }
+        guard reason == .localDisconnect, let connected, let rtsp else {
+            throw BenchmarkFailure(description: "the session ended with \(reason)")
+        }
+        let elapsed = rtsp - connected
+        return Int(elapsed.components.seconds) * 1_000_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000)
+    }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+}

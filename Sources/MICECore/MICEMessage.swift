@@ -1,0 +1,79 @@
+import NIOCore
+import WinteropWire
+
+/// Any MS-MICE message (2.2), decoded.
+public enum MICEMessage: Sendable, Hashable, JSONDescribable {
+    case sourceReady(SourceReadyMessage)
+    case stopProjection(StopProjectionMessage)
+    case securityHandshake(SecurityHandshakeMessage)
+    case sessionRequest(SessionRequestMessage)
+    case pinChallenge(PINChallengeMessage)
+    case pinResponse(PINResponseMessage)
+
+    public var type: MICEMessageType {
+        switch self {
+        case .sourceReady: return .sourceReady
+        case .stopProjection: return .stopProjection
+        case .securityHandshake: return .securityHandshake
+        case .sessionRequest: return .sessionRequest
+        case .pinChallenge: return .pinChallenge
+        case .pinResponse: return .pinResponse
+        }
+    }
+
+    /// Decodes the TLVArray of a message whose Command is `command`; an unknown
+    /// Command is an error (3.1.5.8, 3.2.5.8 tear the connection down).
+    public static func decode(command: UInt8, tlvArray: ByteBuffer) throws(WireError) -> MICEMessage {
+        guard let type = MICEMessageType(rawValue: command) else {
+            throw MICE.section("2.2").error("unknown Command \(command)")
+        }
+        switch type {
+        case .sourceReady: return .sourceReady(try .decode(tlvArray: tlvArray))
+        case .stopProjection: return .stopProjection(try .decode(tlvArray: tlvArray))
+        case .securityHandshake: return .securityHandshake(try .decode(tlvArray: tlvArray))
+        case .sessionRequest: return .sessionRequest(try .decode(tlvArray: tlvArray))
+        case .pinChallenge: return .pinChallenge(try .decode(tlvArray: tlvArray))
+        case .pinResponse: return .pinResponse(try .decode(tlvArray: tlvArray))
+        }
+    }
+
+    /// Decodes a plain frame (TLVArray in clear).
+    public static func decode(_ frame: MICEFrame) throws(WireError) -> MICEMessage {
+        try decode(command: frame.command, tlvArray: ByteBuffer(bytes: frame.payload))
+    }
+
+    /// Decodes a whole message's bytes (header and clear TLVArray), which must match Size exactly.
+    public static func decode(bytes: [UInt8]) throws(WireError) -> MICEMessage {
+        try decode(try MICEFrame.decode(bytes))
+    }
+
+    public var body: any MICEMessageBody {
+        switch self {
+        case .sourceReady(let m): return m
+        case .stopProjection(let m): return m
+        case .securityHandshake(let m): return m
+        case .sessionRequest(let m): return m
+        case .pinChallenge(let m): return m
+        case .pinResponse(let m): return m
+        }
+    }
+
+    /// The TLVArray bytes.
+    public func tlvArrayBytes() throws(EncodingError) -> [UInt8] {
+        var buffer = ByteBuffer()
+        try body.writeTLVArray(into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The message as a plain frame.
+    public func frame() throws(EncodingError) -> MICEFrame {
+        MICEFrame(type: type, payload: try tlvArrayBytes())
+    }
+
+    /// The whole message's bytes with the TLVArray in clear.
+    public func encoded() throws(EncodingError) -> [UInt8] {
+        try frame().encoded()
+    }
+
+    public var json: JSONValue { body.json }
+}

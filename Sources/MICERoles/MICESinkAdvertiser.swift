@@ -1,0 +1,89 @@
+import Logging
+import MICECore
+import NIOCore
+import ServiceLifecycle
+import WinteropMDNS
+import WinteropTransport
+
+/// Registers `<friendly name>._display._tcp.local` on the sink's port with TXT
+/// `container_id={GUID}` (MS-MICE 3.1.3) through our own mDNS responder. A host
+/// without a multicast interface loses advertising, not the sink: the failure is
+/// reported and the service waits for shutdown.
+public struct MICESinkAdvertiser: Service {
+    public let instance: MDNSServiceInstance
+    private let events: EventLog
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    /// Addresses to advertise instead of the interfaces' (tests).
+    public var addresses: [SocketAddress]?
+    /// The mDNS port (5353; tests may use another).
+    public var mdnsPort: Int = 5353
+
+    public init(friendlyName: String, port: Int, containerID: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.instance = MDNSServiceInstance(
+            instanceName: Self.instanceName(friendlyName), serviceType: MICE.serviceType, domain: "local",
+            port: UInt16(clamping: port), txt: ["container_id=\(MICEContainerID.braced(containerID))"]
+        )
+        self.events = events
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+
+    /// The friendly name cut to the 63 bytes a DNS label holds (RFC 6763 4.1.1), on a character boundary.
+    static func instanceName(_ friendlyName: String) -> String {
+        var name = ""
+        for character in friendlyName {
+            if name.utf8.count + String(character).utf8.count > 63 { break }
+            name.append(character)
+        }
+        return name.isEmpty ? "winterop" : name
+    }
+
+    public func run() async throws {
+        let events = self.events
+        var responder = MDNSResponderService(
+            instances: [instance], eventLoopGroup: eventLoopGroup, logger: logger,
+            onEvent: { event in
+                switch event {
+                case .announced(let name):
+                    events.emit("advertised", [("name", .string(name))], text: "advertised \(name) over mDNS")
+                case .renamed(let from, let to):
+                    events.emit("advertise_renamed", [("from", .string(from)), ("to", .string(to))], text: "mDNS name conflict: \(from) is now \(to)")
+                default:
+                    break
+                }
+            }
+        )
+        responder.addresses = addresses
+        responder.port = mdnsPort
+        do {
+            try await responder.run()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            events.emit("advertise_failed", [("detail", .string("\(error)"))], text: "mDNS advertising failed: \(error)")
+            try? await gracefulShutdown()
+        }
+    }
+}
+
+/// A sink server and its mDNS advertiser as one service (for `winterop serve`).
+public struct MICESinkService: Service {
+    public let server: MICESinkServer
+    public let advertiser: MICESinkAdvertiser?
+
+    public init(server: MICESinkServer, advertiser: MICESinkAdvertiser?) {
+        self.server = server
+        self.advertiser = advertiser
+    }
+
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            if let advertiser {
+                group.addTask { try await advertiser.run() }
+            }
+            try await group.waitForAll()
+        }
+    }
+}

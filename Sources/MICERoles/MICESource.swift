@@ -1,0 +1,467 @@
+import MICECore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WinteropTransport
+import WinteropWire
+
+/// Everything `winterop mice source` configures.
+public struct MICESourceConfiguration: Sendable {
+    /// The sink's host name or IP address (from `--sink` or the IE's Host Name).
+    public var sinkHost: String
+    public var sinkPort: Int
+    /// IP Address attributes from the sink's IE: used instead of resolution (3.2.5.1).
+    public var sinkAddresses: [String]
+    /// The sink's capabilities (from the IE, `--capabilities`, or assumed).
+    public var sinkCapability: MICECapability
+    public var encryption: SourceStateMachine.Configuration.EncryptionPreference
+    /// Whether PIN entry is wanted (`--pin off` turns it off).
+    public var wantPIN: Bool
+    /// The PIN given up front, or nil to ask when needed.
+    public var pin: String?
+    public var friendlyName: String
+    public var sourceID: SourceID
+    /// Where the RTSP listener binds (port 0 picks one).
+    public var rtspListen: HostPort
+    /// The local address the 7250 connection binds to (tests use 127.0.0.2).
+    public var bindAddress: String?
+    /// Send STOP_PROJECTION this long after the sink connected back.
+    public var stopAfter: Duration?
+    public var discoveryTimeout: Duration
+    public var controlChannelTimeout: Duration
+    public var securityHandshakeTimeout: Duration
+    public var dtls: (any MICEDTLSFactory)?
+
+    public init(
+        sinkHost: String, sinkPort: Int = MICE.sinkPort, sinkAddresses: [String] = [],
+        sinkCapability: MICECapability, encryption: SourceStateMachine.Configuration.EncryptionPreference = .auto,
+        wantPIN: Bool = true, pin: String? = nil, friendlyName: String, sourceID: SourceID = .random(),
+        rtspListen: HostPort = HostPort(host: "0.0.0.0", port: MICE.defaultRTSPPort), bindAddress: String? = nil,
+        stopAfter: Duration? = nil, discoveryTimeout: Duration = .milliseconds(1500),
+        controlChannelTimeout: Duration = .seconds(5), securityHandshakeTimeout: Duration = .seconds(1),
+        dtls: (any MICEDTLSFactory)?
+    ) {
+        self.sinkHost = sinkHost
+        self.sinkPort = sinkPort
+        self.sinkAddresses = sinkAddresses
+        self.sinkCapability = sinkCapability
+        self.encryption = encryption
+        self.wantPIN = wantPIN
+        self.pin = pin
+        self.friendlyName = friendlyName
+        self.sourceID = sourceID
+        self.rtspListen = rtspListen
+        self.bindAddress = bindAddress
+        self.stopAfter = stopAfter
+        self.discoveryTimeout = discoveryTimeout
+        self.controlChannelTimeout = controlChannelTimeout
+        self.securityHandshakeTimeout = securityHandshakeTimeout
+        self.dtls = dtls
+    }
+}
+
+/// Resolves a sink host name to addresses (DNS and/or mDNS, 3.2.5.1).
+public typealias MICEHostResolver = @Sendable (_ host: String, _ port: Int) async throws -> [SocketAddress]
+
+/// Supplies the PIN the person reads off the sink (3.2.4.2), or nil when there is none.
+public typealias MICEPINProvider = @Sendable () async -> String?
+
+/// The MS-MICE source: listens on its RTSP port, connects to the sink's 7250,
+/// negotiates (SESSION_REQUEST / DTLS / PIN) and waits for the connect-back.
+public final class MICESource: Sendable {
+    public let configuration: MICESourceConfiguration
+    private let events: EventLog
+    private let loop: any EventLoop
+    private let resolver: MICEHostResolver
+    private let pinProvider: MICEPINProvider
+    private let driver = NIOLockedValueBox<NIOLoopBound<SourceDriver>?>(nil)
+
+    public init(
+        configuration: MICESourceConfiguration, events: EventLog, eventLoopGroup: any EventLoopGroup,
+        resolver: @escaping MICEHostResolver = MICESource.dnsResolver, pinProvider: @escaping MICEPINProvider
+    ) {
+        self.configuration = configuration
+        self.events = events
+        self.loop = eventLoopGroup.next()
+        self.resolver = resolver
+        self.pinProvider = pinProvider
+    }
+
+    /// DNS through getaddrinfo on NIO's thread pool.
+    public static let dnsResolver: MICEHostResolver = { host, port in
+        try await NIOThreadPool.singleton.runIfActive {
+            [try SocketAddress.makeAddressResolvingHost(host, port: port)]
+        }
+    }
+
+    /// Runs the attempt and the session; returns why it ended.
+    public func run() async throws -> SourceCloseReason {
+        guard let selection = SourceStateMachine.Configuration.select(
+            sink: configuration.sinkCapability, encryption: configuration.encryption, wantPIN: configuration.wantPIN
+        ) else {
+            throw MICESourceUsageError("the sink's capabilities (\(configuration.sinkCapability)) do not allow --encryption \(configuration.encryption.rawValue) with PIN \(configuration.wantPIN ? "entry" : "off")")
+        }
+        if selection.useStreamEncryption && configuration.dtls == nil {
+            throw MICESourceUsageError("stream encryption was selected but this build has no DTLS engine; use --encryption off --pin off")
+        }
+        let loop = self.loop
+        let events = self.events
+        // Listen on the RTSP port before anything is sent (3.2.5.4).
+        let accepted = NIOLockedValueBox<NIOLoopBound<SourceDriver>?>(nil)
+        let listener = try await ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                loop.execute {
+                    accepted.withLockedValue { $0 }?.value.rtspAccepted(channel)
+                }
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: configuration.rtspListen.host, port: configuration.rtspListen.port)
+            .get()
+        events.listening(service: "mice-source-rtsp", address: listener.localAddress)
+        let rtspPort = UInt16(clamping: listener.localAddress?.port ?? Int(MICE.defaultRTSPPort))
+        let machineConfiguration = SourceStateMachine.Configuration(
+            sinkCapability: configuration.sinkCapability,
+            useStreamEncryption: selection.useStreamEncryption, usePINEntry: selection.usePINEntry,
+            friendlyName: configuration.friendlyName, sourceID: configuration.sourceID, rtspPort: rtspPort,
+            discoveryTimeout: configuration.discoveryTimeout, controlChannelTimeout: configuration.controlChannelTimeout,
+            securityHandshakeTimeout: configuration.securityHandshakeTimeout
+        )
+        let configuration = self.configuration
+        let resolver = self.resolver
+        let pinProvider = self.pinProvider
+        let driverBox = self.driver
+        let reason: SourceCloseReason = await withCheckedContinuation { continuation in
+            loop.execute {
+                let driver = SourceDriver(
+                    machine: SourceStateMachine(configuration: machineConfiguration, pin: configuration.pin),
+                    configuration: configuration, events: events, loop: loop, listener: listener,
+                    resolver: resolver, pinProvider: pinProvider, continuation: continuation
+                )
+                let bound = NIOLoopBound(driver, eventLoop: loop)
+                accepted.withLockedValue { $0 = bound }
+                driverBox.withLockedValue { $0 = bound }
+                driver.start()
+            }
+        }
+        try? await listener.close()
+        return reason
+    }
+
+    /// The application disconnects (3.2.4.3): STOP_PROJECTION, then close.
+    public func disconnect() {
+        let loop = self.loop
+        guard let bound = driver.withLockedValue({ $0 }) else { return }
+        loop.execute { bound.value.disconnect() }
+    }
+}
+
+/// A configuration the sink's capabilities rule out (exit status 2).
+public struct MICESourceUsageError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs ``SourceStateMachine`` on one event loop and carries out its actions.
+final class SourceDriver {
+    private var machine: SourceStateMachine
+    private let configuration: MICESourceConfiguration
+    private let events: EventLog
+    private let loop: any EventLoop
+    private let listener: any Channel
+    private let resolver: MICEHostResolver
+    private let pinProvider: MICEPINProvider
+    private var continuation: CheckedContinuation<SourceCloseReason, Never>?
+    private var channel: (any Channel)?
+    private var rtspChannels: [any Channel] = []
+    private var dtls: (any MICEDTLSSession)?
+    private var dtlsCompletion: MICEDTLSCompletion?
+    private var addresses: [SocketAddress] = []
+    private var discoveryTimer: Scheduled<Void>?
+    private var controlTimer: Scheduled<Void>?
+    private var handshakeTimer: Scheduled<Void>?
+    private var stopTimer: Scheduled<Void>?
+
+    init(
+        machine: SourceStateMachine, configuration: MICESourceConfiguration, events: EventLog, loop: any EventLoop,
+        listener: any Channel, resolver: @escaping MICEHostResolver, pinProvider: @escaping MICEPINProvider,
+        continuation: CheckedContinuation<SourceCloseReason, Never>
+    ) {
+        self.machine = machine
+        self.configuration = configuration
+        self.events = events
+        self.loop = loop
+        self.listener = listener
+        self.resolver = resolver
+        self.pinProvider = pinProvider
+        self.continuation = continuation
+    }
+
+    private var bound: NIOLoopBound<SourceDriver> { NIOLoopBound(self, eventLoop: loop) }
+
+    func start() {
+        // IP Address attributes, or an IP literal, skip host name resolution (3.2.5.1).
+        let literal = (try? SocketAddress(ipAddress: configuration.sinkHost, port: configuration.sinkPort)).map { [$0] }
+        let fromIE = configuration.sinkAddresses.compactMap { try? SocketAddress(ipAddress: $0, port: configuration.sinkPort) }
+        if !fromIE.isEmpty {
+            addresses = fromIE
+            run(machine.hostNameResolved())
+        } else if let literal {
+            addresses = literal
+            run(machine.hostNameResolved())
+        } else {
+            run(machine.hostNameResolutionStarted())
+        }
+    }
+
+    func disconnect() {
+        run(machine.disconnectRequested())
+    }
+
+    // MARK: Events from the network
+
+    func frameReceived(_ event: MICEFrameEvent) {
+        switch event {
+        case .malformed(let error):
+            run(machine.malformedMessageReceived(error))
+        case .frame(let frame):
+            var payload = frame.payload
+            if machine.tlvArraysEncrypted {
+                do {
+                    guard let dtls else { throw MICEDTLSUnavailable() }
+                    payload = try dtls.open(payload)
+                } catch {
+                    run(machine.malformedMessageReceived(MICE.section("3.2.5.5").error("the TLVArray is not a DTLS record this session opens: \(error)")))
+                    return
+                }
+            }
+            do {
+                run(machine.messageReceived(try MICEMessage.decode(command: frame.command, tlvArray: ByteBuffer(bytes: payload))))
+            } catch {
+                run(machine.malformedMessageReceived(error))
+            }
+        }
+    }
+
+    func channelClosed() {
+        run(machine.connectionClosed())
+    }
+
+    func rtspAccepted(_ rtsp: any Channel) {
+        let before = machine.state
+        run(machine.rtspConnectionAccepted())
+        guard before == .sourceReadySent, machine.state == .projecting else {
+            // Not waiting for the sink (3.2.5.7 applies after SOURCE_READY): refuse it.
+            rtsp.close(promise: nil)
+            return
+        }
+        rtspChannels.append(rtsp)
+        events.emit("rtsp_connected", [("peer", .string(rtsp.remoteAddress?.hostPortText ?? "?"))],
+                    text: "the sink connected to the RTSP port from \(rtsp.remoteAddress?.hostPortText ?? "?")")
+        if let stopAfter = configuration.stopAfter {
+            let bound = self.bound
+            stopTimer = loop.scheduleTask(in: stopAfter.timeAmount) { bound.value.disconnect() }
+        }
+    }
+
+    // MARK: Actions
+
+    private func run(_ actions: [SourceStateMachine.Action]) {
+        for action in actions { perform(action) }
+    }
+
+    private func perform(_ action: SourceStateMachine.Action) {
+        let bound = self.bound
+        switch action {
+        case .startDiscoveryTimer(let d):
+            discoveryTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.discoveryTimerFired()) }
+        case .cancelDiscoveryTimer:
+            discoveryTimer?.cancel()
+        case .startControlChannelTimer(let d):
+            controlTimer?.cancel()
+            controlTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.controlChannelTimerFired()) }
+        case .cancelControlChannelTimer:
+            controlTimer?.cancel()
+        case .startSecurityHandshakeTimer(let d):
+            handshakeTimer?.cancel()
+            handshakeTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.securityHandshakeTimerFired()) }
+        case .cancelSecurityHandshakeTimer:
+            handshakeTimer?.cancel()
+        case .resolveHostName:
+            resolve()
+        case .connect:
+            connect()
+        case .startDTLS:
+            dtlsStep { try $0.start() }
+        case .feedDTLS(let token):
+            dtlsStep { try $0.receiveHandshake(token) }
+        case .send(let message, let encrypted):
+            guard let channel, channel.isActive else { return }
+            do {
+                let buffer = try encodeFrame(message, encrypted: encrypted, dtls: dtls, allocator: channel.allocator)
+                channel.writeAndFlush(buffer, promise: nil)
+            } catch {
+                EventLog.diagnostic("mice source: cannot send \(message.type): \(error)")
+            }
+        case .requestPIN:
+            let provider = pinProvider
+            let loop = self.loop
+            Task {
+                let pin = await provider()
+                loop.execute {
+                    if let pin {
+                        bound.value.run(bound.value.machine.pinEntered(pin))
+                    } else {
+                        bound.value.run(bound.value.machine.pinUnavailable("no PIN was entered"))
+                    }
+                }
+            }
+        case .report(let report):
+            emit(report)
+        case .close(let reason):
+            stopTimer?.cancel()
+            events.emit("closed", [("reason", .string(reason.code)), ("detail", .string(reason.description))],
+                        text: "closed: \(reason)")
+            channel?.close(promise: nil)
+            for rtsp in rtspChannels { rtsp.close(promise: nil) }
+            rtspChannels = []
+            listener.close(promise: nil)
+            continuation?.resume(returning: reason)
+            continuation = nil
+        }
+    }
+
+    private func dtlsStep(_ body: (any MICEDTLSSession) throws -> MICEDTLSStep) {
+        do {
+            if dtls == nil {
+                guard let factory = configuration.dtls else { throw MICEDTLSUnavailable() }
+                dtls = try factory.makeClient()
+            }
+            guard let dtls else { throw MICEDTLSUnavailable() }
+            let step = try body(dtls)
+            dtlsCompletion = step.completion
+            run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil))
+        } catch {
+            run(machine.dtlsFailed("\(error)"))
+        }
+    }
+
+    private func resolve() {
+        let bound = self.bound
+        let loop = self.loop
+        let resolver = self.resolver
+        let host = configuration.sinkHost
+        let port = configuration.sinkPort
+        Task {
+            let result: Result<[SocketAddress], any Error>
+            do {
+                result = .success(try await resolver(host, port))
+            } catch {
+                result = .failure(error)
+            }
+            loop.execute {
+                switch result {
+                case .success(let found) where !found.isEmpty:
+                    bound.value.addresses = found
+                    bound.value.events.emit("resolved", [("host", .string(host)), ("addresses", .array(found.map { .string($0.ipAddress ?? "?") }))],
+                                            text: "\(host) is \(found.compactMap(\.ipAddress).joined(separator: ", "))")
+                    bound.value.run(bound.value.machine.hostNameResolved())
+                case .success:
+                    bound.value.run(bound.value.machine.hostNameResolutionFailed("no address for \(host)"))
+                case .failure(let error):
+                    bound.value.run(bound.value.machine.hostNameResolutionFailed("\(host): \(error)"))
+                }
+            }
+        }
+    }
+
+    private func connect() {
+        // 3.2.5.3: the first address in the set.
+        guard let target = addresses.first else {
+            run(machine.connectionFailed("no address"))
+            return
+        }
+        let bound = self.bound
+        var bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(configuration.controlChannelTimeout.timeAmount)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(MICEFrameDecoder()),
+                        SourceChannelHandler(driver: bound),
+                    ])
+                }
+            }
+        if let bindAddress = configuration.bindAddress, let local = try? SocketAddress(ipAddress: bindAddress, port: 0) {
+            bootstrap = bootstrap.bind(to: local)
+        }
+        bootstrap.connect(to: target).hop(to: loop).whenComplete { result in
+            let driver = bound.value
+            switch result {
+            case .success(let channel):
+                driver.channel = channel
+                driver.events.emit("connected", [("peer", .string(target.hostPortText)), ("local", .string(channel.localAddress?.hostPortText ?? "?"))],
+                                   text: "connected to the sink at \(target.hostPortText)")
+                let local = channel.localAddress.flatMap(IPAddressText.bytes) ?? []
+                let remote = channel.remoteAddress.flatMap(IPAddressText.bytes) ?? []
+                driver.run(driver.machine.connectionEstablished(sourceAddress: local, sinkAddress: remote))
+            case .failure(let error):
+                driver.run(driver.machine.connectionFailed("\(target.hostPortText): \(error)"))
+            }
+        }
+    }
+
+    private func emitDTLSComplete() {
+        guard let completion = dtlsCompletion else { return }
+        var fields: [(String, JSONValue)] = [
+            ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
+        ]
+        if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
+        events.emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
+    }
+
+    private func emit(_ report: SourceStateMachine.Report) {
+        switch report {
+        case .sessionRequestSent(let options):
+            events.emit("session_request", [
+                ("useDtlsStreamEncryption", .bool(options.contains(.useDTLSStreamEncryption))),
+                ("sinkDisplaysPin", .bool(options.contains(.sinkDisplaysPIN))),
+            ], text: "sent SESSION_REQUEST (PIN entry)")
+        case .dtlsComplete:
+            emitDTLSComplete()
+        case .pinResult(let accepted, let reason):
+            events.emit("pin_result", [("accepted", .bool(accepted)), ("reason", .int(Int64(reason.rawValue)))],
+                        text: accepted ? "the sink accepted the PIN" : "the sink refused the PIN: \(reason)")
+        case .sourceReadySent(let ready):
+            events.emit("source_ready", [("rtspPort", .int(Int64(ready.rtspPort)))], text: "sent SOURCE_READY for RTSP port \(ready.rtspPort)")
+        case .rtspConnected:
+            break
+        case .stopProjection:
+            events.emit("stop_projection", [("by", .string("sink"))], text: "the sink stopped the projection")
+        }
+    }
+}
+
+/// Hands the 7250 connection's frames to the ``SourceDriver``.
+final class SourceChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = MICEFrameEvent
+    private let driver: NIOLoopBound<SourceDriver>
+
+    init(driver: NIOLoopBound<SourceDriver>) {
+        self.driver = driver
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        driver.value.frameReceived(unwrapInboundIn(data))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        driver.value.channelClosed()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,274 @@
+import MICECore
+import NIOCore
+import NIOPosix
+import WinteropTransport
+import WinteropWire
+
+/// Commands the sink server sends a connection through its pipeline.
+enum SinkCommand: Sendable {
+    /// The higher layer disconnects (3.1.4): STOP_PROJECTION, then close.
+    case disconnect
+    /// A newer connection takes this one's place (3.1.5.2).
+    case replace
+}
+
+/// The NIO shell of one 7250 connection: feeds frames to ``SinkStateMachine`` and
+/// carries out its actions (send, DTLS, timers, RTSP connect-back, close).
+final class SinkConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = MICEFrameEvent
+    typealias OutboundOut = ByteBuffer
+
+    private var machine: SinkStateMachine
+    private let configuration: MICESinkConfiguration
+    private let events: EventLog
+    private let sourceAddress: SocketAddress
+    private var dtls: (any MICEDTLSSession)?
+    private var dtlsCompletion: MICEDTLSCompletion?
+    private var sessionTimer: Scheduled<Void>?
+    private var handshakeTimer: Scheduled<Void>?
+    private var rtspChannel: (any Channel)?
+    private var context: ChannelHandlerContext?
+    private var closing = false
+    private var pinUsed = false
+    private let onClosed: @Sendable (_ pinUsed: Bool) -> Void
+
+    init(
+        configuration: MICESinkConfiguration, pin: String?, events: EventLog, sinkAddress: SocketAddress, sourceAddress: SocketAddress,
+        onClosed: @escaping @Sendable (_ pinUsed: Bool) -> Void
+    ) {
+        self.configuration = configuration
+        self.events = events
+        self.sourceAddress = sourceAddress
+        self.onClosed = onClosed
+        self.machine = SinkStateMachine(
+            configuration: configuration.machineConfiguration(pin: pin),
+            sinkAddress: IPAddressText.bytes(sinkAddress) ?? [],
+            sourceAddress: IPAddressText.bytes(sourceAddress) ?? []
+        )
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        events.emit(
+            "connected", [("peer", .string(sourceAddress.hostPortText))],
+            text: "source connected from \(sourceAddress.hostPortText)"
+        )
+        run(machine.connectionEstablished(), context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        run(machine.connectionClosed(), context: context)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .malformed(let error):
+            run(machine.malformedMessageReceived(error), context: context)
+        case .frame(let frame):
+            var payload = frame.payload
+            if machine.tlvArraysEncrypted {
+                guard let dtls else {
+                    run(machine.dtlsFailed("no DTLS session"), context: context)
+                    return
+                }
+                do {
+                    payload = try dtls.open(payload)
+                } catch {
+                    run(machine.malformedMessageReceived(MICE.section("3.1.5.5").error("the TLVArray is not a DTLS record this session opens: \(error)")), context: context)
+                    return
+                }
+            }
+            do {
+                let message = try MICEMessage.decode(command: frame.command, tlvArray: ByteBuffer(bytes: payload))
+                run(machine.messageReceived(message), context: context)
+            } catch {
+                run(machine.malformedMessageReceived(error), context: context)
+            }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let command = event as? SinkCommand {
+            switch command {
+            case .disconnect: run(machine.disconnectRequested(), context: context)
+            case .replace: run(machine.replaced(), context: context)
+            }
+            if !closing { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        run(machine.connectionClosed(), context: context)
+        context.close(promise: nil)
+    }
+
+    // MARK: Actions
+
+    private func run(_ actions: [SinkStateMachine.Action], context: ChannelHandlerContext) {
+        for action in actions {
+            perform(action, context: context)
+        }
+    }
+
+    private func perform(_ action: SinkStateMachine.Action, context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        switch action {
+        case .startSessionEstablishmentTimer(let duration):
+            sessionTimer?.cancel()
+            sessionTimer = context.eventLoop.scheduleTask(in: duration.timeAmount) {
+                loopBound.value.timerFired { $0.sessionEstablishmentTimerFired() }
+            }
+        case .cancelSessionEstablishmentTimer:
+            sessionTimer?.cancel()
+            sessionTimer = nil
+        case .startSecurityHandshakeTimer(let duration):
+            handshakeTimer?.cancel()
+            handshakeTimer = context.eventLoop.scheduleTask(in: duration.timeAmount) {
+                loopBound.value.timerFired { $0.securityHandshakeTimerFired() }
+            }
+        case .cancelSecurityHandshakeTimer:
+            handshakeTimer?.cancel()
+            handshakeTimer = nil
+        case .feedDTLS(let token):
+            feedDTLS(token, context: context)
+        case .send(let message, let encrypted):
+            guard context.channel.isActive else { return }
+            do {
+                let buffer = try encodeFrame(message, encrypted: encrypted, dtls: dtls, allocator: context.channel.allocator)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            } catch {
+                EventLog.diagnostic("mice sink: cannot send \(message.type): \(error)")
+            }
+        case .displayPIN:
+            break  // reported through .report(.pinDisplayed)
+        case .connectRTSP(let port):
+            connectRTSP(port: Int(port), context: context)
+        case .report(let report):
+            emit(report)
+        case .close(let reason):
+            closing = true
+            events.emit(
+                "closed", [("reason", .string(reason.code)), ("detail", .string(reason.description))],
+                text: "connection from \(sourceAddress.hostPortText) closed: \(reason)"
+            )
+            rtspChannel?.close(promise: nil)
+            rtspChannel = nil
+            context.close(promise: nil)
+            onClosed(pinUsed)
+        }
+    }
+
+    private func timerFired(_ event: (inout SinkStateMachine) -> [SinkStateMachine.Action]) {
+        guard let context else { return }
+        run(event(&machine), context: context)
+    }
+
+    private func feedDTLS(_ token: [UInt8], context: ChannelHandlerContext) {
+        do {
+            if dtls == nil {
+                guard let factory = configuration.dtls else { throw MICEDTLSUnavailable() }
+                dtls = try factory.makeServer()
+            }
+            guard let dtls else { throw MICEDTLSUnavailable() }
+            let step = try dtls.receiveHandshake(token)
+            dtlsCompletion = step.completion
+            run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil), context: context)
+        } catch {
+            run(machine.dtlsFailed("\(error)"), context: context)
+        }
+    }
+
+    private func connectRTSP(port: Int, context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        guard let host = sourceAddress.ipAddress else {
+            run(machine.rtspConnectionFailed("the source's address is unknown"), context: context)
+            return
+        }
+        let target: SocketAddress
+        do {
+            target = try SocketAddress(ipAddress: host, port: port)
+        } catch {
+            run(machine.rtspConnectionFailed("\(error)"), context: context)
+            return
+        }
+        ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(.seconds(5))
+            .connect(to: target)
+            .hop(to: context.eventLoop)
+            .whenComplete { result in
+                loopBound.value.rtspConnectFinished(result, target: target)
+            }
+    }
+
+    private func rtspConnectFinished(_ result: Result<any Channel, any Error>, target: SocketAddress) {
+        guard let context else {
+            if case .success(let channel) = result { channel.close(promise: nil) }
+            return
+        }
+        switch result {
+        case .success(let channel):
+            guard !closing else {
+                channel.close(promise: nil)
+                return
+            }
+            rtspChannel = channel
+            events.emit("rtsp_connected", [("host", .string(target.ipAddress ?? "?")), ("port", .int(Int64(target.port ?? 0)))],
+                        text: "connected back to the source's RTSP port \(target.hostPortText)")
+            run(machine.rtspConnected(), context: context)
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            channel.closeFuture.hop(to: context.eventLoop).whenComplete { _ in
+                loopBound.value.timerFired { $0.rtspConnectionLost() }
+            }
+        case .failure(let error):
+            run(machine.rtspConnectionFailed("\(target.hostPortText): \(error)"), context: context)
+        }
+    }
+
+    private func emitDTLSComplete() {
+        guard let completion = dtlsCompletion else { return }
+        var fields: [(String, JSONValue)] = [
+            ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
+        ]
+        if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
+        events.emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
+    }
+
+    private func emit(_ report: SinkStateMachine.Report) {
+        switch report {
+        case .sessionRequest(let request):
+            events.emit("session_request", [
+                ("friendlyName", .string(request.friendlyName)),
+                ("sourceId", .hex(request.sourceID.bytes)),
+                ("useDtlsStreamEncryption", .bool(request.securityOptions.contains(.useDTLSStreamEncryption))),
+                ("sinkDisplaysPin", .bool(request.securityOptions.contains(.sinkDisplaysPIN))),
+            ], text: "session request from \"\(request.friendlyName)\" (encryption: \(request.securityOptions.contains(.useDTLSStreamEncryption)), PIN: \(request.securityOptions.contains(.sinkDisplaysPIN)))")
+        case .pinDisplayed(let pin):
+            events.emit("pin_displayed", [("pin", .string(pin))], text: "PIN: \(pin)")
+        case .dtlsComplete:
+            emitDTLSComplete()
+        case .pinResult(let accepted, let wrongAttempts):
+            pinUsed = true
+            events.emit("pin_result", [("accepted", .bool(accepted)), ("wrongAttempts", .int(Int64(wrongAttempts)))],
+                        text: accepted ? "PIN accepted" : "wrong PIN (\(wrongAttempts) so far)")
+        case .sourceReady(let ready):
+            var fields: [(String, JSONValue)] = [("rtspPort", .int(Int64(ready.rtspPort))), ("sourceId", .hex(ready.sourceID.bytes))]
+            if let name = ready.friendlyName { fields.append(("friendlyName", .string(name))) }
+            events.emit("source_ready", fields, text: "source ready on RTSP port \(ready.rtspPort)")
+        case .rtspConnected:
+            break  // emitted with the address in rtspConnectFinished
+        case .stopProjection(let stop):
+            events.emit("stop_projection", [("sourceId", .hex(stop.sourceID.bytes))], text: "the source stopped the projection")
+        }
+    }
+}

@@ -1,0 +1,288 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+
+/// A running `winterop` process whose JSON event lines are collected.
+final class WinteropProcess: Sendable {
+    let process: Process
+    private let stdoutLines = NIOLockedValueBox<[String]>([])
+    private let stderrText = NIOLockedValueBox<String>("")
+    private let stdinPipe: Pipe
+
+    static var executable: URL {
+        var url = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = url.appendingPathComponent("winterop")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.appendingPathComponent("winterop")
+    }
+
+    init(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        self.process = process
+        self.stdinPipe = input
+        let lines = stdoutLines
+        let partial = NIOLockedValueBox<String>("")
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            partial.withLockedValue { text in
+                text += String(decoding: data, as: UTF8.self)
+                while let newline = text.firstIndex(of: "\n") {
+                    let line = String(text[..<newline])
+                    text = String(text[text.index(after: newline)...])
+                    lines.withLockedValue { $0.append(line) }
+                }
+            }
+        }
+        let errors = stderrText
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            errors.withLockedValue { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var lines: [String] { stdoutLines.withLockedValue { $0 } }
+    var stderr: String { stderrText.withLockedValue { $0 } }
+
+    func event(_ name: String) -> [String: Any]? {
+        for line in lines where line.contains(#""event":"\#(name)""#) {
+            if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] { return object }
+        }
+        return nil
+    }
+
+    func events() -> [String] {
+        lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+        }
+    }
+
+    @discardableResult
+    func wait(for name: String, timeout: Duration = .seconds(15)) async -> [String: Any]? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let e = event(name) { return e }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return event(name)
+    }
+
+    func waitForExit(timeout: Duration = .seconds(20)) async -> Int32? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if !process.isRunning { return process.terminationStatus }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    func write(_ text: String) {
+        stdinPipe.fileHandleForWriting.write(Data(text.utf8))
+    }
+
+    func interrupt() { if process.isRunning { process.interrupt() } }
+    func terminate() { if process.isRunning { process.terminate() } }
+
+    func port() async -> Int? {
+        (await wait(for: "listening"))?["port"] as? Int
+    }
+}
+
+/// `winterop mice sink` ⇄ `winterop mice source` as separate processes on 127.0.0.1.
+@Suite(.serialized) struct ProcessTests {
+    static func sink(_ extra: [String]) async throws -> (WinteropProcess, Int) {
+        let sink = try WinteropProcess(["mice", "sink", "--listen", "127.0.0.1:0", "--json", "--no-advertise", "--container-id", "5F1C2A9E-3B7D-4C8E-9A6F-0D2E4B8C1A3F"] + extra)
+        guard let port = await sink.port() else {
+            sink.terminate()
+            throw ProcessTestError("the sink reported no listening port; stderr: \(sink.stderr)")
+        }
+        return (sink, port)
+    }
+
+    struct ProcessTestError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
+    @Test func plainProjectionBetweenProcesses() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "off", "--encryption", "off"])
+        defer { sink.terminate() }
+        let source = try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--pin", "off", "--encryption", "off",
+            "--rtsp-listen", "127.0.0.1:0", "--stop-after", "0.2", "--json",
+        ])
+        defer { source.terminate() }
+        let status = await source.waitForExit()
+        #expect(status == 0, "source stderr: \(source.stderr)")
+        #expect(source.events().starts(with: ["listening", "connected", "source_ready", "rtsp_connected"]))
+        #expect((source.event("closed")?["reason"] as? String) == "local_disconnect")
+        await sink.wait(for: "closed")
+        #expect(sink.events() == ["listening", "connected", "source_ready", "rtsp_connected", "stop_projection", "closed"])
+        // Ctrl-C stops the sink cleanly.
+        sink.interrupt()
+        #expect(await sink.waitForExit() == 0)
+    }
+
+    static func source(port: Int, _ extra: [String]) throws -> WinteropProcess {
+        try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--bind", "127.0.0.2",
+            "--rtsp-listen", "127.0.0.2:0", "--stop-after", "0.2", "--json",
+        ] + extra)
+    }
+
+    @Test func dtlsWithoutPIN() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "off"])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, ["--pin", "off"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.events() == ["listening", "connected", "dtls_complete", "source_ready", "rtsp_connected", "closed"])
+        #expect((source.event("dtls_complete")?["protocol"] as? String) == "DTLSv1.2")
+        await sink.wait(for: "closed")
+        #expect(sink.events() == ["listening", "connected", "dtls_complete", "source_ready", "rtsp_connected", "stop_projection", "closed"])
+        #expect((sink.event("dtls_complete")?["cipher"] as? String)?.isEmpty == false)
+    }
+
+    @Test func pinWithDTLSFromADifferentAddress() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, ["--pin", "13572468"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.events() == ["listening", "connected", "session_request", "dtls_complete", "pin_result", "source_ready", "rtsp_connected", "closed"])
+        #expect((source.event("connected")?["local"] as? String)?.hasPrefix("127.0.0.2:") == true)
+        await sink.wait(for: "closed")
+        #expect(sink.events() == ["listening", "connected", "session_request", "pin_displayed", "dtls_complete", "pin_result", "source_ready", "rtsp_connected", "stop_projection", "closed"])
+        #expect((sink.event("pin_result")?["accepted"] as? Bool) == true)
+        #expect((sink.event("rtsp_connected")?["host"] as? String) == "127.0.0.2")
+    }
+
+    @Test func randomPINTypedAtThePrompt() async throws {
+        let (sink, port) = try await Self.sink([])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, [])
+        defer { source.terminate() }
+        guard let pin = (await sink.wait(for: "pin_displayed"))?["pin"] as? String else {
+            Issue.record("the sink showed no PIN; sink stderr: \(sink.stderr)")
+            return
+        }
+        #expect(pin.count == 8 && pin.allSatisfy(\.isNumber))
+        source.write(pin + "\n")
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.stderr.contains("Enter the PIN"))
+        #expect((await sink.wait(for: "rtsp_connected")) != nil)
+    }
+
+    @Test func randomPINShownAtStartAndReplacedAfterUse() async throws {
+        let (sink, port) = try await Self.sink([])
+        defer { sink.terminate() }
+        guard let first = (await sink.wait(for: "pin_displayed"))?["pin"] as? String else {
+            Issue.record("no PIN at start")
+            return
+        }
+        let wrong = try Self.source(port: port, ["--pin", first == "00000000" ? "11111111" : "00000000"])
+        #expect(await wrong.waitForExit() == 1)
+        // The used PIN is replaced by a new one, shown again.
+        var second: String?
+        for _ in 0..<200 {
+            let pins = sink.lines.compactMap { line -> String? in
+                guard line.contains(#""event":"pin_displayed""#) else { return nil }
+                return (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["pin"] as? String
+            }
+            if let last = pins.last, last != first { second = last; break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard let second else {
+            Issue.record("the PIN was not replaced after a wrong attempt")
+            return
+        }
+        let right = try Self.source(port: port, ["--pin", second])
+        #expect(await right.waitForExit() == 0, "source stderr: \(right.stderr)")
+        #expect((right.event("pin_result")?["accepted"] as? Bool) == true)
+    }
+
+    @Test func wrongPINIsRefused() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try Self.source(port: port, ["--pin", "86427531"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 1)
+        #expect((source.event("closed")?["reason"] as? String) == "wrong_pin")
+        #expect((source.event("pin_result")?["accepted"] as? Bool) == false)
+        #expect(source.event("rtsp_connected") == nil)
+        let result = await sink.wait(for: "pin_result")
+        #expect((result?["accepted"] as? Bool) == false)
+        #expect(sink.event("rtsp_connected") == nil)
+    }
+
+    @Test func vendorExtensionWithIPAddressSkipsResolution() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let build = try WinteropProcess(["mice", "ie", "build", "--host-name", "no-such-sink-host", "--ip", "127.0.0.1", "--pin", "13572468"])
+        #expect(await build.waitForExit() == 0)
+        let ie = try #require(build.lines.first)
+        let source = try WinteropProcess([
+            "mice", "source", "--ie", ie, "--ie-port", "\(port)", "--pin", "13572468", "--bind", "127.0.0.2",
+            "--rtsp-listen", "127.0.0.2:0", "--stop-after", "0.1", "--json",
+        ])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(source.event("resolved") == nil)
+        #expect(source.events().contains("pin_result"))
+        // A host name with a period MUST NOT be used (2.2.8.2).
+        let dotted = "1049001f000137200100012720020006612e73696e6b200500093132372e302e302e31"
+        let refused = try WinteropProcess(["mice", "source", "--ie", dotted, "--json"])
+        #expect(await refused.waitForExit() == 1)
+        #expect((refused.event("closed")?["reason"] as? String) == "sink_unusable")
+    }
+
+    @Test func sessionTimerExpiryEndsTheSourcesAttempt() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "off", "--encryption", "off", "--session-timeout", "0.3"])
+        defer { sink.terminate() }
+        // A source that connects and says nothing: the sink tears down after 0.3 s.
+        let socket = try await RawConnection.connect(to: try .init(ipAddress: "127.0.0.1", port: port))
+        _ = try await socket.readUntilClosed()
+        let closed = await sink.wait(for: "closed")
+        #expect((closed?["reason"] as? String) == "session_establishment_timeout")
+    }
+
+    @Test func sourceWithoutASinkExitsOne() async throws {
+        let source = try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:1", "--pin", "off", "--encryption", "off",
+            "--rtsp-listen", "127.0.0.1:0", "--json",
+        ])
+        #expect(await source.waitForExit() == 1)
+        #expect((source.event("closed")?["reason"] as? String) == "connection_failed")
+    }
+
+    @Test func decodeAndIECommands() async throws {
+        let stop = "0038010200001e" + "440075006d006d00790031002d004b006100620079006c0061006b006500" + "030010" + "91f4abe9eff5464aaee269722aed11b5"
+        let decode = try WinteropProcess(["decode", "mice", "--json", stop])
+        #expect(await decode.waitForExit() == 0)
+        #expect(decode.lines.first?.contains(#""message":"STOP_PROJECTION""#) == true, "\(decode.stderr)")
+        let example41 = "1049001b000137200100010520020" + "00f44756d6d79312d4b6162796c616b65"
+        let ie = try WinteropProcess(["decode", "mice-ie", "--json", example41])
+        #expect(await ie.waitForExit() == 0)
+        #expect(ie.lines.first?.contains(#""hostName":"Dummy1-Kabylake""#) == true)
+        let build = try WinteropProcess(["mice", "ie", "build", "--host-name", "Dummy1-Kabylake", "--encryption", "off"])
+        #expect(await build.waitForExit() == 0)
+        #expect(build.lines.first == example41)
+        let bad = try WinteropProcess(["decode", "mice", "00030101"])
+        #expect(await bad.waitForExit() == 1)
+        let period = try WinteropProcess(["mice", "ie", "build", "--host-name", "a.b"])
+        #expect(await period.waitForExit() == 2)
+    }
+}

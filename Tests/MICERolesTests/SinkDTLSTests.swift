@@ -1,0 +1,71 @@
+import MICECore
+import MICERoles
+import NIOCore
+import NIOPosix
+import Testing
+import WinteropTransport
+import WinteropWire
+
+/// The sink's DTLS tunnel against raw clients: the Security Handshake Message Timer
+/// and bad Security Tokens tear the connection down (3.1.5.5, 3.1.6).
+@Suite(.serialized) struct SinkDTLSTests {
+    static func secureSink(_ events: EventCollector) async throws -> (MICESinkServer, SocketAddress) {
+        let server = MICESinkServer(
+            configuration: MICESinkConfiguration(
+                listen: HostPort(host: "127.0.0.1", port: 0), friendlyName: "Test Sink", pinMode: .fixed("12345678"),
+                dtls: try OpenSSLDTLSFactory.selfSigned(commonName: "test")
+            ),
+            events: events.log, eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+        )
+        return (server, try await server.bind())
+    }
+
+    @Test func silenceAfterTheSinksFlightTripsTheOneSecondTimer() async throws {
+        let events = EventCollector("sink")
+        let (server, address) = try await Self.secureSink(events)
+        let client = try OpenSSLDTLSFactory(certificate: nil).makeClient()
+        let hello = try client.start().records
+        let connection = try await RawConnection.connect(to: address)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for record in hello {
+            try await connection.send(try MICEMessage.securityHandshake(.init(securityToken: record, sourceID: nil)).encoded())
+        }
+        let received = try await connection.readUntilClosed(timeout: .seconds(5))
+        let elapsed = clock.now - start
+        // The sink answered with its flight (ServerHello …), then gave up after about a second.
+        var buffer = ByteBuffer(bytes: received)
+        var answers = 0
+        while let frame = try MICEFrame.read(from: &buffer) {
+            #expect(frame.messageType == .securityHandshake)
+            answers += 1
+        }
+        #expect(answers >= 1)
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(4))
+        #expect(events.first("closed")?.contains("security_handshake_timeout") == true)
+        await server.shutdown()
+    }
+
+    @Test func aTokenThatIsNotDTLSTearsDown() async throws {
+        let events = EventCollector("sink")
+        let (server, address) = try await Self.secureSink(events)
+        let connection = try await RawConnection.connect(to: address)
+        try await connection.send(try MICEMessage.securityHandshake(.init(securityToken: [0x16, 0xFE, 0xFD, 0x00, 0x01], sourceID: nil)).encoded())
+        _ = try await connection.readUntilClosed()
+        #expect(events.first("closed")?.contains("dtls_failure") == true)
+        await server.shutdown()
+    }
+
+    @Test func aPINChallengeInClearBeforeTheHandshakeIsAnsweredInvalid() async throws {
+        let events = EventCollector("sink")
+        let (server, address) = try await Self.secureSink(events)
+        let connection = try await RawConnection.connect(to: address)
+        let challenge = PINChallengeMessage(pinChallenge: PINHash.compute(pin: "12345678", senderAddress: [127, 0, 0, 1]), sourceID: .zero)
+        try await connection.send(try MICEMessage.pinChallenge(challenge).encoded())
+        let received = try await connection.readUntilClosed()
+        let answer = try MICEMessage.decode(bytes: received)
+        #expect(answer == .pinResponse(.init(pinChallenge: nil, reason: .invalidMessage, sourceID: .zero)))
+        #expect(events.first("closed")?.contains("unexpected_pin_challenge") == true)
+        await server.shutdown()
+    }
+}
