@@ -116,6 +116,7 @@ let package = Package(
         .library(name: "WinteropFuzzTargets", targets: ["WinteropFuzzTargets"]),
         .library(name: "MICECore", targets: ["MICECore"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
+        .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),
