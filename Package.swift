@@ -160,6 +160,7 @@ let package = Package(
         .library(name: "MICERoles", targets: ["MICERoles"]),
         .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
+        .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),

@@ -38,6 +38,15 @@ var targets: [Target] = [
     ),
 
     // MARK: MS-GRVSSTP benchmarks
+    .executableTarget(
+        name: "SSTPBenchmarks",
+        dependencies: [
+            benchmark, winterop("SSTPCore"), winterop("SSTPRoles"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ],
+        path: "Benchmarks/SSTPBenchmarks",
+        plugins: [plugin]
+    ),
 
     // MARK: other protocols' benchmarks
 ]

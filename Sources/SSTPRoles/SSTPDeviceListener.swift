@@ -171,6 +171,7 @@ final class InboxApplication: SSTPApplication {
         for sink in sinks.values { queue.async { sink.abort() } }
         sinks = [:]
         gathered = [:]
+        gatheredTotal = 0
         var fields: [(String, JSONValue)] = [("connection", .int(Int64(id))), ("peer", .string(peer))]
         let text: String
         switch cause {
@@ -233,23 +234,33 @@ final class InboxApplication: SSTPApplication {
     func messageData(_ handler: SSTPConnectionHandler, sessionId: UInt32, payload: ByteBuffer) {
         guard sinks[sessionId] != nil else { return }
         var payload = payload
+        let count = payload.readableBytes
         if var block = gathered.removeValue(forKey: sessionId) {
             block.writeBuffer(&payload)
             gathered[sessionId] = block
         } else {
-            var block = ByteBufferAllocator().buffer(capacity: Self.block + SSTP.Data.maximumPayload)
+            var block = ByteBufferAllocator().buffer(capacity: max(count, 16 << 10))
             block.writeBuffer(&payload)
             gathered[sessionId] = block
         }
+        gatheredTotal += count
         if let block = gathered[sessionId], block.readableBytes >= Self.block {
             dispatch(sessionId)
+        } else if gatheredTotal > configuration.highWater / 2 {
+            // Many sessions each holding a partial block: write them all, so that memory
+            // stays bounded by the high-water mark whatever the number of sessions.
+            for id in gathered.keys.sorted() { dispatch(id) }
         }
     }
 
+    private var gatheredTotal = 0
+
     /// Sends what was gathered for `sessionId` to its file.
     private func dispatch(_ sessionId: UInt32) {
-        guard let sink = sinks[sessionId], let block = gathered.removeValue(forKey: sessionId), block.readableBytes > 0 else { return }
+        guard let sink = sinks[sessionId], let block = gathered.removeValue(forKey: sessionId) else { return }
         let count = block.readableBytes
+        gatheredTotal -= count
+        guard count > 0 else { return }
         pendingBytes += count
         let loop = NIOLoopBound(self, eventLoop: eventLoop)
         queue.async {
@@ -328,7 +339,7 @@ final class InboxApplication: SSTPApplication {
 
     func messageAborted(_ handler: SSTPConnectionHandler, sessionId: UInt32) {
         finalNames[sessionId] = nil
-        gathered[sessionId] = nil
+        gatheredTotal -= gathered.removeValue(forKey: sessionId)?.readableBytes ?? 0
         if let sink = sinks.removeValue(forKey: sessionId) { queue.async { sink.abort() } }
     }
 }

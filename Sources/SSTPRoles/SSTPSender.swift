@@ -40,6 +40,8 @@ public struct SSTPSendConfiguration: Sendable {
     public var streamSize: Bool
     /// Bytes read from a source at a time.
     public var chunkSize: Int
+    /// Compute each message's SHA-256 for the `sent` event.
+    public var digests: Bool = true
 
     public init(to: HostPort, connection: SSTP.ConnectionConfiguration, targetDeviceURL: String, entry: SSTP.AddressingEntry, messages: [SSTPOutgoingMessage], streamSize: Bool = true, chunkSize: Int = 64 << 10) {
         self.to = to
@@ -70,13 +72,14 @@ public enum SSTPSender {
     public static func send(_ configuration: SSTPSendConfiguration, events: EventLog, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SSTPSendReport {
         let loop = group.next()
         let promise = loop.makePromise(of: SSTPSendReport.self)
+        let queue = DispatchQueue(label: "winterop.sstp.sender")
         let channel = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .connectTimeout(.seconds(30))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop)
+                    let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop, queue: queue)
                     let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
                     application.handler = handler
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -85,8 +88,9 @@ public enum SSTPSender {
             .connect(host: configuration.to.host, port: configuration.to.port)
             .get()
         channel.closeFuture.whenComplete { _ in
-            // If the connection ended without a report (it always reports), fail clearly.
-            promise.fail(SSTPSendError.connectionClosed)
+            // If the connection ended without a report (it always reports), fail clearly;
+            // through the reader queue, after the report the application queued there.
+            queue.async { promise.fail(SSTPSendError.connectionClosed) }
         }
         return try await promise.futureResult.get()
     }
@@ -107,8 +111,11 @@ final class MessageReader: @unchecked Sendable {
     /// The size when known before reading (regular files, in-memory bytes).
     let knownSize: UInt64?
 
-    init(source: SSTPOutgoingMessage.Source, queue: DispatchQueue) throws {
+    private let hashing: Bool
+
+    init(source: SSTPOutgoingMessage.Source, queue: DispatchQueue, hashing: Bool = true) throws {
         self.queue = queue
+        self.hashing = hashing
         switch source {
         case .file(let path):
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -139,7 +146,7 @@ final class MessageReader: @unchecked Sendable {
             if var bytes = self.bytes {
                 let chunk = bytes.readSlice(length: min(count, bytes.readableBytes)) ?? ByteBuffer()
                 self.bytes = bytes
-                chunk.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+                if self.hashing { chunk.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) } }
                 completion(.success(chunk))
                 return
             }
@@ -160,7 +167,7 @@ final class MessageReader: @unchecked Sendable {
                 completion(.failure(failure))
                 return
             }
-            buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+            if self.hashing { buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) } }
             completion(.success(buffer))
         }
     }
@@ -182,7 +189,7 @@ final class SenderApplication: SSTPApplication {
     let promise: EventLoopPromise<SSTPSendReport>
     let eventLoop: EventLoop
     weak var handler: SSTPConnectionHandler?
-    private let queue = DispatchQueue(label: "winterop.sstp.sender")
+    private let queue: DispatchQueue
     private var sessionId: UInt32?
     private var sessionState: SSTP.SessionState?
     private var next = 0
@@ -196,7 +203,8 @@ final class SenderApplication: SSTPApplication {
     private var failure: String?
     private var finishing = false
 
-    init(configuration: SSTPSendConfiguration, events: EventLog, promise: EventLoopPromise<SSTPSendReport>, eventLoop: EventLoop) {
+    init(configuration: SSTPSendConfiguration, events: EventLog, promise: EventLoopPromise<SSTPSendReport>, eventLoop: EventLoop, queue: DispatchQueue) {
+        self.queue = queue
         self.configuration = configuration
         self.events = events
         self.promise = promise
@@ -253,7 +261,7 @@ final class SenderApplication: SSTPApplication {
                 }
                 let message = configuration.messages[next]
                 do {
-                    reader = try MessageReader(source: message.source, queue: queue)
+                    reader = try MessageReader(source: message.source, queue: queue, hashing: configuration.digests)
                 } catch {
                     failure = "\(message.name): \((error as? SinkFailure)?.message ?? "\(error)")"
                     handler.close(reason: .noReason)
@@ -291,8 +299,12 @@ final class SenderApplication: SSTPApplication {
                     sentCount += 1
                     let name = configuration.messages[index].name
                     let events = self.events
-                    reader?.digest { digest in
-                        events.emit("sent", [("message", .int(Int64(index))), ("name", .string(name)), ("sha256", .string(digest))], text: "sent \(name) (sha256 \(digest))")
+                    if configuration.digests {
+                        reader?.digest { digest in
+                            events.emit("sent", [("message", .int(Int64(index))), ("name", .string(name)), ("sha256", .string(digest))], text: "sent \(name) (sha256 \(digest))")
+                        }
+                    } else {
+                        reader?.digest { _ in }
                     }
                     reader = nil
                     next += 1
@@ -365,6 +377,9 @@ final class SenderApplication: SSTPApplication {
         case .transportLost:
             if !finishing || !report.succeeded { report.failure = report.failure ?? "the connection was lost" }
         }
-        promise.succeed(report)
+        // After the reader queue's pending `sent` events, so that reports come in order.
+        let promise = self.promise
+        let finished = report
+        queue.async { promise.succeed(finished) }
     }
 }

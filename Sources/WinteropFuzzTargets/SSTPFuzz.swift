@@ -23,7 +23,7 @@ enum SSTPFuzz {
             )))
         }
         while true {
-            let start = buffer.readerIndex
+            let before = buffer
             let command: SSTP.Command?
             do {
                 command = try SSTP.CommandStream.decodeCommand(from: &buffer, version: machine.version)
@@ -32,7 +32,7 @@ enum SSTPFuzz {
                 return
             }
             guard let command else { return }
-            let consumed = buffer.readerIndex - start
+            let consumed = buffer.readerIndex - before.readerIndex
             var again = ByteBuffer()
             do {
                 try command.encode(into: &again, version: machine.version)
@@ -40,7 +40,7 @@ enum SSTPFuzz {
                 preconditionFailure("an accepted \(command.commandId) did not re-encode: \(error)")
             }
             precondition(again.readableBytes == consumed, "re-encoded \(command.commandId) has another length")
-            precondition(again.readableBytesView.elementsEqual(buffer.getSlice(at: start, length: consumed)!.readableBytesView), "re-encoded \(command.commandId) differs")
+            precondition(again.readableBytesView.elementsEqual(before.readableBytesView.prefix(consumed)), "re-encoded \(command.commandId) differs")
             let actions = machine.commandReceived(command)
             for case .openReceived(let id, _) in actions {
                 _ = try? machine.resourceHandlerAvailabilityChanged(sessionId: id, selector & 4 == 0 ? .ready : .notReady)

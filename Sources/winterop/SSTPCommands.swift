@@ -12,7 +12,7 @@ struct SSTPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sstp",
         abstract: "Groove Simple Symmetric Transport Protocol (MS-GRVSSTP): sessions and messages over TCP 2492.",
-        subcommands: [SSTPRelayCommand.self, SSTPListenCommand.self, SSTPSendCommand.self, SSTPReceiveCommand.self]
+        subcommands: [SSTPRelayCommand.self, SSTPListenCommand.self, SSTPSendCommand.self, SSTPReceiveCommand.self, SSTPBenchCommand.self]
     )
 }
 
@@ -234,5 +234,27 @@ struct SSTPReceiveCommand: AsyncParsableCommand {
 
     func run() async throws {
         throw protocolNotAvailable("MS-GRVSSTP", role: "sstp receive")
+    }
+}
+
+/// `winterop sstp bench`: the SSTPBenchmarks figures from a release build, without the
+/// benchmark harness (codec against memcpy, send against plain loopback TCP).
+struct SSTPBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure SSTP codec and send throughput against memcpy and plain loopback TCP (build with -c release).",
+        shouldDisplay: false
+    )
+
+    @Option(name: .long, help: "1 MiB messages per send run.")
+    var messages: Int = 64
+
+    @Option(name: .customLong("small-messages"), help: "256-byte messages per run.")
+    var smallMessages: Int = 20_000
+
+    func run() async throws {
+        for figure in SSTPMeasurements.dataCodec() { print(figure) }
+        print(try await SSTPMeasurements.sendThroughput(messages: messages))
+        print(try await SSTPMeasurements.smallMessages(messages: smallMessages))
     }
 }

@@ -248,4 +248,33 @@ import WinteropWire
         _ = try b.resourceHandlerCompleted(sequence: 1)
         #expect(Harness.commands(b.idleTimerFired()) == [.noop(SSTP.Noop(messageCount: 1))])
     }
+
+    /// Every refusal of 3.1.5.1 is followed by a ConnectClose (MessageCount 0: nothing was received).
+    @Test(arguments: [
+        (SSTP.ConnectAdmission(authenticationFailed: true), SSTP.ConnectResponse.ResponseId.authenticationFailed, SSTP.ConnectClose.Reason.deviceAuthenticationFailed),
+        (SSTP.ConnectAdmission(lockedOut: true), .connectRejected, .rejected),
+        (SSTP.ConnectAdmission(tryLaterRetryTime: 5), .tryLater, .resting),
+    ])
+    func refusalsAreFollowedByTheirConnectClose(_ admission: SSTP.ConnectAdmission, _ response: SSTP.ConnectResponse.ResponseId, _ reason: SSTP.ConnectClose.Reason) throws {
+        var b = acceptor()
+        let actions = b.commandReceived(.connect(connect()), admission: admission)
+        #expect(self.response(actions)?.responseId == response)
+        let close = try #require(Harness.connectClose(actions))
+        #expect(close.reason == reason && close.messageCount == 0)
+        #expect(actions.contains(.connectionEnded(.closedLocally(reason, violation: "answered Connect with \(response)"), unacknowledged: [])))
+    }
+
+    /// A protocol error after messages were completed acknowledges them in the ConnectClose.
+    @Test func protocolErrorCloseAcknowledgesCompletedMessages() throws {
+        var (a, b) = try Harness.established()
+        let id = try Harness.openSession(&a, &b)
+        _ = try Harness.sendMessage(&a, &b, session: id, "one", reference: 1)
+        _ = try Harness.sendMessage(&a, &b, session: id, "two", reference: 2)
+        _ = try b.resourceHandlerCompleted(sequence: 1)
+        let actions = b.commandReceived(.endMessage(SSTP.EndMessage(sessionId: id)))
+        #expect(Harness.connectClose(actions) == SSTP.ConnectClose(reason: .protocolError, messageCount: 1))
+        let peer = try Harness.deliver(actions, to: &a)
+        #expect(peer.contains(.connectionEnded(.closedByPeer(SSTP.ConnectClose(reason: .protocolError, messageCount: 1)),
+                                               unacknowledged: [SSTP.OutboundMessageList.Entry(sequence: 2, sessionId: id, reference: 2)])))
+    }
 }

@@ -99,7 +99,7 @@ final class TestApplication: SSTPApplication {
         return Pair(group: group, server: server, client: client, a: a, b: b)
     }
 
-    static func on<T: Sendable>(_ bound: NIOLoopBound<(SSTPConnectionHandler, TestApplication)>, _ body: @escaping ((SSTPConnectionHandler, TestApplication)) throws -> T) async throws -> T {
+    static func on<T: Sendable>(_ bound: NIOLoopBound<(SSTPConnectionHandler, TestApplication)>, _ body: @escaping @Sendable ((SSTPConnectionHandler, TestApplication)) throws -> T) async throws -> T {
         try await bound.eventLoop.submit { try body(bound.value) }.get()
     }
 
@@ -129,7 +129,7 @@ final class TestApplication: SSTPApplication {
         try await Self.wait { try await Self.on(pair.b) { $0.1.outboundStates.values.filter { $0 == .ready }.count == 2 } }
 
         /// Interleaves two sequences per session pair, command by command, twice.
-        func interleave(_ h: SSTPConnectionHandler, _ s: [UInt32], _ tag: String) throws {
+        @Sendable func interleave(_ h: SSTPConnectionHandler, _ s: [UInt32], _ tag: String) throws {
             for round in 0..<2 {
                 let options = SSTP.MessageOptions(acknowledgeImmediately: round == 1)
                 try h.beginMessage(sessionId: s[0], options: options)

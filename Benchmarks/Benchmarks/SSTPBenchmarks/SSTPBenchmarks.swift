@@ -1,0 +1,68 @@
+import Benchmark
+import Foundation
+import NIOCore
+import NIOPosix
+import SSTPCore
+import SSTPRoles
+
+/// MS-GRVSSTP costs, each beside its floor: Data command encode and decode against
+/// memcpy of the same payload bytes; sending 1 MiB messages over one connection against
+/// a plain loopback TCP transfer of the same bytes; 256-byte messages with acknowledgments.
+/// `winterop sstp bench` prints the same comparisons as ratios from one release run.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: .seconds(3),
+        maxIterations: 100_000
+    )
+
+    let commands = 512  // 1 MiB of payload per iteration
+    let payload = ByteBuffer(repeating: 0xA5, count: SSTP.Data.maximumPayload)
+    var stream = ByteBuffer()
+    SSTPMeasurements.encodeData(count: commands, into: &stream, payload: payload)
+    let encoded = stream
+
+    Benchmark("Data encode, 512 × 2048-byte payloads (1 MiB)", configuration: .init(scalingFactor: .one)) { benchmark in
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(encoded.readableBytes)
+        for _ in benchmark.scaledIterations {
+            SSTPMeasurements.encodeData(count: commands, into: &buffer, payload: payload)
+            blackHole(buffer.readableBytes)
+        }
+    }
+
+    Benchmark("Data decode, 512 × 2048-byte payloads (1 MiB)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(SSTPMeasurements.decodeData(encoded))
+        }
+    }
+
+    Benchmark("memcpy floor, 512 × 2048 bytes (1 MiB)") { benchmark in
+        let source = [UInt8](repeating: 0x5A, count: commands * SSTP.Data.maximumPayload)
+        var destination = [UInt8](repeating: 0, count: source.count)
+        for _ in benchmark.scaledIterations {
+            source.withUnsafeBytes { s in
+                destination.withUnsafeMutableBytes { d in
+                    var offset = 0
+                    while offset < s.count {
+                        memcpy(d.baseAddress! + offset, s.baseAddress! + offset, SSTP.Data.maximumPayload)
+                        offset += SSTP.Data.maximumPayload
+                    }
+                }
+            }
+            blackHole(destination)
+        }
+    }
+
+    Benchmark("send 16 × 1 MiB messages over one connection, acknowledged", configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await SSTPMeasurements.sendThroughput(messages: 16))
+        }
+    }
+
+    Benchmark("2000 × 256-byte messages, acknowledged", configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await SSTPMeasurements.smallMessages(messages: 2000))
+        }
+    }
+}
