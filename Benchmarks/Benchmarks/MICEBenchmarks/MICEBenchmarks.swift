@@ -12,7 +12,7 @@ import WinteropTransport
 /// RTSP connect-back, plain and with DTLS + PIN (PIN supplied up front), with a bare
 /// OpenSSL DTLS 1.2 handshake (same certificate) as the floor.
 let benchmarks: @Sendable () -> Void = {
-    let connectToRTSP = BenchmarkMetric.custom("connect → RTSP connect-back (ns)")
+    let connectToRTSP = BenchmarkMetric.custom("connect → RTSP connect-back (µs)", useScalingFactor: false)
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, connectToRTSP],
         warmupIterations: 3,
@@ -71,7 +71,7 @@ final class Sinks: Sendable {
     }
 }
 
-/// One source session; returns nanoseconds from the `connected` event to `rtsp_connected`.
+/// One source session; returns microseconds from the `connected` event to `rtsp_connected`.
 enum Session {
     static func run(sink: SocketAddress, pin: String?) async throws -> Int {
         let times = NIOLockedValueBox<(connected: ContinuousClock.Instant?, rtsp: ContinuousClock.Instant?)>((nil, nil))
@@ -95,7 +95,7 @@ enum Session {
             throw BenchmarkFailure(description: "the session ended with \(reason)")
         }
         let elapsed = rtsp - connected
-        return Int(elapsed.components.seconds) * 1_000_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000)
+        return Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
     }
 }
 
