@@ -452,3 +452,26 @@ import WinteropWire
         #expect(throws: MDNSError.self) { try MDNSResponderService.recordSet(instances: [badHost], addresses: []) }
     }
 }
+
+@Suite struct DuplicateAnswerSuppressionTests {
+    /// 7.4: another responder multicasts the answer we were holding back: ours is not sent.
+    @Test func anotherRespondersIdenticalAnswerCountsAsSent() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        _ = responder.messageReceived(ResponderTests.query([DNSQuestion(name: ResponderTests.service, type: .ptr)]), from: ResponderTests.peer, now: now)
+        #expect(responder.nextDeadline != nil)
+        let same = DNSResourceRecord(name: ResponderTests.service, ttl: 4500, data: .ptr(ResponderTests.tvName))
+        _ = responder.messageReceived(ResponderTests.response([same]), from: ResponderTests.peer, now: now + .milliseconds(5))
+        #expect(responder.nextDeadline == nil)
+    }
+
+    @Test func aLowerTTLDoesNotSuppress() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        _ = responder.messageReceived(ResponderTests.query([DNSQuestion(name: ResponderTests.service, type: .ptr)]), from: ResponderTests.peer, now: now)
+        let due = try #require(responder.nextDeadline)
+        let stale = DNSResourceRecord(name: ResponderTests.service, ttl: 100, data: .ptr(ResponderTests.tvName))
+        _ = responder.messageReceived(ResponderTests.response([stale]), from: ResponderTests.peer, now: now + .milliseconds(5))
+        #expect(ResponderTests.sent(responder.timerFired(now: due)).count == 1)
+    }
+}
