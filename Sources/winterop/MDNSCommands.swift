@@ -78,9 +78,17 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
         } catch {
             throw RoleFailure.usage("mdns announce: \(error)")
         }
+        // The contract's first line of every listener: once bound and joined (the responder's
+        // first event comes right after), UDP 5353 on every address.
+        let listening = ListeningOnce()
         let service = MDNSResponderService(
             instances: [instance], eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            onEvent: { event in MDNSEvents.emit(event, to: eventLog) }
+            onEvent: { event in
+                if listening.first() {
+                    eventLog.listening(service: "mdns", address: try? SocketAddress(ipAddress: "0.0.0.0", port: MDNSNetwork.port))
+                }
+                MDNSEvents.emit(event, to: eventLog)
+            }
         )
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -236,5 +244,19 @@ enum MDNSEvents {
         case .goodbye(let name):
             log.emit("goodbye", [("name", .string(name))], text: "goodbye \(name)")
         }
+    }
+}
+
+/// True the first time only (the `listening` event precedes the responder's events).
+final class ListeningOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func first() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
     }
 }

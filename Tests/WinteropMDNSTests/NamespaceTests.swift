@@ -40,7 +40,8 @@ struct NamespaceTests {
         let sink = try Self.announce(namespace, name: "Winterop Test Sink", port: 7250, host: "wtsink.local")
         let announced = await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) }
         try #require(announced != nil, "no announced event; stdout: \(sink.stdout) stderr: \(sink.stderr)")
-        #expect(sink.lines.first == #"{"event":"probing","name":"Winterop Test Sink._display._tcp.local"}"#)
+        #expect(sink.lines.first == #"{"event":"listening","service":"mdns","host":"0.0.0.0","port":5353}"#)
+        #expect(sink.lines.dropFirst().first == #"{"event":"probing","name":"Winterop Test Sink._display._tcp.local"}"#)
 
         // Our querier: resolve and browse.
         let resolved = try await namespace.run(Self.winterop, ["mdns", "resolve", "wtsink.local", "--json", "--timeout", "2"])
