@@ -166,3 +166,36 @@ struct NamespaceTests {
         #expect(Date().timeIntervalSince(started) < 3)
     }
 }
+
+/// Conflicts between winterop and python-zeroconf over one instance name (RFC 6762 8.1, 9).
+@Suite(.serialized, .enabled(if: NetworkNamespace.available && NamespaceTests.zeroconfMissing == nil, "needs root, `ip netns` and python-zeroconf"))
+struct ZeroconfConflictTests {
+    static var register: String { NamespaceTests.interop.appendingPathComponent("zeroconf_register.py").path }
+
+    @Test func zeroconfCannotTakeANameWeDefend() async throws {
+        guard let python = NamespaceTests.python else { return }
+        let namespace = try NetworkNamespace()
+        let sink = try NamespaceTests.announce(namespace, name: "Contested", port: 7250, host: "ours.local")
+        try #require(await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } != nil, "\(sink.stderr)")
+        let theirs = try await namespace.run(python, [Self.register, "Contested", "_display._tcp.local.", "9999", "theirs.local.", "k=v"], timeout: 15)
+        #expect(theirs.status != 0)
+        #expect(theirs.stderr.contains("NonUniqueNameException"), "zeroconf: \(theirs.stdout) \(theirs.stderr)")
+        #expect(!sink.stdout.contains("renamed"))
+        sink.signal(SIGTERM)
+        #expect(await sink.waitForExit(timeout: 5) == 0)
+    }
+
+    @Test func weRenameWhenZeroconfHoldsTheName() async throws {
+        guard let python = NamespaceTests.python else { return }
+        let namespace = try NetworkNamespace()
+        let theirs = try namespace.start(python, [Self.register, "Contested", "_display._tcp.local.", "9999", "theirs.local.", "k=v"])
+        try #require(await theirs.waitForLine(timeout: 10) { $0 == "registered" } != nil, "zeroconf: \(theirs.stderr)")
+        let sink = try NamespaceTests.announce(namespace, name: "Contested", port: 7250, host: "ours.local")
+        let renamed = await sink.waitForLine(timeout: 8) { $0.contains(#""event":"renamed""#) }
+        #expect(renamed == #"{"event":"renamed","from":"Contested._display._tcp.local","to":"Contested (2)._display._tcp.local"}"#, "\(sink.stdout) \(sink.stderr)")
+        #expect(await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } == #"{"event":"announced","name":"Contested (2)._display._tcp.local"}"#)
+        sink.signal(SIGTERM)
+        theirs.signal(SIGKILL)
+        #expect(await sink.waitForExit(timeout: 5) == 0)
+    }
+}
