@@ -23,6 +23,13 @@ public enum MDNSNetwork {
         return external.isEmpty ? devices : external
     }
 
+    /// One device per interface (the first IPv4 address of each): what to join the group
+    /// on and send multicast through, once per interface however many addresses it has.
+    public static func multicastIPv4Interfaces() throws -> [NIONetworkDevice] {
+        var seen: Set<Int> = []
+        return try multicastIPv4Devices().filter { seen.insert($0.interfaceIndex).inserted }
+    }
+
     static func isLoopback(_ device: NIONetworkDevice) -> Bool {
         device.name == "lo" || device.address?.ipAddress?.hasPrefix("127.") == true
     }

@@ -184,7 +184,7 @@ enum MDNSQuerySession {
         knownAnswers: () -> [DNSResourceRecord] = { [] },
         handle: (DNSMessage) -> Next
     ) async throws {
-        let devices = try MDNSNetwork.multicastIPv4Devices()
+        let devices = try MDNSNetwork.multicastIPv4Interfaces()
         guard !devices.isEmpty else { throw MDNSError.noMulticastInterface }
         let group = try MDNSNetwork.ipv4GroupAddress()
         let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self)

@@ -78,7 +78,7 @@ public struct MDNSResponderService: Service {
     }
 
     public func run() async throws {
-        let devices = try MDNSNetwork.multicastIPv4Devices()
+        let devices = try MDNSNetwork.multicastIPv4Interfaces()
         guard !devices.isEmpty else { throw MDNSError.noMulticastInterface }
         let advertised = try addresses ?? MDNSNetwork.hostAddresses()
         let recordSet = try Self.recordSet(instances: instances, addresses: advertised)
@@ -93,21 +93,21 @@ public struct MDNSResponderService: Service {
             // RFC 6762 11: IP TTL 255; loopback so that other responders on this host see us.
             try await channel.setOption(.ipOption(.ip_multicast_ttl), value: 255).get()
             try await channel.setOption(.ipOption(.ip_multicast_loop), value: 1).get()
-            var joined = 0
+            var joined: [NIONetworkDevice] = []
             var failures: [String] = []
             if let multicast = channel as? any MulticastChannel {
                 for device in devices {
                     do {
                         try await multicast.joinGroup(group, device: device).get()
-                        joined += 1
+                        joined.append(device)
                     } catch {
                         failures.append("\(device.name): \(error)")
                     }
                 }
             }
-            guard joined > 0 else { throw MDNSError.joinFailed(failures.joined(separator: "; ")) }
+            guard !joined.isEmpty else { throw MDNSError.joinFailed(failures.joined(separator: "; ")) }
             if !failures.isEmpty { logger.warning("mDNS: could not join on \(failures.joined(separator: "; "))") }
-            let joinedDevices = devices
+            let joinedDevices = joined
             let logger = self.logger
             let onEvent = self.onEvent
             try await channel.eventLoop.submit {
