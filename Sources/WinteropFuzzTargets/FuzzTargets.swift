@@ -1,5 +1,4 @@
 import NIOCore
-import WinteropMDNS
 import WinteropWire
 
 /// One decoder under fuzzing. The libFuzzer executables in `FuzzTesting/` and the

@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import WinteropMDNS
 import WinteropWire
 
 extension DecodeKind {
@@ -10,9 +9,7 @@ extension DecodeKind {
             try GenericTLV.describe(bytes, format: try GenericTLV.format(options.tlvFormat))
         },
         // MARK: mDNS kinds
-        DecodeKind(name: "dns", summary: "a DNS / Multicast DNS message (RFC 1035 4.1, RFC 6762 18)") { bytes, _ in
-            try DNSMessage.decode(bytes).json
-        },
+        .dnsMessage,
         // MARK: MS-MICE kinds
 
         // MARK: MS-GRVSSTP kinds

@@ -260,3 +260,10 @@ final class ListeningOnce: @unchecked Sendable {
         return true
     }
 }
+
+extension DecodeKind {
+    /// `winterop decode dns`: any DNS / Multicast DNS message.
+    static let dnsMessage = DecodeKind(name: "dns", summary: "a DNS / Multicast DNS message (RFC 1035 4.1, RFC 6762 18)") { bytes, _ in
+        try DNSMessage.decode(bytes).json
+    }
+}
