@@ -475,3 +475,31 @@ import WinteropWire
         #expect(ResponderTests.sent(responder.timerFired(now: due)).count == 1)
     }
 }
+
+@Suite struct QueryCoverageTests {
+    @Test func serviceTypeEnumerationIsAnswered() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        let enumeration = try DNSName(["_services", "_dns-sd", "_udp", "local"])
+        _ = responder.messageReceived(ResponderTests.query([DNSQuestion(name: enumeration, type: .ptr)]), from: ResponderTests.peer, now: now)
+        let due = try #require(responder.nextDeadline)
+        let (response, _) = try #require(ResponderTests.sent(responder.timerFired(now: due)).first)
+        #expect(response.answers == [DNSResourceRecord(name: enumeration, ttl: 4500, data: .ptr(ResponderTests.service))])
+    }
+
+    @Test func anyQuestionGetsEveryTypeOfTheName() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        let actions = responder.messageReceived(ResponderTests.query([DNSQuestion(name: ResponderTests.tvName, type: .any)]), from: ResponderTests.peer, now: now)
+        let (response, _) = try #require(ResponderTests.sent(actions).first)
+        #expect(Set(response.answers.map(\.type)) == [.srv, .txt])
+        #expect(response.additionals.map(\.type) == [.a])
+    }
+
+    @Test func namesCompareCaseInsensitively() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        let actions = responder.messageReceived(ResponderTests.query([DNSQuestion(name: try DNSName(["SINK", "Local"]), type: .a)]), from: ResponderTests.peer, now: now)
+        #expect(ResponderTests.sent(actions).first?.0.answers.first?.data == .a([192, 0, 2, 1]))
+    }
+}
