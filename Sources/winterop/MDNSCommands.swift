@@ -56,6 +56,9 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The domain.")
     var domain: String = "local"
 
+    @Flag(name: .long, help: "Also answer over IPv6 (ff02::fb) and advertise the interfaces' IPv6 addresses (AAAA).")
+    var ipv6 = false
+
     func validate() throws {
         guard !name.isEmpty, name.utf8.count <= 63 else {
             throw ValidationError("--name must be 1 to 63 bytes of UTF-8 (RFC 6763 4.1.1)")
@@ -81,7 +84,7 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
         // The contract's first line of every listener: once bound and joined (the responder's
         // first event comes right after), UDP 5353 on every address.
         let listening = ListeningOnce()
-        let service = MDNSResponderService(
+        var service = MDNSResponderService(
             instances: [instance], eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
             onEvent: { event in
                 if listening.first() {
@@ -90,6 +93,7 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
                 MDNSEvents.emit(event, to: eventLog)
             }
         )
+        service.ipv6 = ipv6
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

@@ -197,7 +197,7 @@ enum MDNSQuerySession {
                         try channel.pipeline.syncOperations.addHandler(MDNSResponseCollector(continuation: continuation))
                     }
                 }
-                .bind(host: "0.0.0.0", port: 0)
+                .bind(to: SocketAddress(ipAddress: "0.0.0.0", port: 0))
                 .get()
             channels.append(channel)
             if case .v4(let v4) = device.address, devices.count > 1, let provider = channel as? any SocketOptionProvider {
