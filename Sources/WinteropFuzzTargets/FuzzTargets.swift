@@ -1,6 +1,5 @@
 import MICECore
 import NIOCore
-import WinteropMDNS
 import WinteropWire
 
 /// One decoder under fuzzing. The libFuzzer executables in `FuzzTesting/` and the

@@ -2,7 +2,6 @@ import Foundation
 import MICECore
 import NIOCore
 import SSTPCore
-import WinteropMDNS
 import WinteropWire
 
 extension DecodeKind {
@@ -12,9 +11,7 @@ extension DecodeKind {
             try GenericTLV.describe(bytes, format: try GenericTLV.format(options.tlvFormat))
         },
         // MARK: mDNS kinds
-        DecodeKind(name: "dns", summary: "a DNS / Multicast DNS message (RFC 1035 4.1, RFC 6762 18)") { bytes, _ in
-            try DNSMessage.decode(bytes).json
-        },
+        .dnsMessage,
         // MARK: MS-MICE kinds
         DecodeKind(name: "mice", summary: "an MS-MICE message on TCP 7250 (header and clear TLVArray, 2.2)") { bytes, _ in
             try MICEMessage.decode(bytes: Array(bytes.readableBytesView)).json

@@ -56,6 +56,9 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The domain.")
     var domain: String = "local"
 
+    @Flag(name: .long, help: "Also answer over IPv6 (ff02::fb) and advertise the interfaces' IPv6 addresses (AAAA).")
+    var ipv6 = false
+
     func validate() throws {
         guard !name.isEmpty, name.utf8.count <= 63 else {
             throw ValidationError("--name must be 1 to 63 bytes of UTF-8 (RFC 6763 4.1.1)")
@@ -78,10 +81,19 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
         } catch {
             throw RoleFailure.usage("mdns announce: \(error)")
         }
-        let service = MDNSResponderService(
+        // The contract's first line of every listener: once bound and joined (the responder's
+        // first event comes right after), UDP 5353 on every address.
+        let listening = ListeningOnce()
+        var service = MDNSResponderService(
             instances: [instance], eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            onEvent: { event in MDNSEvents.emit(event, to: eventLog) }
+            onEvent: { event in
+                if listening.first() {
+                    eventLog.listening(service: "mdns", address: try? SocketAddress(ipAddress: "0.0.0.0", port: MDNSNetwork.port))
+                }
+                MDNSEvents.emit(event, to: eventLog)
+            }
         )
+        service.ipv6 = ipv6
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -236,5 +248,26 @@ enum MDNSEvents {
         case .goodbye(let name):
             log.emit("goodbye", [("name", .string(name))], text: "goodbye \(name)")
         }
+    }
+}
+
+/// True the first time only (the `listening` event precedes the responder's events).
+final class ListeningOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func first() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
+    }
+}
+
+extension DecodeKind {
+    /// `winterop decode dns`: any DNS / Multicast DNS message.
+    static let dnsMessage = DecodeKind(name: "dns", summary: "a DNS / Multicast DNS message (RFC 1035 4.1, RFC 6762 18)") { bytes, _ in
+        try DNSMessage.decode(bytes).json
     }
 }

@@ -30,4 +30,10 @@ import Testing
         #expect(Self.map.restrict(message, toInterface: 9) == message)
         #expect(Self.map.restrict(message, toInterface: 2) == message)
     }
+
+    @Test func probesAreNotRestricted() {
+        let probe = DNSMessage(header: DNSHeader(isResponse: false), questions: [DNSQuestion(name: Self.host, type: .any)],
+                               authorities: [Self.address(Self.lan), Self.address(Self.bridge)])
+        #expect(Self.map.restrict(probe, toInterface: 2) == probe)
+    }
 }

@@ -11,7 +11,7 @@ final class NetworkNamespace {
     /// Why the namespace tests cannot run here, or nil when they can.
     static let skipReason: String? = {
         guard getuid() == 0 else { return "not root: creating a network namespace needs root" }
-        guard let result = try? Command.run("/usr/sbin/ip", ["netns", "list"]), result.status == 0 else {
+        guard let result = try? Command.runSync("/usr/sbin/ip", ["netns", "list"]), result.status == 0 else {
             return "`ip netns` is unavailable (install iproute2)"
         }
         guard FileManager.default.isExecutableFile(atPath: Command.winterop.path) else {
@@ -41,18 +41,18 @@ final class NetworkNamespace {
             try Self.ip(["-n", name, "link", "set", "lo", "multicast", "on"])
             try Self.ip(["-n", name, "route", "add", "224.0.0.0/4", "dev", "lo", "src", "127.0.0.1"])
         } catch {
-            _ = try? Command.run("/usr/sbin/ip", ["netns", "delete", name])
+            _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
             throw error
         }
     }
 
     deinit {
-        _ = try? Command.run("/usr/sbin/ip", ["netns", "delete", name])
+        _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
     }
 
     /// Runs a command inside the namespace to completion.
-    func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 10) throws -> Command.Result {
-        try Command.run("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments, timeout: timeout)
+    func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 10) async throws -> Command.Result {
+        try await Command.run("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments, timeout: timeout)
     }
 
     /// Starts a command inside the namespace (`ip netns exec` execs it, so the process is the command).
@@ -61,7 +61,7 @@ final class NetworkNamespace {
     }
 
     static func ip(_ arguments: [String]) throws {
-        let result = try Command.run("/usr/sbin/ip", arguments)
+        let result = try Command.runSync("/usr/sbin/ip", arguments)
         guard result.status == 0 else {
             throw CommandError("ip \(arguments.joined(separator: " ")) failed: \(result.stderr)")
         }
@@ -69,13 +69,13 @@ final class NetworkNamespace {
 
     /// Deletes namespaces left by test processes that died before cleaning up.
     static func removeStale() {
-        guard let list = try? Command.run("/usr/sbin/ip", ["netns", "list"]) else { return }
+        guard let list = try? Command.runSync("/usr/sbin/ip", ["netns", "list"]) else { return }
         for line in list.stdout.split(separator: "\n") {
             let name = String(line.split(separator: " ").first ?? "")
             let parts = name.split(separator: "-")
             guard parts.count == 3, parts[0] == "wmdns", let pid = Int32(parts[1]) else { continue }
             if pid != getpid(), kill(pid, 0) != 0 {
-                _ = try? Command.run("/usr/sbin/ip", ["netns", "delete", name])
+                _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
             }
         }
     }
@@ -112,10 +112,19 @@ enum Command {
         return nil
     }
 
-    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 10) throws -> Result {
+    /// Runs a command to completion without blocking a thread of the test runner.
+    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 10) async throws -> Result {
         let process = try RunningProcess(executable: executable, arguments: arguments)
-        let status = process.waitForExit(timeout: timeout)
+        let status = await process.waitForExit(timeout: timeout)
         return Result(status: status ?? -1, stdout: process.stdout, stderr: process.stderr)
+    }
+
+    /// Runs a short command to completion, blocking (for deinit and static checks).
+    static func runSync(_ executable: String, _ arguments: [String]) throws -> Result {
+        let process = try RunningProcess(executable: executable, arguments: arguments)
+        process.process.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.02)
+        return Result(status: process.process.terminationStatus, stdout: process.stdout, stderr: process.stderr)
     }
 }
 
@@ -158,24 +167,24 @@ final class RunningProcess: @unchecked Sendable {
     var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 
     /// Waits until a line of standard output satisfies `predicate`; returns it, or nil on timeout or exit.
-    func waitForLine(timeout: TimeInterval, _ predicate: (String) -> Bool) -> String? {
+    func waitForLine(timeout: TimeInterval, _ predicate: (String) -> Bool) async -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let line = lines.first(where: predicate) { return line }
             if !process.isRunning {
-                Thread.sleep(forTimeInterval: 0.05)
+                try? await Task.sleep(for: .milliseconds(50))
                 return lines.first(where: predicate)
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return nil
     }
 
     /// Waits for the process to end; nil on timeout (then it is killed).
-    func waitForExit(timeout: TimeInterval) -> Int32? {
+    func waitForExit(timeout: TimeInterval) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+            try? await Task.sleep(for: .milliseconds(10))
         }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -184,7 +193,7 @@ final class RunningProcess: @unchecked Sendable {
         }
         process.waitUntilExit()
         // Let the readability handlers drain what is left.
-        Thread.sleep(forTimeInterval: 0.05)
+        try? await Task.sleep(for: .milliseconds(50))
         return process.terminationStatus
     }
 

@@ -452,3 +452,54 @@ import WinteropWire
         #expect(throws: MDNSError.self) { try MDNSResponderService.recordSet(instances: [badHost], addresses: []) }
     }
 }
+
+@Suite struct DuplicateAnswerSuppressionTests {
+    /// 7.4: another responder multicasts the answer we were holding back: ours is not sent.
+    @Test func anotherRespondersIdenticalAnswerCountsAsSent() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        _ = responder.messageReceived(ResponderTests.query([DNSQuestion(name: ResponderTests.service, type: .ptr)]), from: ResponderTests.peer, now: now)
+        #expect(responder.nextDeadline != nil)
+        let same = DNSResourceRecord(name: ResponderTests.service, ttl: 4500, data: .ptr(ResponderTests.tvName))
+        _ = responder.messageReceived(ResponderTests.response([same]), from: ResponderTests.peer, now: now + .milliseconds(5))
+        #expect(responder.nextDeadline == nil)
+    }
+
+    @Test func aLowerTTLDoesNotSuppress() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        _ = responder.messageReceived(ResponderTests.query([DNSQuestion(name: ResponderTests.service, type: .ptr)]), from: ResponderTests.peer, now: now)
+        let due = try #require(responder.nextDeadline)
+        let stale = DNSResourceRecord(name: ResponderTests.service, ttl: 100, data: .ptr(ResponderTests.tvName))
+        _ = responder.messageReceived(ResponderTests.response([stale]), from: ResponderTests.peer, now: now + .milliseconds(5))
+        #expect(ResponderTests.sent(responder.timerFired(now: due)).count == 1)
+    }
+}
+
+@Suite struct QueryCoverageTests {
+    @Test func serviceTypeEnumerationIsAnswered() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        let enumeration = try DNSName(["_services", "_dns-sd", "_udp", "local"])
+        _ = responder.messageReceived(ResponderTests.query([DNSQuestion(name: enumeration, type: .ptr)]), from: ResponderTests.peer, now: now)
+        let due = try #require(responder.nextDeadline)
+        let (response, _) = try #require(ResponderTests.sent(responder.timerFired(now: due)).first)
+        #expect(response.answers == [DNSResourceRecord(name: enumeration, ttl: 4500, data: .ptr(ResponderTests.service))])
+    }
+
+    @Test func anyQuestionGetsEveryTypeOfTheName() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        let actions = responder.messageReceived(ResponderTests.query([DNSQuestion(name: ResponderTests.tvName, type: .any)]), from: ResponderTests.peer, now: now)
+        let (response, _) = try #require(ResponderTests.sent(actions).first)
+        #expect(Set(response.answers.map(\.type)) == [.srv, .txt])
+        #expect(response.additionals.map(\.type) == [.a])
+    }
+
+    @Test func namesCompareCaseInsensitively() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        let actions = responder.messageReceived(ResponderTests.query([DNSQuestion(name: try DNSName(["SINK", "Local"]), type: .a)]), from: ResponderTests.peer, now: now)
+        #expect(ResponderTests.sent(actions).first?.0.answers.first?.data == .a([192, 0, 2, 1]))
+    }
+}

@@ -152,6 +152,7 @@ public struct MDNSResponder: Sendable {
     // MARK: Responses (conflicts)
 
     mutating func responseReceived(_ message: DNSMessage, now: NIODeadline) -> [Action] {
+        suppressDuplicateAnswers(seen: message.answers + message.additionals, now: now)
         let ours = ownedRecords().filter(\.unique).map(\.record)
         let uniqueNames = Set(ours.map(\.name))
         var conflicted: [DNSName] = []
@@ -176,6 +177,26 @@ public struct MDNSResponder: Sendable {
         case .idle, .stopped:
             return []
         }
+    }
+
+    /// 7.4: an answer we are holding back that another responder has just multicast, with
+    /// at least the TTL we would give, counts as sent.
+    mutating func suppressDuplicateAnswers(seen: [DNSResourceRecord], now: NIODeadline) {
+        guard !pending.isEmpty else { return }
+        var kept: [(due: NIODeadline, message: DNSMessage, destination: MDNSDestination, events: [MDNSResponderEvent])] = []
+        for var item in pending {
+            guard case .multicast = item.destination else {
+                kept.append(item)
+                continue
+            }
+            let duplicates = item.message.answers.filter { answer in
+                seen.contains { $0.isSameRecord(as: answer) && $0.ttl >= answer.ttl }
+            }
+            for record in duplicates { lastMulticast[RecordKey(record)] = now }
+            item.message.answers.removeAll { answer in duplicates.contains { $0.isSameRecord(as: answer) } }
+            if !item.message.answers.isEmpty { kept.append(item) }
+        }
+        pending = kept
     }
 
     mutating func renameAndProbe(_ names: [DNSName], now: NIODeadline) -> [Action] {

@@ -27,8 +27,12 @@ public struct MDNSInterfaceAddresses: Sendable, Hashable {
     /// `message` with the A and AAAA records of addresses on *other* interfaces removed.
     /// Addresses on no known interface (given by the user) stay; when nothing of an
     /// address kind would remain, the message is left as it was.
+    ///
+    /// Queries are left whole: a probe's authority section is what simultaneous probers
+    /// compare (RFC 6762 8.2), and our own probe, looped back, must compare equal to the
+    /// full set we propose.
     public func restrict(_ message: DNSMessage, toInterface index: Int?) -> DNSMessage {
-        guard let index, let mine = byInterface[index] else { return message }
+        guard message.header.isResponse, let index, let mine = byInterface[index] else { return message }
         let elsewhere = byInterface.filter { $0.key != index }.values.reduce(into: Set<[UInt8]>()) { $0.formUnion($1) }.subtracting(mine)
         guard !elsewhere.isEmpty else { return message }
         func keep(_ record: DNSResourceRecord) -> Bool {
