@@ -20,6 +20,7 @@ public struct FuzzTarget: Sendable {
     public static let all: [FuzzTarget] = [
         FuzzTarget(name: "WireTLV", run: WireFuzz.tlv),
         // MARK: MS-MICE targets
+        FuzzTarget(name: "DTLSRecordSplitter", run: DTLSFuzz.recordSplitter),
 
         // MARK: MS-GRVSSTP targets
 
