@@ -164,10 +164,10 @@ public final class DTLSEndpoint {
         }
         let output = takeOutput()
         let records = try DTLSRecordSplitter.split(output)
-        guard records.count == 1, let record = records.first, record.header.contentType == .applicationData else {
+        guard records.count == 1, records.first?.header.contentType == .applicationData else {
             throw DTLSError(.misuse, "OpenSSL wrote \(records.count) records for one plaintext (expected one application_data record)")
         }
-        return Array(record.bytes)
+        return output
     }
 
     /// Decrypts exactly one DTLS application-data record. Throws `.recordRejected` when
