@@ -26,6 +26,12 @@ var targets: [Target] = [
     ),
 
     // MARK: MS-MICE benchmarks
+    .executableTarget(
+        name: "DTLSBenchmarks",
+        dependencies: [benchmark, winterop("WinteropDTLS")],
+        path: "Benchmarks/DTLSBenchmarks",
+        plugins: [plugin]
+    ),
 
     // MARK: MS-GRVSSTP benchmarks
 
