@@ -286,10 +286,19 @@ public final class DTLSEndpoint {
         let info = DTLSSessionInfo(
             protocolVersion: String(cString: wo_dtls_version(connection)),
             cipher: String(cString: wo_dtls_cipher(connection)),
-            srtpProfile: wo_dtls_srtp_profile(connection).map { String(cString: $0) }
+            srtpProfile: wo_dtls_srtp_profile(connection).map { String(cString: $0) },
+            peerCertificateSHA256: peerCertificateSHA256()
         )
         state = .complete(info)
         return .complete(send: send, info: info)
+    }
+
+    private func peerCertificateSHA256() -> String? {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let found = digest.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.map { wo_dtls_peer_sha256(connection, $0) } ?? 0
+        }
+        return found == 1 ? DTLSCertificate.colonHex(digest) : nil
     }
 
     /// Everything in the write BIO.
