@@ -425,6 +425,17 @@ size_t wo_dtls_minimum_protected_length(const wo_dtls *dtls) {
     return (size_t)block + (size_t)mac + 1; // explicit IV + MAC + at least one padding byte
 }
 
+int wo_dtls_peer_sha256(const wo_dtls *dtls, uint8_t *out) {
+    X509 *peer = SSL_get0_peer_certificate(dtls->ssl);
+    unsigned int length = 0;
+    if (peer == NULL) return 0;
+    if (X509_digest(peer, EVP_sha256(), out, &length) != 1 || length != 32) {
+        ERR_clear_error();
+        return 0;
+    }
+    return 1;
+}
+
 double wo_dtls_timeout_seconds(const wo_dtls *dtls) {
     struct timeval remaining;
     if (DTLSv1_get_timeout(dtls->ssl, &remaining) != 1) return -1;

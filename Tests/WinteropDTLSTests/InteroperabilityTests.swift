@@ -38,6 +38,8 @@ struct InteroperabilityTests {
         }
         #expect(info?.protocolVersion == "DTLSv1.2")
         #expect(info?.srtpProfile == "SRTP_AES128_CM_SHA1_80")
+        let fingerprint = try OpenSSLCLI.run(["x509", "-in", "cert.pem", "-noout", "-fingerprint", "-sha256"], in: directory.url)
+        #expect(fingerprint.contains(try #require(info?.peerCertificateSHA256)))
         try server.waitFor("SRTP_AES128_CM_SHA1_80")
 
         // Application data both ways.
