@@ -32,7 +32,13 @@ var targets: [Target] = [
     .testTarget(name: "WinteropWireTests", dependencies: ["WinteropWire", propertyBased]),
     .testTarget(name: "WinteropTransportTests", dependencies: ["WinteropTransport", "WinteropWire", nio]),
     .testTarget(name: "FuzzRegressionTests", dependencies: ["WinteropFuzzTargets"]),
-    .testTarget(name: "CLITests", dependencies: ["WinteropWire"]),
+    .testTarget(name: "CLITests", dependencies: ["WinteropWire", "WinteropTestSupport"]),
+    // Shared by the test targets: runs `winterop` and independent peers as child processes.
+    .target(
+        name: "WinteropTestSupport",
+        dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+        path: "Tests/WinteropTestSupport"
+    ),
 
     // MARK: MS-MICE
     .target(name: "MICECore", dependencies: ["WinteropWire", nio, crypto]),

@@ -47,9 +47,11 @@ public struct MICESinkServeRole: ServeRole {
     public func makeService(_ context: ServeContext) throws -> any Service {
         let containerID = try MICEContainerID.loadOrCreate(dataDirectory: context.dataDirectory)
         context.logger.info("mice-sink container id \(containerID)")
-        let configuration = MICESinkConfiguration(friendlyName: localHostName(), dtls: dtls)
+        var configuration = MICESinkConfiguration(friendlyName: localHostName(), dtls: dtls)
+        configuration.listen = context.listenAddress(for: name, default: configuration.listen)
         let server = MICESinkServer(configuration: configuration, events: context.events, eventLoopGroup: context.eventLoopGroup)
-        let advertiser = MICESinkAdvertiser(
+        // A sink on a port picked at start (port 0) has nothing stable to advertise.
+        let advertiser = !context.advertise || configuration.listen.port == 0 ? nil : MICESinkAdvertiser(
             friendlyName: configuration.friendlyName, port: configuration.listen.port, containerID: containerID,
             events: context.events, eventLoopGroup: context.eventLoopGroup, logger: context.logger
         )

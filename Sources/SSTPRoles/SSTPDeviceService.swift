@@ -27,7 +27,7 @@ public struct SSTPDeviceServeRole: ServeRole {
     public func makeService(_ context: ServeContext) throws -> any Service {
         let host = ProcessInfo.processInfo.hostName
         let configuration = SSTPDeviceConfiguration(
-            listen: HostPort(host: "0.0.0.0", port: SSTP.port),
+            listen: context.listenAddress(for: name, default: HostPort(host: "0.0.0.0", port: SSTP.port)),
             connection: SSTP.ConnectionConfiguration(localDeviceURLs: ["dpp://\(host)", "dpp://localhost"]),
             outputDirectory: "\(context.dataDirectory)/sstp/inbox"
         )

@@ -12,16 +12,19 @@ public struct ServeContext: Sendable {
     public var logger: Logger
     /// Listen addresses given with `winterop serve --listen NAME=HOST:PORT`, by role name.
     public var listenOverrides: [String: HostPort]
+    /// Whether roles announce themselves on the network (mDNS); `--no-advertise` clears it.
+    public var advertise: Bool
 
     public init(
         dataDirectory: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger,
-        listenOverrides: [String: HostPort] = [:]
+        listenOverrides: [String: HostPort] = [:], advertise: Bool = true
     ) {
         self.dataDirectory = dataDirectory
         self.events = events
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.listenOverrides = listenOverrides
+        self.advertise = advertise
     }
 
     /// Where the role called `name` listens: its `--listen` override, or its default.

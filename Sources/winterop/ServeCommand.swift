@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "name=host:port"))
     var listen: [String] = []
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Announce the roles that advertise (the MS-MICE sink) over mDNS.")
+    var advertise = true
+
     /// Parses `--listen NAME=HOST:PORT` options; an unknown role name is a usage error.
     func listenOverrides(roles: [any ServeRole]) throws -> [String: HostPort] {
         var overrides: [String: HostPort] = [:]
@@ -55,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         let context = ServeContext(
             dataDirectory: data, events: eventLog,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            listenOverrides: try listenOverrides(roles: roles)
+            listenOverrides: try listenOverrides(roles: roles), advertise: advertise
         )
         var services: [any Service] = []
         for role in roles {

@@ -1,0 +1,135 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// A child process whose standard output is collected line by line and whose standard
+/// error is kept, for end-to-end tests: the `winterop` binary (``WinteropProcess/winterop(_:)``)
+/// or an independent peer (`openssl`, `python3`, `dig`).
+public final class WinteropProcess: Sendable {
+    public let process: Process
+    private let stdoutLines = NIOLockedValueBox<[String]>([])
+    private let stderrText = NIOLockedValueBox<String>("")
+    private let stdinPipe: Pipe
+
+    /// The `winterop` executable built next to the test bundle.
+    public static var executable: URL {
+        var url = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = url.appendingPathComponent("winterop")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.appendingPathComponent("winterop")
+    }
+
+    /// Starts `winterop` with `arguments`.
+    public static func winterop(_ arguments: [String]) throws -> WinteropProcess {
+        try WinteropProcess(executable: executable, arguments: arguments)
+    }
+
+    /// Starts any executable.
+    public init(executable: URL, arguments: [String], environment: [String: String]? = nil) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        self.process = process
+        self.stdinPipe = input
+        let lines = stdoutLines
+        let partial = NIOLockedValueBox<String>("")
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            partial.withLockedValue { text in
+                text += String(decoding: data, as: UTF8.self)
+                while let newline = text.firstIndex(of: "\n") {
+                    let line = String(text[..<newline])
+                    text = String(text[text.index(after: newline)...])
+                    lines.withLockedValue { $0.append(line) }
+                }
+            }
+        }
+        let errors = stderrText
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            errors.withLockedValue { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Every complete line written to standard output so far.
+    public var lines: [String] { stdoutLines.withLockedValue { $0 } }
+    /// Everything written to standard error so far.
+    public var stderr: String { stderrText.withLockedValue { $0 } }
+
+    /// Every JSON event line so far, parsed.
+    public func jsonEvents() -> [[String: Any]] {
+        lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// The first JSON event named `name` (and matching `predicate`), if one was written.
+    public func event(_ name: String, where predicate: ([String: Any]) -> Bool = { _ in true }) -> [String: Any]? {
+        jsonEvents().first { $0["event"] as? String == name && predicate($0) }
+    }
+
+    /// The names of the JSON events so far, in order.
+    public func events() -> [String] {
+        jsonEvents().compactMap { $0["event"] as? String }
+    }
+
+    /// Waits until a JSON event named `name` (and matching `predicate`) appears.
+    @discardableResult
+    public func wait(
+        for name: String, timeout: Duration = .seconds(30), where predicate: @escaping ([String: Any]) -> Bool = { _ in true }
+    ) async -> [String: Any]? {
+        await poll(timeout: timeout) { self.event(name, where: predicate) }
+    }
+
+    /// Waits until a line of standard output satisfies `predicate`.
+    public func waitForLine(timeout: Duration = .seconds(30), _ predicate: @escaping (String) -> Bool) async -> String? {
+        await poll(timeout: timeout) { self.lines.first(where: predicate) }
+    }
+
+    /// Waits for the process to end; nil if it is still running after `timeout`.
+    public func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
+        await poll(timeout: timeout) { self.process.isRunning ? nil : self.process.terminationStatus }
+    }
+
+    /// The port of the first `listening` event (of `service`, when given).
+    public func listeningPort(service: String? = nil, timeout: Duration = .seconds(30)) async -> Int? {
+        await wait(for: "listening", timeout: timeout) { event in
+            service == nil || event["service"] as? String == service
+        }?["port"] as? Int
+    }
+
+    public func write(_ text: String) {
+        stdinPipe.fileHandleForWriting.write(Data(text.utf8))
+    }
+
+    public func closeStandardInput() {
+        try? stdinPipe.fileHandleForWriting.close()
+    }
+
+    /// SIGINT, as Ctrl-C sends.
+    public func interrupt() { if process.isRunning { process.interrupt() } }
+    /// SIGTERM.
+    public func terminate() { if process.isRunning { process.terminate() } }
+
+    private func poll<T>(timeout: Duration, _ check: () -> T?) async -> T? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let value = check() { return value }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return check()
+    }
+}
