@@ -1,45 +1,12 @@
 import Foundation
 import Testing
+import WinteropTestSupport
 
 /// Runs the built `winterop` executable as a person would and checks what it prints
 /// and its exit status (0 success, 1 protocol or peer failure, 2 usage).
 @Suite struct CLITests {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static var executable: URL {
-        // The test bundle sits next to the products: .build/<triple>/debug/winteropPackageTests.xctest
-        var url = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = url.appendingPathComponent("winterop")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            url = url.deletingLastPathComponent()
-        }
-        return Bundle.main.bundleURL.appendingPathComponent("winterop")
-    }
-
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self)
-        )
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> WinteropProcess.Result {
+        try WinteropProcess.run(arguments, stdin: stdin)
     }
 
     @Test func helpShowsTheCommandTree() throws {

@@ -133,3 +133,42 @@ public final class WinteropProcess: Sendable {
         return check()
     }
 }
+
+extension WinteropProcess {
+    /// What a finished command printed and its exit status.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `winterop` (or `executable`) to completion, feeding `stdin`.
+    public static func run(_ arguments: [String], executable: URL? = nil, stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable ?? Self.executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        // Drain both pipes concurrently so a large output on one cannot block the other.
+        let stderrData = NIOLockedValueBox(Data())
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            stderrData.withLockedValue { $0 = data }
+            drained.signal()
+        }
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData.withLockedValue { $0 }, as: UTF8.self)
+        )
+    }
+}
