@@ -182,6 +182,45 @@ import Testing
         #expect(client.isHandshakeComplete)
     }
 
+    /// A tampered ServerKeyExchange fails the handshake (its signature no longer verifies);
+    /// a tampered Finished (epoch 1, AEAD) is dropped, so the handshake never completes and
+    /// the MS-MICE Security Handshake Message Timer tears down.
+    @Test func tamperedHandshakeRecords() throws {
+        let client = try DTLSEndpoint(DTLSConfiguration(role: .client))
+        let server = try DTLSEndpoint(DTLSConfiguration(role: .server, certificate: TestCertificates.shared))
+        var flight4: [[UInt8]] = []
+        for record in try client.start().send { flight4 += try server.receiveHandshake(record).send }
+        // Handshake type 12 = server_key_exchange.
+        let index = try #require(flight4.firstIndex { $0.count > 13 && $0[13] == 12 })
+        var tamperedFlight = flight4
+        tamperedFlight[index][tamperedFlight[index].count - 5] ^= 0x01
+        var failure: DTLSError?
+        for record in tamperedFlight {
+            do { _ = try client.receiveHandshake(record) } catch { failure = error; break }
+        }
+        #expect(failure?.kind == .handshakeFailed, "\(String(describing: failure))")
+        #expect(client.hasFailed)
+        #expect((#expect(throws: DTLSError.self) { try client.receiveHandshake(flight4[0]) })?.kind == .handshakeFailed)
+
+        // Tampered Finished.
+        let client2 = try DTLSEndpoint(DTLSConfiguration(role: .client))
+        let server2 = try DTLSEndpoint(DTLSConfiguration(role: .server, certificate: TestCertificates.shared))
+        var f4: [[UInt8]] = []
+        for record in try client2.start().send { f4 += try server2.receiveHandshake(record).send }
+        var f5: [[UInt8]] = []
+        for record in f4 { f5 += try client2.receiveHandshake(record).send }
+        var f6: [[UInt8]] = []
+        for record in f5 { f6 += try server2.receiveHandshake(record).send }
+        var finished = try #require(f6.last)
+        finished[finished.count - 1] ^= 0x01
+        #expect(try client2.receiveHandshake(f6[0]).send.isEmpty)
+        let result = try client2.receiveHandshake(finished)
+        #expect(result == .inProgress(send: []))
+        #expect(!client2.isHandshakeComplete)
+        // The genuine Finished still completes it.
+        #expect(try client2.receiveHandshake(try #require(f6.last)).isComplete)
+    }
+
     @Test func serverStartsImplicitly() throws {
         let client = try DTLSEndpoint(DTLSConfiguration(role: .client))
         let server = try DTLSEndpoint(DTLSConfiguration(role: .server, certificate: TestCertificates.shared))

@@ -12,6 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Clang's nullability qualifiers (Swift imports them); other compilers ignore them.
+#if !defined(__clang__)
+#define _Nullable
+#define _Nonnull
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
