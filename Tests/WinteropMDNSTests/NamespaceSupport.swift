@@ -46,6 +46,27 @@ final class NetworkNamespace {
         }
     }
 
+    /// Adds a veth pair (both ends here, up, IPv6 without duplicate address detection):
+    /// a multicast link for IPv6, which `lo` does not loop. Returns each end's link-local address.
+    func addVethPair(_ a: String, _ b: String) async throws -> [String: String] {
+        try Self.ip(["netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0"])
+        try Self.ip(["-n", name, "link", "add", a, "type", "veth", "peer", "name", b])
+        try Self.ip(["-n", name, "link", "set", a, "up"])
+        try Self.ip(["-n", name, "link", "set", b, "up"])
+        var addresses: [String: String] = [:]
+        for _ in 0..<100 {
+            for device in [a, b] where addresses[device] == nil {
+                let shown = try Command.runSync("/usr/sbin/ip", ["-n", name, "-6", "-br", "addr", "show", "dev", device])
+                if let field = shown.stdout.split(separator: " ", omittingEmptySubsequences: true).first(where: { $0.hasPrefix("fe80:") }) {
+                    addresses[device] = String(field.split(separator: "/").first ?? "")
+                }
+            }
+            if addresses.count == 2 { return addresses }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        throw CommandError("no IPv6 link-local address on \(a)/\(b)")
+    }
+
     deinit {
         _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
     }
