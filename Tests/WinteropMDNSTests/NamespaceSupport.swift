@@ -23,13 +23,14 @@ final class NetworkNamespace {
         return nil
     }()
 
-    static var available: Bool {
+    /// Whether the namespace tests can run; says why not, once.
+    static let available: Bool = {
         if let reason = skipReason {
             print("skipping mDNS namespace tests: \(reason)")
             return false
         }
         return true
-    }
+    }()
 
     init() throws {
         Self.removeStale()
