@@ -1,1 +1,0 @@
-// local placeholder (untracked): main's WinteropWireTests are not committed yet
