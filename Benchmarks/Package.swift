@@ -36,6 +36,12 @@ var targets: [Target] = [
         path: "Benchmarks/MICEBenchmarks",
         plugins: [plugin]
     ),
+    .executableTarget(
+        name: "DTLSBenchmarks",
+        dependencies: [benchmark, winterop("WinteropDTLS")],
+        path: "Benchmarks/DTLSBenchmarks",
+        plugins: [plugin]
+    ),
 
     // MARK: MS-GRVSSTP benchmarks
 

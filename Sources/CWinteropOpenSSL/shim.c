@@ -401,15 +401,39 @@ const char *wo_dtls_srtp_profile(const wo_dtls *dtls) {
 }
 
 size_t wo_dtls_minimum_protected_length(const wo_dtls *dtls) {
-    // OpenSSL 3.0's AEAD ciphers fail EVP_CTRL_AEAD_TLS1_AAD for a record shorter than
-    // explicit nonce + tag, and tls1_enc turns that into SSLfatal(internal error): one
-    // short record from the network would kill the connection instead of being dropped.
+    // OpenSSL 3.0 answers some records that are too short for the cipher with SSLfatal
+    // instead of DTLS's silent discard, so one short record from the network would kill
+    // the connection: AEAD ciphers fail EVP_CTRL_AEAD_TLS1_AAD below explicit nonce + tag
+    // (tls1_enc: internal error); CBC ciphers fail below the MAC size (+1 without
+    // encrypt-then-MAC: "length too short"). The minimum returned is below every valid
+    // record's length and at or above those thresholds.
     const SSL_CIPHER *cipher = SSL_get_current_cipher(dtls->ssl);
-    if (cipher == NULL || !SSL_CIPHER_is_aead(cipher)) return 0;
+    if (cipher == NULL) return 0;
     const char *name = SSL_CIPHER_get_name(cipher);
-    if (strstr(name, "CHACHA20") != NULL) return 16;  // no explicit nonce, 16-byte tag
-    if (strstr(name, "CCM8") != NULL) return 8 + 8;   // 8-byte explicit nonce, 8-byte tag
-    return 8 + 16;                                     // GCM and CCM: 8-byte nonce, 16-byte tag
+    if (SSL_CIPHER_is_aead(cipher)) {
+        if (strstr(name, "CHACHA20") != NULL) return 16; // no explicit nonce, 16-byte tag
+        if (strstr(name, "CCM8") != NULL) return 8 + 8;  // 8-byte explicit nonce, 8-byte tag
+        return 8 + 16;                                    // GCM and CCM: 8-byte nonce, 16-byte tag
+    }
+    const EVP_MD *digest = EVP_get_digestbynid(SSL_CIPHER_get_digest_nid(cipher));
+    const EVP_CIPHER *evp = EVP_get_cipherbynid(SSL_CIPHER_get_cipher_nid(cipher));
+    int mac = digest != NULL ? EVP_MD_get_size(digest) : EVP_MAX_MD_SIZE;
+    int block = evp != NULL ? EVP_CIPHER_get_block_size(evp) : 16;
+    if (mac < 0) mac = EVP_MAX_MD_SIZE;
+    if (block < 1) block = 16;
+    ERR_clear_error();
+    return (size_t)block + (size_t)mac + 1; // explicit IV + MAC + at least one padding byte
+}
+
+int wo_dtls_peer_sha256(const wo_dtls *dtls, uint8_t *out) {
+    X509 *peer = SSL_get0_peer_certificate(dtls->ssl);
+    unsigned int length = 0;
+    if (peer == NULL) return 0;
+    if (X509_digest(peer, EVP_sha256(), out, &length) != 1 || length != 32) {
+        ERR_clear_error();
+        return 0;
+    }
+    return 1;
 }
 
 double wo_dtls_timeout_seconds(const wo_dtls *dtls) {

@@ -43,11 +43,15 @@ public struct DTLSSessionInfo: Sendable, Equatable {
     public var cipher: String
     /// The `use_srtp` profile both sides agreed on, e.g. "SRTP_AES128_CM_SHA1_80".
     public var srtpProfile: String?
+    /// SHA-256 of the peer's certificate, colon-separated hex (for logs; nobody verifies
+    /// it), or nil when the peer sent none (a client, usually).
+    public var peerCertificateSHA256: String?
 
-    public init(protocolVersion: String, cipher: String, srtpProfile: String?) {
+    public init(protocolVersion: String, cipher: String, srtpProfile: String?, peerCertificateSHA256: String? = nil) {
         self.protocolVersion = protocolVersion
         self.cipher = cipher
         self.srtpProfile = srtpProfile
+        self.peerCertificateSHA256 = peerCertificateSHA256
     }
 }
 

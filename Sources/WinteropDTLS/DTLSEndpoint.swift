@@ -75,6 +75,13 @@ public final class DTLSEndpoint {
         return false
     }
 
+    /// True once OpenSSL failed fatally (a failed handshake, or a bad record under a CBC
+    /// cipher); every later call throws the error that caused it.
+    public var hasFailed: Bool {
+        if case .failed = state { return true }
+        return false
+    }
+
     /// What the handshake negotiated, once complete.
     public var sessionInfo: DTLSSessionInfo? {
         if case .complete(let info) = state { return info }
@@ -96,7 +103,7 @@ public final class DTLSEndpoint {
             state = .handshaking
             switch configuration.role {
             case .server: return .inProgress(send: [])
-            case .client: return try advance(payload: [])
+            case .client: return try advance([])
             }
         case .handshaking:
             throw DTLSError(.misuse, "start() called twice: the handshake is already in progress")
@@ -109,13 +116,15 @@ public final class DTLSEndpoint {
         }
     }
 
-    /// Feeds one tunnelled handshake payload (one or more records, as one datagram) and
-    /// returns the records to send. A server that was not started starts implicitly.
+    /// Feeds one tunnelled handshake payload (one or more whole records, as one datagram)
+    /// and returns the records to send. The records go to OpenSSL one at a time. A server
+    /// that was not started starts implicitly.
     ///
     /// Throws `.handshakeAlreadyComplete` when the handshake is complete (MS-MICE 3.1.5.5:
     /// the sink ignores the message and tears down), `.malformedRecord` for bytes that are
     /// not whole DTLS records (the endpoint stays usable: nothing reached OpenSSL),
-    /// `.handshakeNotComplete` for application data before completion, and
+    /// `.handshakeNotComplete` for application data before completion, `.handshakeAlreadyComplete`
+    /// also when records follow the handshake's final message in the same payload, and
     /// `.handshakeFailed` when OpenSSL rejects the handshake (the endpoint is then unusable).
     public func receiveHandshake(_ payload: [UInt8]) throws(DTLSError) -> DTLSHandshakeResult {
         switch state {
@@ -137,7 +146,7 @@ public final class DTLSEndpoint {
         if let record = records.first(where: { $0.header.contentType == .applicationData }) {
             throw DTLSError(.handshakeNotComplete, "application data record (epoch \(record.header.epoch)) received before the DTLS handshake completed")
         }
-        return try advance(payload: payload)
+        return try advance(records.map(\.bytes))
     }
 
     /// Encrypts `plaintext` (1...16384 bytes, e.g. a TLVArray) into exactly one DTLS
@@ -157,14 +166,16 @@ public final class DTLSEndpoint {
         }
         let output = takeOutput()
         let records = try DTLSRecordSplitter.split(output)
-        guard records.count == 1, let record = records.first, record.header.contentType == .applicationData else {
+        guard records.count == 1, records.first?.header.contentType == .applicationData else {
             throw DTLSError(.misuse, "OpenSSL wrote \(records.count) records for one plaintext (expected one application_data record)")
         }
-        return Array(record.bytes)
+        return output
     }
 
     /// Decrypts exactly one DTLS application-data record. Throws `.recordRejected` when
-    /// it does not authenticate or is a replay (the endpoint stays usable), `.closed`
+    /// it does not authenticate or is a replay; the endpoint stays usable, except under a
+    /// CBC cipher with encrypt-then-MAC, where OpenSSL 3.0 fails fatally on a bad MAC
+    /// (``hasFailed`` tells; AEAD ciphers, OpenSSL's default choice, just drop it), `.closed`
     /// for the peer's close_notify, `.handshakeAlreadyComplete` for a handshake or
     /// change_cipher_spec record (a repeated flight: MS-MICE 3.1.5.5 tears down).
     public func open(_ record: [UInt8]) throws(DTLSError) -> [UInt8] {
@@ -206,7 +217,13 @@ public final class DTLSEndpoint {
             throw DTLSError(.closed, "the peer closed the DTLS connection (close_notify)")
         default:
             _ = takeOutput()
-            return try fail(DTLSError(.handshakeFailed, errorBuffer.message))
+            let message = errorBuffer.message
+            if message.contains("bad record mac") {
+                // OpenSSL 3.0 answers a bad MAC under a CBC encrypt-then-MAC cipher with a
+                // fatal alert instead of DTLS's silent discard (AEAD ciphers just drop it).
+                return try fail(DTLSError(.recordRejected, "DTLS \(header.contentType) record does not authenticate, and under a CBC encrypt-then-MAC cipher OpenSSL treats that as fatal: the connection is unusable (\(message))"))
+            }
+            return try fail(DTLSError(.handshakeFailed, message))
         }
     }
 
@@ -246,17 +263,29 @@ public final class DTLSEndpoint {
         throw error
     }
 
-    /// Writes `payload` (one datagram) into OpenSSL, steps the handshake, and splits
-    /// what it wrote into records.
-    private func advance(payload: [UInt8]) throws(DTLSError) -> DTLSHandshakeResult {
-        let status = payload.withUnsafeBufferPointer { buffer in
-            wo_dtls_handshake(connection, buffer.baseAddress, buffer.count, errorBuffer.pointer, ShimErrorBuffer.capacity)
+    /// Feeds the payload's records to OpenSSL one at a time (each record is a datagram of
+    /// its own, so a payload larger than OpenSSL's read buffer is never cut mid-record),
+    /// stepping the handshake after each, and splits what it wrote into records.
+    /// `records` empty: one step without input (the client's first flight).
+    private func advance(_ records: [ArraySlice<UInt8>]) throws(DTLSError) -> DTLSHandshakeResult {
+        var status: Int32 = 0
+        let inputs = records.isEmpty ? [ArraySlice<UInt8>()] : records
+        for (index, input) in inputs.enumerated() {
+            status = input.withUnsafeBufferPointer { buffer in
+                wo_dtls_handshake(connection, buffer.baseAddress, buffer.count, errorBuffer.pointer, ShimErrorBuffer.capacity)
+            }
+            _ = wo_dtls_discard_input(connection)
+            if status < 0 {
+                _ = takeOutput()
+                return try fail(DTLSError(.handshakeFailed, errorBuffer.message))
+            }
+            if status == 1, index < inputs.count - 1 {
+                _ = takeOutput()
+                state = .complete(negotiatedInfo())
+                throw DTLSError(.handshakeAlreadyComplete, "\(inputs.count - 1 - index) DTLS record(s) followed the handshake's final message in the same payload (MS-MICE 3.1.5.5: tear down the connection)")
+            }
         }
-        _ = wo_dtls_discard_input(connection)
         let output = takeOutput()
-        guard status >= 0 else {
-            return try fail(DTLSError(.handshakeFailed, errorBuffer.message))
-        }
         let send: [[UInt8]]
         if output.isEmpty {
             send = []
@@ -268,13 +297,26 @@ public final class DTLSEndpoint {
             }
         }
         guard status == 1 else { return .inProgress(send: send) }
-        let info = DTLSSessionInfo(
-            protocolVersion: String(cString: wo_dtls_version(connection)),
-            cipher: String(cString: wo_dtls_cipher(connection)),
-            srtpProfile: wo_dtls_srtp_profile(connection).map { String(cString: $0) }
-        )
+        let info = negotiatedInfo()
         state = .complete(info)
         return .complete(send: send, info: info)
+    }
+
+    private func negotiatedInfo() -> DTLSSessionInfo {
+        DTLSSessionInfo(
+            protocolVersion: String(cString: wo_dtls_version(connection)),
+            cipher: String(cString: wo_dtls_cipher(connection)),
+            srtpProfile: wo_dtls_srtp_profile(connection).map { String(cString: $0) },
+            peerCertificateSHA256: peerCertificateSHA256()
+        )
+    }
+
+    private func peerCertificateSHA256() -> String? {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let found = digest.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.map { wo_dtls_peer_sha256(connection, $0) } ?? 0
+        }
+        return found == 1 ? DTLSCertificate.colonHex(digest) : nil
     }
 
     /// Everything in the write BIO.

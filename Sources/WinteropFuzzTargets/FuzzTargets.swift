@@ -23,6 +23,7 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-MICE targets
         FuzzTarget(name: "MICEMessage", run: MICEFuzz.message),
         FuzzTarget(name: "MICEVendorExtension", run: MICEFuzz.vendorExtension),
+        FuzzTarget(name: "DTLSRecordSplitter", run: DTLSFuzz.recordSplitter),
 
         // MARK: MS-GRVSSTP targets
 

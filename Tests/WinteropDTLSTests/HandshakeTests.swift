@@ -25,7 +25,9 @@ import Testing
         try pair.handshake()
         let client = try #require(pair.client.sessionInfo)
         let server = try #require(pair.server.sessionInfo)
-        #expect(client == server)
+        #expect(client.protocolVersion == server.protocolVersion && client.cipher == server.cipher && client.srtpProfile == server.srtpProfile)
+        #expect(client.peerCertificateSHA256 == TestCertificates.shared.sha256Fingerprint)
+        #expect(server.peerCertificateSHA256 == nil)
         #expect(client.protocolVersion == "DTLSv1.2")
         #expect(client.cipher.hasPrefix("ECDHE-ECDSA-"), "cipher \(client.cipher)")
         #expect(client.srtpProfile == "SRTP_AES128_CM_SHA1_80")
@@ -145,6 +147,39 @@ import Testing
         // Rejected input did not disturb the handshake.
         try completeHandshake(client: client, server: server, clientFlight: hello)
         #expect(client.isHandshakeComplete && server.isHandshakeComplete)
+    }
+
+    /// A peer may pack a whole flight into one SECURITY_HANDSHAKE, as one datagram would.
+    @Test func wholeFlightsInOnePayload() throws {
+        let client = try DTLSEndpoint(DTLSConfiguration(role: .client))
+        let server = try DTLSEndpoint(DTLSConfiguration(role: .server, certificate: TestCertificates.shared))
+        var toServer = try client.start().send.flatMap { $0 }
+        var rounds = 0
+        while !(client.isHandshakeComplete && server.isHandshakeComplete) {
+            rounds += 1
+            try #require(rounds < 6)
+            let toClient = try server.receiveHandshake(toServer).send
+            #expect(toClient.count >= 1)
+            toServer = try client.receiveHandshake(toClient.flatMap { $0 }).send.flatMap { $0 }
+        }
+        #expect(try server.open(client.seal([1, 2, 3])) == [1, 2, 3])
+    }
+
+    @Test func recordsAfterTheFinalMessageInOnePayloadAreRejected() throws {
+        // Run the handshake by hand up to the server's last flight.
+        let client = try DTLSEndpoint(DTLSConfiguration(role: .client))
+        let server = try DTLSEndpoint(DTLSConfiguration(role: .server, certificate: TestCertificates.shared))
+        var flight4: [[UInt8]] = []
+        for record in try client.start().send { flight4 += try server.receiveHandshake(record).send }
+        var flight5: [[UInt8]] = []
+        for record in flight4 { flight5 += try client.receiveHandshake(record).send }
+        var flight6: [[UInt8]] = []
+        for record in flight5 { flight6 += try server.receiveHandshake(record).send }
+        #expect(server.isHandshakeComplete)
+        let finished = try #require(flight6.last)
+        let error = #expect(throws: DTLSError.self) { try client.receiveHandshake(flight6.flatMap { $0 } + finished) }
+        #expect(error?.kind == .handshakeAlreadyComplete)
+        #expect(client.isHandshakeComplete)
     }
 
     @Test func serverStartsImplicitly() throws {

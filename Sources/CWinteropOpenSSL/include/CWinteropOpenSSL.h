@@ -98,6 +98,10 @@ const char *_Nullable wo_dtls_srtp_profile(const wo_dtls *_Nonnull dtls);
 /// ciphers: explicit nonce + tag); 0 when shorter records are merely discarded.
 size_t wo_dtls_minimum_protected_length(const wo_dtls *_Nonnull dtls);
 
+/// Writes the SHA-256 of the peer's certificate (DER) into `out` (32 bytes); returns 1,
+/// or 0 when the peer sent none.
+int wo_dtls_peer_sha256(const wo_dtls *_Nonnull dtls, uint8_t *_Nonnull out);
+
 /// Seconds until OpenSSL's DTLS retransmission timer would fire (DTLSv1_get_timeout),
 /// or -1 when no timer is running.
 double wo_dtls_timeout_seconds(const wo_dtls *_Nonnull dtls);
