@@ -20,6 +20,8 @@ public struct FuzzTarget: Sendable {
     /// Every fuzz target; each protocol adds its decoders here.
     public static let all: [FuzzTarget] = [
         FuzzTarget(name: "WireTLV", run: WireFuzz.tlv),
+        // MARK: mDNS targets
+        FuzzTarget(name: "MDNSMessage", run: MDNSFuzz.message),
         // MARK: MS-MICE targets
         FuzzTarget(name: "MICEMessage", run: MICEFuzz.message),
         FuzzTarget(name: "MICEVendorExtension", run: MICEFuzz.vendorExtension),

@@ -9,6 +9,8 @@ extension DecodeKind {
         DecodeKind(name: "tlv", summary: "generic type-length-value items (--tlv-format TYPEWIDTH,LENGTHWIDTH,be|le)") { bytes, options in
             try GenericTLV.describe(bytes, format: try GenericTLV.format(options.tlvFormat))
         },
+        // MARK: mDNS kinds
+        .dnsMessage,
         // MARK: MS-MICE kinds
         DecodeKind(name: "mice", summary: "an MS-MICE message on TCP 7250 (header and clear TLVArray, 2.2)") { bytes, _ in
             try MICEMessage.decode(bytes: Array(bytes.readableBytesView)).json

@@ -56,6 +56,9 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The domain.")
     var domain: String = "local"
 
+    @Flag(name: .long, help: "Also answer over IPv6 (ff02::fb) and advertise the interfaces' IPv6 addresses (AAAA).")
+    var ipv6 = false
+
     func validate() throws {
         guard !name.isEmpty, name.utf8.count <= 63 else {
             throw ValidationError("--name must be 1 to 63 bytes of UTF-8 (RFC 6763 4.1.1)")
@@ -78,10 +81,19 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
         } catch {
             throw RoleFailure.usage("mdns announce: \(error)")
         }
-        let service = MDNSResponderService(
+        // The contract's first line of every listener: once bound and joined (the responder's
+        // first event comes right after), UDP 5353 on every address.
+        let listening = ListeningOnce()
+        var service = MDNSResponderService(
             instances: [instance], eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            onEvent: { event in MDNSEvents.emit(event, to: eventLog) }
+            onEvent: { event in
+                if listening.first() {
+                    eventLog.listening(service: "mdns", address: try? SocketAddress(ipAddress: "0.0.0.0", port: MDNSNetwork.port))
+                }
+                MDNSEvents.emit(event, to: eventLog)
+            }
         )
+        service.ipv6 = ipv6
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -122,12 +134,34 @@ struct MDNSResolveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for an answer (MS-MICE's Discovery timer; Windows uses 1.5).")
     var timeout: Double = 1.5
 
+    @Flag(name: .long, help: "Resolve as an MS-MICE source does (3.2.5.1): DNS on the bare name and mDNS on NAME.local in parallel, first answer wins.")
+    var withDNS = false
+
+    @Flag(name: .long, help: "With --with-dns: prefer mDNS, waiting for it even when DNS answered first (Windows does so on a VPN).")
+    var preferMDNS = false
+
     func validate() throws {
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        if preferMDNS && !withDNS { throw ValidationError("--prefer-mdns needs --with-dns") }
     }
 
     func run() async throws {
         let eventLog = events.makeEventLog()
+        if withDNS {
+            let resolution = await MDNSQuerier.resolveHostWithDNS(
+                host, timeout: .nanoseconds(Int64(timeout * 1e9)), preferMDNS: preferMDNS,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            guard resolution.source != .none else {
+                throw RoleFailure.peer("mdns resolve: neither DNS nor mDNS answered for \(host) within \(timeout) s")
+            }
+            let texts = resolution.addresses.compactMap(\.ipAddress)
+            eventLog.emit(
+                "resolved",
+                [("host", .string(host)), ("addresses", .array(texts.map { .string($0) })), ("source", .string(resolution.source.rawValue))],
+                text: "\(host) " + texts.joined(separator: " ") + " (\(resolution.source.rawValue))"
+            )
+            return
+        }
         let addresses: [SocketAddress]
         do {
             addresses = try await MDNSQuerier.resolveHost(
@@ -214,5 +248,26 @@ enum MDNSEvents {
         case .goodbye(let name):
             log.emit("goodbye", [("name", .string(name))], text: "goodbye \(name)")
         }
+    }
+}
+
+/// True the first time only (the `listening` event precedes the responder's events).
+final class ListeningOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func first() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
+    }
+}
+
+extension DecodeKind {
+    /// `winterop decode dns`: any DNS / Multicast DNS message.
+    static let dnsMessage = DecodeKind(name: "dns", summary: "a DNS / Multicast DNS message (RFC 1035 4.1, RFC 6762 18)") { bytes, _ in
+        try DNSMessage.decode(bytes).json
     }
 }

@@ -64,3 +64,63 @@ import WinteropWire
         #expect(try DNSMessage.decode(plain) == Self.responseMessage)
     }
 }
+
+/// What independent implementations sent decodes, re-encodes to an equal message, and
+/// means what they meant.
+@Suite struct CapturedDatagramTests {
+    static func roundTrip(_ bytes: [UInt8]) throws -> DNSMessage {
+        let message = try DNSMessage.decode(bytes: bytes)
+        #expect(try DNSMessage.decode(message.encode()) == message)
+        return message
+    }
+
+    @Test func digLegacyQueryWithEDNS() throws {
+        let message = try Self.roundTrip(CapturedDatagrams.digLegacyQuery)
+        #expect(!message.header.isResponse && message.header.recursionDesired && message.header.id != 0)
+        #expect(message.questions == [DNSQuestion(name: GoldenTests.sinkLocal, type: .a)])
+        // EDNS OPT (RFC 6891) is kept as opaque data.
+        #expect(message.additionals.first?.type == .opt)
+        // No compression in it: re-encoding gives the same bytes.
+        #expect(Array(try message.encode().readableBytesView) == CapturedDatagrams.digLegacyQuery)
+    }
+
+    @Test func zeroconfProbe() throws {
+        let message = try Self.roundTrip(CapturedDatagrams.zeroconfProbe)
+        #expect(!message.header.isResponse)
+        #expect(message.questions.first?.unicastResponse == true)
+        #expect(message.authorities.first?.data == .ptr(try DNSName(["ZC Sink", "_display", "_tcp", "local"])))
+    }
+
+    @Test func zeroconfAnnouncementAndAnswer() throws {
+        for bytes in [CapturedDatagrams.zeroconfAnnouncement, CapturedDatagrams.zeroconfResponseWithAdditionals] {
+            let message = try Self.roundTrip(bytes)
+            #expect(message.header.isResponse && message.header.authoritativeAnswer && message.header.id == 0)
+            let records = message.answers + message.additionals
+            let instance = try DNSName(["ZC Sink", "_display", "_tcp", "local"])
+            #expect(records.contains { $0.name == instance && $0.data == .srv(priority: 0, weight: 0, port: 7250, target: try! DNSName(["zcsink", "local"])) && $0.cacheFlush })
+            #expect(records.contains { $0.name == instance && $0.data.txtStrings == ["container_id={42}"] })
+            #expect(records.contains { $0.data == .a([127, 0, 0, 1]) })
+        }
+    }
+
+    @Test func zeroconfGoodbyeHasTTLZero() throws {
+        let message = try Self.roundTrip(CapturedDatagrams.zeroconfGoodbye)
+        #expect(!message.answers.isEmpty && message.answers.allSatisfy { $0.ttl == 0 })
+    }
+
+    @Test func zeroconfBrowseQuery() throws {
+        let message = try Self.roundTrip(CapturedDatagrams.zeroconfBrowseQuery)
+        #expect(message.questions == [DNSQuestion(name: GoldenTests.service, type: .ptr, unicastResponse: true)])
+    }
+
+    /// Our responder treats python-zeroconf's browse query like any other: it answers it.
+    @Test func responderAnswersZeroconfBrowse() throws {
+        var responder = ResponderTests.makeResponder()
+        let now = ResponderTests.runToRunning(&responder) + .seconds(60 * 30)
+        let query = try DNSMessage.decode(bytes: CapturedDatagrams.zeroconfBrowseQuery)
+        _ = responder.messageReceived(query, from: ResponderTests.peer, now: now)
+        let due = try #require(responder.nextDeadline)
+        let sent = ResponderTests.sent(responder.timerFired(now: due))
+        #expect(sent.first?.0.answers.first?.data == .ptr(ResponderTests.tvName))
+    }
+}

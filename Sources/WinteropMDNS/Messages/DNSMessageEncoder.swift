@@ -7,7 +7,8 @@ import WinteropWire
 struct DNSMessageEncoder {
     var buffer = ByteBuffer()
     let compress: Bool
-    /// Offsets of name suffixes written so far, by their lowercased labels.
+    /// Offsets of name suffixes written so far, by their exact labels (matching bytes
+    /// exactly, not case-insensitively, keeps every label's case through a round trip).
     private var suffixOffsets: [[[UInt8]]: Int] = [:]
     private let start: Int
 
@@ -102,9 +103,8 @@ struct DNSMessageEncoder {
     }
 
     mutating func writeName(_ name: DNSName) {
-        let canonical = name.canonicalLabels
         for index in name.labels.indices {
-            let suffix = Array(canonical[index...])
+            let suffix = Array(name.labels[index...])
             if compress, let offset = suffixOffsets[suffix] {
                 buffer.writeInteger(UInt16(0xC000 | offset))
                 return

@@ -152,6 +152,7 @@ public struct MDNSResponder: Sendable {
     // MARK: Responses (conflicts)
 
     mutating func responseReceived(_ message: DNSMessage, now: NIODeadline) -> [Action] {
+        suppressDuplicateAnswers(seen: message.answers + message.additionals, now: now)
         let ours = ownedRecords().filter(\.unique).map(\.record)
         let uniqueNames = Set(ours.map(\.name))
         var conflicted: [DNSName] = []
@@ -176,6 +177,26 @@ public struct MDNSResponder: Sendable {
         case .idle, .stopped:
             return []
         }
+    }
+
+    /// 7.4: an answer we are holding back that another responder has just multicast, with
+    /// at least the TTL we would give, counts as sent.
+    mutating func suppressDuplicateAnswers(seen: [DNSResourceRecord], now: NIODeadline) {
+        guard !pending.isEmpty else { return }
+        var kept: [(due: NIODeadline, message: DNSMessage, destination: MDNSDestination, events: [MDNSResponderEvent])] = []
+        for var item in pending {
+            guard case .multicast = item.destination else {
+                kept.append(item)
+                continue
+            }
+            let duplicates = item.message.answers.filter { answer in
+                seen.contains { $0.isSameRecord(as: answer) && $0.ttl >= answer.ttl }
+            }
+            for record in duplicates { lastMulticast[RecordKey(record)] = now }
+            item.message.answers.removeAll { answer in duplicates.contains { $0.isSameRecord(as: answer) } }
+            if !item.message.answers.isEmpty { kept.append(item) }
+        }
+        pending = kept
     }
 
     mutating func renameAndProbe(_ names: [DNSName], now: NIODeadline) -> [Action] {
@@ -270,7 +291,9 @@ public struct MDNSResponder: Sendable {
                 guard let last = lastMulticast[RecordKey(match.record)] else { return false }
                 return now - last < .seconds(Int64(match.record.ttl / 4))
             }
-            if legacy || (question.unicastResponse && recentlyMulticast) {
+            // A querier on this host shares port 5353 with us (SO_REUSEPORT): a unicast
+            // reply to it might land on any socket bound there, so it gets multicast.
+            if legacy || (question.unicastResponse && recentlyMulticast && !isOnThisHost(source)) {
                 unicastAnswers += matches.map(\.record)
                 unicastQuestions.append("\(question.name) \(question.type)")
             } else {
@@ -427,6 +450,13 @@ public struct MDNSResponder: Sendable {
 
     mutating func randomDelay(_ milliseconds: ClosedRange<Int64>) -> TimeAmount {
         .milliseconds(Int64.random(in: milliseconds, using: &random))
+    }
+
+    /// Whether `address` is a loopback address or one of those we advertise.
+    func isOnThisHost(_ address: SocketAddress) -> Bool {
+        guard let text = address.ipAddress else { return false }
+        if text.hasPrefix("127.") || text == "::1" { return true }
+        return recordSet.addresses.contains { $0.socketAddress()?.ipAddress == text }
     }
 
     /// 18: QR and AA set, ID zero, no questions.

@@ -28,6 +28,18 @@ public struct MDNSServiceInstance: Sendable, Hashable {
     }
 }
 
+extension MDNSServiceInstance {
+    /// What an MS-MICE sink registers (3.1.3): `<friendly name>._display._tcp.local` on
+    /// port 7250 with TXT `container_id=<containerID>` (the GUID as the sink writes it,
+    /// e.g. "{7A3C…}"). `hostName` nil → "<gethostname()>.local"; it should be the sink's
+    /// Host Name attribute (2.2.8.2) followed by ".local".
+    public static func miracastSink(friendlyName: String, containerID: String, hostName: String? = nil, port: UInt16 = 7250) -> MDNSServiceInstance {
+        MDNSServiceInstance(
+            instanceName: friendlyName, serviceType: "_display._tcp", domain: "local", hostName: hostName,
+            port: port, txt: ["container_id=\(containerID)"])
+    }
+}
+
 /// What a responder reports to its owner.
 public enum MDNSResponderEvent: Sendable, Hashable {
     /// Probing started for this name (RFC 6762 8.1).

@@ -45,9 +45,17 @@ public enum MDNSQuerier {
     /// Resolves "name.local" to addresses by multicast query (A and AAAA), waiting at most
     /// `timeout`. Returns the addresses (port 0) of the first answer, or an empty array
     /// when nothing answered in time (MS-MICE 3.2.5.1: the Discovery timer expired).
+    ///
+    /// A name of one label ("sink", as MS-MICE's Host Name attribute carries it, 2.2.8.2:
+    /// "not fully qualified") is looked up as "sink.local".
     public static func resolveHost(_ hostName: String, timeout: TimeAmount, eventLoopGroup: any EventLoopGroup) async throws -> [SocketAddress] {
-        let name: DNSName
-        do { name = try DNSName(parsing: hostName) } catch { throw MDNSError.invalidName(hostName, error) }
+        var name: DNSName
+        do {
+            name = try DNSName(parsing: hostName)
+            if name.labels.count == 1 { name = try name.appending(DNSName(["local"])) }
+        } catch {
+            throw MDNSError.invalidName(hostName, error)
+        }
         let questions = [DNSQuestion(name: name, type: .a), DNSQuestion(name: name, type: .aaaa)]
         var found: [DNSRecordData] = []
         try await MDNSQuerySession.run(timeout: timeout, eventLoopGroup: eventLoopGroup, initialQuestions: questions) { message in
@@ -176,10 +184,10 @@ enum MDNSQuerySession {
         knownAnswers: () -> [DNSResourceRecord] = { [] },
         handle: (DNSMessage) -> Next
     ) async throws {
-        let devices = try MDNSNetwork.multicastIPv4Devices()
+        let devices = try MDNSNetwork.multicastIPv4Interfaces()
         guard !devices.isEmpty else { throw MDNSError.noMulticastInterface }
         let group = try MDNSNetwork.ipv4GroupAddress()
-        let (stream, continuation) = AsyncStream.makeStream(of: DNSMessage.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self)
         var channels: [any Channel] = []
         defer { for channel in channels { channel.close(promise: nil) } }
         for device in devices {
@@ -189,7 +197,7 @@ enum MDNSQuerySession {
                         try channel.pipeline.syncOperations.addHandler(MDNSResponseCollector(continuation: continuation))
                     }
                 }
-                .bind(host: "0.0.0.0", port: 0)
+                .bind(to: SocketAddress(ipAddress: "0.0.0.0", port: 0))
                 .get()
             channels.append(channel)
             if case .v4(let v4) = device.address, devices.count > 1, let provider = channel as? any SocketOptionProvider {
@@ -197,55 +205,66 @@ enum MDNSQuerySession {
             }
             try? await channel.setOption(.ipOption(.ip_multicast_loop), value: 1).get()
         }
-        let sendAll: @Sendable ([DNSQuestion], [DNSResourceRecord]) -> Void = { [channels] questions, known in
+        func send(_ questions: [DNSQuestion], known: [DNSResourceRecord]) {
             guard !questions.isEmpty else { return }
+            // RFC 6762 7.1: known answers let responders skip what we already hold.
             let query = DNSMessage(header: DNSHeader(isResponse: false), questions: questions, answers: known)
             guard let bytes = try? query.encode() else { return }
             for channel in channels {
                 channel.writeAndFlush(AddressedEnvelope(remoteAddress: group, data: bytes), promise: nil)
             }
         }
-        sendAll(initialQuestions, [])
+        send(initialQuestions, known: [])
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .nanoseconds(timeout.nanoseconds))
-        let resend = Task { [initialQuestions] in
-            // RFC 6762 5.2: repeat after one second, then at growing intervals.
+        let ticker = Task {
+            // RFC 6762 5.2: repeat after one second, then at doubling intervals.
             var interval = Duration.seconds(1)
             while !Task.isCancelled {
                 let wake = min(clock.now.advanced(by: interval), deadline)
                 try? await Task.sleep(until: wake, clock: clock)
                 if Task.isCancelled || clock.now >= deadline { break }
-                sendAll(initialQuestions, [])
+                continuation.yield(.repeatQuery)
                 interval *= 2
             }
             continuation.finish()
         }
-        defer { resend.cancel() }
-        for await message in stream {
-            switch handle(message) {
-            case .continue:
-                continue
-            case .finish:
-                return
-            case .followUp(let questions):
-                sendAll(questions, knownAnswers())
+        defer { ticker.cancel() }
+        for await event in stream {
+            switch event {
+            case .repeatQuery:
+                send(initialQuestions, known: knownAnswers())
+            case .response(let message):
+                switch handle(message) {
+                case .continue:
+                    continue
+                case .finish:
+                    return
+                case .followUp(let questions):
+                    send(questions, known: [])
+                }
             }
         }
+    }
+
+    enum SessionEvent: Sendable {
+        case response(DNSMessage)
+        case repeatQuery
     }
 }
 
 /// Decodes datagrams into responses for a query session; malformed ones are dropped.
 final class MDNSResponseCollector: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let continuation: AsyncStream<DNSMessage>.Continuation
+    let continuation: AsyncStream<MDNSQuerySession.SessionEvent>.Continuation
 
-    init(continuation: AsyncStream<DNSMessage>.Continuation) { self.continuation = continuation }
+    init(continuation: AsyncStream<MDNSQuerySession.SessionEvent>.Continuation) { self.continuation = continuation }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let message = try? DNSMessage.decode(envelope.data), message.header.isResponse,
               message.header.opcode == 0, message.header.responseCode == 0 else { return }
-        continuation.yield(message)
+        continuation.yield(.response(message))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {}

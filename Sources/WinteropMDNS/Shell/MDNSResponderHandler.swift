@@ -8,39 +8,62 @@ struct MDNSShutdownRequest: Sendable {
     let promise: EventLoopPromise<Void>
 }
 
+/// One socket the responder speaks through: IPv4 (224.0.0.251) or IPv6 (ff02::fb), with
+/// the interfaces that joined the group on it.
+struct MDNSTransport: Sendable {
+    var isIPv6: Bool
+    var group: SocketAddress
+    var interfaces: [NIONetworkDevice]
+}
+
 /// The NIO shell around ``MDNSResponder``: decodes datagrams, feeds the state machine,
-/// writes its messages (multicast on every interface), reports its events and owns its timer.
+/// writes its messages (multicast on every interface of every transport), reports its
+/// events and owns its timer.
+///
+/// One instance serves every transport's channel (IPv4 and, when enabled, IPv6); the
+/// channels share one event loop, so the state machine sees one ordered stream of events.
 final class MDNSResponderHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private var responder: MDNSResponder
-    private let interfaces: [NIONetworkDevice]
-    private let group: SocketAddress
+    private let transports: [MDNSTransport]
+    private let interfaceAddresses: MDNSInterfaceAddresses
+    /// The interface the message being handled came in on (for unicast replies, RFC 6762 14).
+    private var receivingInterface: Int?
     private let logger: Logger
     private let onEvent: @Sendable (MDNSResponderEvent) -> Void
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
-    private var context: ChannelHandlerContext?
+    /// The channel context of each transport (same order as `transports`), once added.
+    private var contexts: [ChannelHandlerContext?]
+    private var started = false
 
-    init(responder: MDNSResponder, interfaces: [NIONetworkDevice], group: SocketAddress, logger: Logger, onEvent: @escaping @Sendable (MDNSResponderEvent) -> Void) {
+    init(responder: MDNSResponder, transports: [MDNSTransport], logger: Logger, onEvent: @escaping @Sendable (MDNSResponderEvent) -> Void) {
         self.responder = responder
-        self.interfaces = interfaces
-        self.group = group
+        self.transports = transports
+        self.contexts = Array(repeating: nil, count: transports.count)
+        let devices = (try? System.enumerateDevices()) ?? transports.flatMap(\.interfaces)
+        self.interfaceAddresses = MDNSInterfaceAddresses(devices: devices)
         self.logger = logger
         self.onEvent = onEvent
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        self.context = context
-        execute(responder.start(now: .now()), context: context)
-        context.fireChannelActive()
+    /// Added to the channel of transport `index`: starts once every transport is in place.
+    func attach(_ context: ChannelHandlerContext, transport index: Int) {
+        guard contexts.indices.contains(index) else { return }
+        contexts[index] = context
+        if !started, contexts.allSatisfy({ $0 != nil }) {
+            started = true
+            execute(responder.start(now: .now()))
+        }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive, self.context == nil {
-            self.context = context
-            execute(responder.start(now: .now()), context: context)
+        let isIPv6: Bool
+        if case .v6 = context.channel.localAddress { isIPv6 = true } else { isIPv6 = false }
+        if let index = transports.firstIndex(where: { $0.isIPv6 == isIPv6 }) {
+            attach(context, transport: index)
         }
     }
 
@@ -54,15 +77,16 @@ final class MDNSResponderHandler: ChannelInboundHandler {
             logger.debug("mDNS: dropped a malformed packet", metadata: ["from": "\(envelope.remoteAddress)", "error": "\(error)"])
             return
         }
-        execute(responder.messageReceived(message, from: envelope.remoteAddress, now: .now()), context: context)
+        receivingInterface = envelope.metadata?.packetInfo?.interfaceIndex
+        defer { receivingInterface = nil }
+        execute(responder.messageReceived(message, from: envelope.remoteAddress, now: .now()))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let request = event as? MDNSShutdownRequest {
             timer?.cancel()
             timer = nil
-            let actions = responder.shutdown(now: .now())
-            let written = execute(actions, context: context)
+            let written = execute(responder.shutdown(now: .now()))
             if written.isEmpty {
                 request.promise.succeed()
             } else {
@@ -79,22 +103,60 @@ final class MDNSResponderHandler: ChannelInboundHandler {
     }
 
     @discardableResult
-    private func execute(_ actions: [MDNSResponder.Action], context: ChannelHandlerContext) -> [EventLoopFuture<Void>] {
+    private func execute(_ actions: [MDNSResponder.Action]) -> [EventLoopFuture<Void>] {
         var futures: [EventLoopFuture<Void>] = []
         for action in actions {
             switch action {
             case .send(let message, let destination):
-                futures += send(message, to: destination, context: context)
+                futures += send(message, to: destination)
             case .event(let event):
                 onEvent(event)
             }
         }
-        context.flush()
-        rescheduleTimer(context: context)
+        rescheduleTimer()
         return futures
     }
 
-    private func send(_ message: DNSMessage, to destination: MDNSDestination, context: ChannelHandlerContext) -> [EventLoopFuture<Void>] {
+    private func send(_ message: DNSMessage, to destination: MDNSDestination) -> [EventLoopFuture<Void>] {
+        switch destination {
+        case .unicast(let address):
+            let isIPv6: Bool
+            if case .v6 = address { isIPv6 = true } else { isIPv6 = false }
+            guard let index = transports.firstIndex(where: { $0.isIPv6 == isIPv6 }), let context = contexts[index] else { return [] }
+            let restricted = interfaceAddresses.restrict(message, toInterface: receivingInterface)
+            return write(restricted, to: address, context: context)
+        case .multicast:
+            var futures: [EventLoopFuture<Void>] = []
+            for (index, transport) in transports.enumerated() {
+                guard let context = contexts[index] else { continue }
+                futures += multicast(message, transport: transport, context: context)
+            }
+            return futures
+        }
+    }
+
+    /// One copy per interface (RFC 6762 14), each naming that interface's addresses: choose
+    /// the interface, then write at once (the option applies to the next send).
+    private func multicast(_ message: DNSMessage, transport: MDNSTransport, context: ChannelHandlerContext) -> [EventLoopFuture<Void>] {
+        guard transport.interfaces.count > 1 || transport.isIPv6, let provider = context.channel as? any SocketOptionProvider else {
+            return write(interfaceAddresses.restrict(message, toInterface: transport.interfaces.first?.interfaceIndex), to: transport.group, context: context)
+        }
+        var futures: [EventLoopFuture<Void>] = []
+        for device in transport.interfaces {
+            switch device.address {
+            case .v4(let v4):
+                _ = provider.setIPMulticastIF(v4.address.sin_addr)
+            case .v6:
+                _ = provider.setIPv6MulticastIF(CUnsignedInt(device.interfaceIndex))
+            default:
+                continue
+            }
+            futures += write(interfaceAddresses.restrict(message, toInterface: device.interfaceIndex), to: transport.group, context: context)
+        }
+        return futures
+    }
+
+    private func write(_ message: DNSMessage, to address: SocketAddress, context: ChannelHandlerContext) -> [EventLoopFuture<Void>] {
         let bytes: ByteBuffer
         do {
             bytes = try message.encode()
@@ -102,32 +164,13 @@ final class MDNSResponderHandler: ChannelInboundHandler {
             logger.error("mDNS: could not encode a message: \(error)")
             return []
         }
-        switch destination {
-        case .unicast(let address):
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: bytes)), promise: promise)
-            return [promise.futureResult.recover { _ in }]
-        case .multicast:
-            guard interfaces.count > 1, let provider = context.channel as? any SocketOptionProvider else {
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: group, data: bytes)), promise: promise)
-                return [promise.futureResult.recover { _ in }]
-            }
-            // One copy per interface (RFC 6762 15): choose the interface, then write at once.
-            var futures: [EventLoopFuture<Void>] = []
-            for device in interfaces {
-                guard case .v4(let v4) = device.address else { continue }
-                _ = provider.setIPMulticastIF(v4.address.sin_addr)
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: group, data: bytes)), promise: promise)
-                futures.append(promise.futureResult.recover { _ in })
-            }
-            return futures
-        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: bytes)), promise: promise)
+        return [promise.futureResult.recover { _ in }]
     }
 
-    private func rescheduleTimer(context: ChannelHandlerContext) {
-        guard let deadline = responder.nextDeadline else {
+    private func rescheduleTimer() {
+        guard let deadline = responder.nextDeadline, let context = contexts.compactMap({ $0 }).first else {
             timer?.cancel()
             timer = nil
             timerDeadline = nil
@@ -141,8 +184,7 @@ final class MDNSResponderHandler: ChannelInboundHandler {
             let handler = loopBound.value
             handler.timer = nil
             handler.timerDeadline = nil
-            guard let context = handler.context else { return }
-            handler.execute(handler.responder.timerFired(now: .now()), context: context)
+            handler.execute(handler.responder.timerFired(now: .now()))
         }
     }
 }

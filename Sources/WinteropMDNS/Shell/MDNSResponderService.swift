@@ -27,7 +27,7 @@ public enum MDNSError: Error, CustomStringConvertible, Sendable {
         case .invalidName(let name, let error):
             return "invalid DNS name \"\(name)\": \(error)"
         case .joinFailed(let detail):
-            return "could not join \(MDNSNetwork.ipv4Group) on any interface: \(detail)"
+            return "could not join the mDNS group on any interface: \(detail)"
         }
     }
 }
@@ -47,6 +47,10 @@ public struct MDNSResponderService: Service {
     public var addresses: [SocketAddress]?
     /// Port to bind (5353; tests may pick another).
     public var port: Int = MDNSNetwork.port
+    /// Also speak mDNS over IPv6 (ff02::fb on every multicast IPv6 interface) and advertise
+    /// those interfaces' IPv6 addresses as AAAA records. Off by default: an MS-MICE source
+    /// connects to IPv4 (Windows sinks advertise an IPv4 IP Address attribute, 2.2.8.5).
+    public var ipv6 = false
 
     public init(instances: [MDNSServiceInstance], eventLoopGroup: any EventLoopGroup, logger: Logger, onEvent: @escaping @Sendable (MDNSResponderEvent) -> Void = { _ in }) {
         self.instances = instances
@@ -56,12 +60,17 @@ public struct MDNSResponderService: Service {
     }
 
     /// The record set this service advertises: its instances on the host name (the first
-    /// instance's `hostName`, else "<gethostname()>.local") with these addresses.
+    /// instance's `hostName`, else "<gethostname()>.local"; a bare name gets the instance's
+    /// domain appended) with these addresses.
     public static func recordSet(instances: [MDNSServiceInstance], addresses: [SocketAddress]) throws -> MDNSRecordSet {
         let hostText = instances.lazy.compactMap(\.hostName).first ?? MDNSNetwork.defaultHostName(domain: instances.first?.domain ?? "local")
-        let hostName: DNSName
+        var hostName: DNSName
         do {
             hostName = try DNSName(parsing: hostText)
+            // A bare host name ("sink", as MS-MICE 2.2.8.2 carries it) lives in the domain.
+            if hostName.labels.count == 1 {
+                hostName = try hostName.appending(DNSName(parsing: instances.first?.domain ?? "local"))
+            }
         } catch {
             throw MDNSError.invalidName(hostText, error)
         }
@@ -73,53 +82,98 @@ public struct MDNSResponderService: Service {
     }
 
     public func run() async throws {
-        let devices = try MDNSNetwork.multicastIPv4Devices()
+        let devices = try MDNSNetwork.multicastIPv4Interfaces()
         guard !devices.isEmpty else { throw MDNSError.noMulticastInterface }
-        let advertised = try addresses ?? MDNSNetwork.hostAddresses()
+        let ipv6Devices = ipv6 ? try MDNSNetwork.multicastIPv6Interfaces() : []
+        let advertised = try addresses ?? (MDNSNetwork.hostAddresses() + (ipv6 ? MDNSNetwork.hostIPv6Addresses() : []))
         let recordSet = try Self.recordSet(instances: instances, addresses: advertised)
-        let group = try MDNSNetwork.ipv4GroupAddress()
-        let channel = try await DatagramBootstrap(group: eventLoopGroup)
+        // Every transport on one event loop: one handler serves them all in order.
+        let loop = eventLoopGroup.next()
+        var channels: [any Channel] = []
+        var transports: [MDNSTransport] = []
+        do {
+            let (v4, v4Joined) = try await openTransport(isIPv6: false, devices: devices, on: loop)
+            channels.append(v4)
+            transports.append(MDNSTransport(isIPv6: false, group: try MDNSNetwork.ipv4GroupAddress(), interfaces: v4Joined))
+            if !ipv6Devices.isEmpty {
+                do {
+                    let (v6, v6Joined) = try await openTransport(isIPv6: true, devices: ipv6Devices, on: loop)
+                    channels.append(v6)
+                    transports.append(MDNSTransport(isIPv6: true, group: try MDNSNetwork.ipv6GroupAddress(), interfaces: v6Joined))
+                } catch {
+                    logger.warning("mDNS: IPv6 (ff02::fb) unavailable, IPv4 only: \(error)")
+                }
+            }
+            let logger = self.logger
+            let onEvent = self.onEvent
+            let boundChannels = channels
+            let allTransports = transports
+            try await loop.submit {
+                let handler = MDNSResponderHandler(
+                    responder: MDNSResponder(recordSet: recordSet), transports: allTransports, logger: logger, onEvent: onEvent)
+                for channel in boundChannels {
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }.get()
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        let first = channels[0]
+        let all = channels
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await first.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            let promise = first.eventLoop.makePromise(of: Void.self)
+            first.pipeline.fireUserInboundEventTriggered(MDNSShutdownRequest(promise: promise))
+            promise.futureResult.whenComplete { _ in
+                for channel in all { channel.close(promise: nil) }
+            }
+        }
+    }
+
+    /// Binds the mDNS port of one address family with SO_REUSEADDR and SO_REUSEPORT, sets
+    /// TTL 255 (RFC 6762 11) and multicast loopback, and joins the group on each device.
+    func openTransport(isIPv6: Bool, devices: [NIONetworkDevice], on loop: any EventLoop) async throws -> (any Channel, [NIONetworkDevice]) {
+        var bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(NIOBSDSocket.Option(rawValue: CInt(SO_REUSEPORT))), value: 1)
-            .bind(host: "0.0.0.0", port: port)
-            .get()
+        if isIPv6 {
+            bootstrap = bootstrap.channelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
+        // A literal address, not a host name to resolve: getaddrinfo may pick the other
+        // family (AI_ADDRCONFIG on a host whose only IPv4 address is loopback).
+        let any = try SocketAddress(ipAddress: isIPv6 ? "::" : "0.0.0.0", port: port)
+        let channel = try await bootstrap.bind(to: any).get()
         do {
-            // RFC 6762 11: IP TTL 255; loopback so that other responders on this host see us.
-            try await channel.setOption(.ipOption(.ip_multicast_ttl), value: 255).get()
-            try await channel.setOption(.ipOption(.ip_multicast_loop), value: 1).get()
-            var joined = 0
+            try await channel.setOption(.receivePacketInfo, value: true).get()
+            if isIPv6 {
+                try await channel.setOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_hops), value: 255).get()
+                try await channel.setOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_loop), value: 1).get()
+            } else {
+                // RFC 6762 11: IP TTL 255; loopback so that other responders on this host see us.
+                try await channel.setOption(.ipOption(.ip_multicast_ttl), value: 255).get()
+                try await channel.setOption(.ipOption(.ip_multicast_loop), value: 1).get()
+            }
+            let group = try isIPv6 ? MDNSNetwork.ipv6GroupAddress() : MDNSNetwork.ipv4GroupAddress()
+            var joined: [NIONetworkDevice] = []
             var failures: [String] = []
             if let multicast = channel as? any MulticastChannel {
                 for device in devices {
                     do {
                         try await multicast.joinGroup(group, device: device).get()
-                        joined += 1
+                        joined.append(device)
                     } catch {
                         failures.append("\(device.name): \(error)")
                     }
                 }
             }
-            guard joined > 0 else { throw MDNSError.joinFailed(failures.joined(separator: "; ")) }
-            if !failures.isEmpty { logger.warning("mDNS: could not join on \(failures.joined(separator: "; "))") }
-            let joinedDevices = devices
-            let logger = self.logger
-            let onEvent = self.onEvent
-            try await channel.eventLoop.submit {
-                let responder = MDNSResponder(recordSet: recordSet)
-                let handler = MDNSResponderHandler(
-                    responder: responder, interfaces: joinedDevices, group: group, logger: logger, onEvent: onEvent)
-                try channel.pipeline.syncOperations.addHandler(handler)
-            }.get()
+            guard !joined.isEmpty else { throw MDNSError.joinFailed(failures.joined(separator: "; ")) }
+            if !failures.isEmpty { logger.warning("mDNS: could not join \(group) on \(failures.joined(separator: "; "))") }
+            return (channel, joined)
         } catch {
             try? await channel.close()
             throw error
-        }
-        try await withTaskCancellationOrGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onCancelOrGracefulShutdown: {
-            let promise = channel.eventLoop.makePromise(of: Void.self)
-            channel.pipeline.fireUserInboundEventTriggered(MDNSShutdownRequest(promise: promise))
-            promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 }

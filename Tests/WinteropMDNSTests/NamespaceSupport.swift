@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+/// A network namespace with `lo` up and MULTICAST on, and a route for 224.0.0.0/4 over it:
+/// the host's `lo` has no MULTICAST flag, so multicast tests run in one of these.
+final class NetworkNamespace {
+    let name: String
+    private static let counterLock = NSLock()
+    nonisolated(unsafe) private static var counter = 0
+
+    /// Why the namespace tests cannot run here, or nil when they can.
+    static let skipReason: String? = {
+        guard getuid() == 0 else { return "not root: creating a network namespace needs root" }
+        guard let result = try? Command.runSync("/usr/sbin/ip", ["netns", "list"]), result.status == 0 else {
+            return "`ip netns` is unavailable (install iproute2)"
+        }
+        guard FileManager.default.isExecutableFile(atPath: Command.winterop.path) else {
+            return "the winterop executable was not built next to the tests (\(Command.winterop.path))"
+        }
+        return nil
+    }()
+
+    static var available: Bool {
+        if let reason = skipReason {
+            print("skipping mDNS namespace tests: \(reason)")
+            return false
+        }
+        return true
+    }
+
+    init() throws {
+        Self.removeStale()
+        let index = Self.counterLock.withLock { () -> Int in
+            Self.counter += 1
+            return Self.counter
+        }
+        name = "wmdns-\(getpid())-\(index)"
+        try Self.ip(["netns", "add", name])
+        do {
+            try Self.ip(["-n", name, "link", "set", "lo", "up"])
+            try Self.ip(["-n", name, "link", "set", "lo", "multicast", "on"])
+            try Self.ip(["-n", name, "route", "add", "224.0.0.0/4", "dev", "lo", "src", "127.0.0.1"])
+        } catch {
+            _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
+            throw error
+        }
+    }
+
+    deinit {
+        _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
+    }
+
+    /// Runs a command inside the namespace to completion.
+    func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 10) async throws -> Command.Result {
+        try await Command.run("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments, timeout: timeout)
+    }
+
+    /// Starts a command inside the namespace (`ip netns exec` execs it, so the process is the command).
+    func start(_ executable: String, _ arguments: [String]) throws -> RunningProcess {
+        try RunningProcess(executable: "/usr/sbin/ip", arguments: ["netns", "exec", name, executable] + arguments)
+    }
+
+    static func ip(_ arguments: [String]) throws {
+        let result = try Command.runSync("/usr/sbin/ip", arguments)
+        guard result.status == 0 else {
+            throw CommandError("ip \(arguments.joined(separator: " ")) failed: \(result.stderr)")
+        }
+    }
+
+    /// Deletes namespaces left by test processes that died before cleaning up.
+    static func removeStale() {
+        guard let list = try? Command.runSync("/usr/sbin/ip", ["netns", "list"]) else { return }
+        for line in list.stdout.split(separator: "\n") {
+            let name = String(line.split(separator: " ").first ?? "")
+            let parts = name.split(separator: "-")
+            guard parts.count == 3, parts[0] == "wmdns", let pid = Int32(parts[1]) else { continue }
+            if pid != getpid(), kill(pid, 0) != 0 {
+                _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
+            }
+        }
+    }
+}
+
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum Command {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The built `winterop`, next to the test bundle (as in CLITests).
+    static var winterop: URL {
+        var url = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = url.appendingPathComponent("winterop")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.appendingPathComponent("winterop")
+    }
+
+    static func find(_ program: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Runs a command to completion without blocking a thread of the test runner.
+    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 10) async throws -> Result {
+        let process = try RunningProcess(executable: executable, arguments: arguments)
+        let status = await process.waitForExit(timeout: timeout)
+        return Result(status: status ?? -1, stdout: process.stdout, stderr: process.stderr)
+    }
+
+    /// Runs a short command to completion, blocking (for deinit and static checks).
+    static func runSync(_ executable: String, _ arguments: [String]) throws -> Result {
+        let process = try RunningProcess(executable: executable, arguments: arguments)
+        process.process.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.02)
+        return Result(status: process.process.terminationStatus, stdout: process.stdout, stderr: process.stderr)
+    }
+}
+
+/// A child process whose output is collected as it comes.
+final class RunningProcess: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var out = Data()
+    private var err = Data()
+
+    init(executable: String, arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let outPipe = Pipe(), errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = FileHandle.nullDevice
+        outPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            self?.lock.withLock { self?.out.append(data) }
+        }
+        errPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            self?.lock.withLock { self?.err.append(data) }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+    var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+    var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+
+    /// Waits until a line of standard output satisfies `predicate`; returns it, or nil on timeout or exit.
+    func waitForLine(timeout: TimeInterval, _ predicate: (String) -> Bool) async -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let line = lines.first(where: predicate) { return line }
+            if !process.isRunning {
+                try? await Task.sleep(for: .milliseconds(50))
+                return lines.first(where: predicate)
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    /// Waits for the process to end; nil on timeout (then it is killed).
+    func waitForExit(timeout: TimeInterval) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        process.waitUntilExit()
+        // Let the readability handlers drain what is left.
+        try? await Task.sleep(for: .milliseconds(50))
+        return process.terminationStatus
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+}

@@ -1,0 +1,1 @@
+// local placeholder (untracked): main's WinteropWireTests are not committed yet
