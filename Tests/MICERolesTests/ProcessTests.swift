@@ -290,6 +290,24 @@ final class WinteropProcess: Sendable {
         #expect(closedReasons.filter { $0.contains("malformed_message") }.count == 3)
     }
 
+    @Test func ctrlCOnTheSinkStopsTheProjection() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--bind", "127.0.0.2", "--pin", "13572468",
+            "--rtsp-listen", "127.0.0.2:0", "--json",
+        ])
+        defer { source.terminate() }
+        #expect(await source.wait(for: "rtsp_connected") != nil, "source stderr: \(source.stderr)")
+        sink.interrupt()
+        #expect(await sink.waitForExit() == 0)
+        #expect((sink.event("closed")?["reason"] as? String) == "local_disconnect")
+        // The source got the (encrypted) STOP_PROJECTION and ends normally.
+        #expect(await source.waitForExit() == 0)
+        #expect(source.event("stop_projection") != nil)
+        #expect((source.event("closed")?["reason"] as? String) == "stop_projection")
+    }
+
     @Test func sessionTimerExpiryEndsTheSourcesAttempt() async throws {
         let (sink, port) = try await Self.sink(["--pin", "off", "--encryption", "off", "--session-timeout", "0.3"])
         defer { sink.terminate() }
