@@ -32,12 +32,13 @@ enum DTLSFuzz {
             recycleIfUnusable(pair)
         default:
             guard let pair = establishedPair(), var record = try? pair.client.seal(Array("fuzz".utf8)) else { return }
+            let untouched = payload.count <= record.count && payload.allSatisfy { $0 == 0 }
             for (index, byte) in payload.enumerated() where index < record.count {
                 record[index] ^= byte
             }
             if payload.count > record.count { record += payload[record.count...] }
             let opened = try? pair.server.open(record)
-            if payload.count <= record.count, payload.allSatisfy({ $0 == 0 }) {
+            if untouched {
                 precondition(opened == Array("fuzz".utf8), "an untouched sealed record did not open")
             }
             recycleIfUnusable(pair)

@@ -15,7 +15,9 @@ struct InteroperabilityTests {
         let port = try UDPSocket.freePort()
         let server = try RunningProcess(try #require(OpenSSLCLI.path), [
             "s_server", "-dtls1_2", "-accept", "127.0.0.1:\(port)", "-cert", "cert.pem", "-key", "key.pem",
-            "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-naccept", "1",
+            // -listen: DTLSv1_listen, so the server answers the first ClientHello with a
+            // HelloVerifyRequest (cookie exchange, RFC 6347 4.2.1) that our client must follow.
+            "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-naccept", "1", "-listen",
         ], in: directory.url)
         defer { server.stop() }
         try server.waitFor("ACCEPT")
@@ -27,8 +29,13 @@ struct InteroperabilityTests {
             try socket.send(record, to: port)
         }
         var info: DTLSSessionInfo?
+        var sawHelloVerifyRequest = false
         while info == nil {
             let (datagram, _) = try #require(try socket.receive(timeout: 5), "no answer from s_server; its output:\n\(server.text)")
+            // Handshake type 3 = hello_verify_request, right after the 13-byte record header.
+            if datagram.count > DTLSRecordHeader.size, datagram[0] == 22, datagram[DTLSRecordHeader.size] == 3 {
+                sawHelloVerifyRequest = true
+            }
             let result = try client.receiveHandshake(datagram)
             for record in result.send {
                 try expectOneRecord(record)
@@ -37,6 +44,7 @@ struct InteroperabilityTests {
             if case .complete(_, let negotiated) = result { info = negotiated }
         }
         #expect(info?.protocolVersion == "DTLSv1.2")
+        #expect(sawHelloVerifyRequest)
         #expect(info?.srtpProfile == "SRTP_AES128_CM_SHA1_80")
         let fingerprint = try OpenSSLCLI.run(["x509", "-in", "cert.pem", "-noout", "-fingerprint", "-sha256"], in: directory.url)
         #expect(fingerprint.contains(try #require(info?.peerCertificateSHA256)))

@@ -6,7 +6,7 @@ import WinteropDTLS
 /// by two OpenSSL SSL objects in C alone (the floor), and seal+open of one record.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        metrics: [.wallClock, .cpuTotal, .throughput, .mallocCountTotal],
         maxDuration: .seconds(3),
         maxIterations: 100_000
     )
