@@ -8,10 +8,13 @@ final class NetworkNamespace {
     private static let counterLock = NSLock()
     nonisolated(unsafe) private static var counter = 0
 
+    /// iproute2's `ip`.
+    static let ipPath = Command.find("ip") ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
+
     /// Why the namespace tests cannot run here, or nil when they can.
     static let skipReason: String? = {
         guard getuid() == 0 else { return "not root: creating a network namespace needs root" }
-        guard let result = try? Command.runSync("/usr/sbin/ip", ["netns", "list"]), result.status == 0 else {
+        guard let result = try? Command.runSync(NetworkNamespace.ipPath, ["netns", "list"]), result.status == 0 else {
             return "`ip netns` is unavailable (install iproute2)"
         }
         guard FileManager.default.isExecutableFile(atPath: Command.winterop.path) else {
@@ -20,13 +23,14 @@ final class NetworkNamespace {
         return nil
     }()
 
-    static var available: Bool {
+    /// Whether the namespace tests can run; says why not, once.
+    static let available: Bool = {
         if let reason = skipReason {
             print("skipping mDNS namespace tests: \(reason)")
             return false
         }
         return true
-    }
+    }()
 
     init() throws {
         Self.removeStale()
@@ -41,27 +45,48 @@ final class NetworkNamespace {
             try Self.ip(["-n", name, "link", "set", "lo", "multicast", "on"])
             try Self.ip(["-n", name, "route", "add", "224.0.0.0/4", "dev", "lo", "src", "127.0.0.1"])
         } catch {
-            _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
+            _ = try? Command.runSync(NetworkNamespace.ipPath, ["netns", "delete", name])
             throw error
         }
     }
 
+    /// Adds a veth pair (both ends here, up, IPv6 without duplicate address detection):
+    /// a multicast link for IPv6, which `lo` does not loop. Returns each end's link-local address.
+    func addVethPair(_ a: String, _ b: String) async throws -> [String: String] {
+        try Self.ip(["netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0"])
+        try Self.ip(["-n", name, "link", "add", a, "type", "veth", "peer", "name", b])
+        try Self.ip(["-n", name, "link", "set", a, "up"])
+        try Self.ip(["-n", name, "link", "set", b, "up"])
+        var addresses: [String: String] = [:]
+        for _ in 0..<100 {
+            for device in [a, b] where addresses[device] == nil {
+                let shown = try Command.runSync(NetworkNamespace.ipPath, ["-n", name, "-6", "-br", "addr", "show", "dev", device])
+                if let field = shown.stdout.split(separator: " ", omittingEmptySubsequences: true).first(where: { $0.hasPrefix("fe80:") }) {
+                    addresses[device] = String(field.split(separator: "/").first ?? "")
+                }
+            }
+            if addresses.count == 2 { return addresses }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        throw CommandError("no IPv6 link-local address on \(a)/\(b)")
+    }
+
     deinit {
-        _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
+        _ = try? Command.runSync(NetworkNamespace.ipPath, ["netns", "delete", name])
     }
 
     /// Runs a command inside the namespace to completion.
     func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 10) async throws -> Command.Result {
-        try await Command.run("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments, timeout: timeout)
+        try await Command.run(NetworkNamespace.ipPath, ["netns", "exec", name, executable] + arguments, timeout: timeout)
     }
 
     /// Starts a command inside the namespace (`ip netns exec` execs it, so the process is the command).
     func start(_ executable: String, _ arguments: [String]) throws -> RunningProcess {
-        try RunningProcess(executable: "/usr/sbin/ip", arguments: ["netns", "exec", name, executable] + arguments)
+        try RunningProcess(executable: NetworkNamespace.ipPath, arguments: ["netns", "exec", name, executable] + arguments)
     }
 
     static func ip(_ arguments: [String]) throws {
-        let result = try Command.runSync("/usr/sbin/ip", arguments)
+        let result = try Command.runSync(NetworkNamespace.ipPath, arguments)
         guard result.status == 0 else {
             throw CommandError("ip \(arguments.joined(separator: " ")) failed: \(result.stderr)")
         }
@@ -69,13 +94,13 @@ final class NetworkNamespace {
 
     /// Deletes namespaces left by test processes that died before cleaning up.
     static func removeStale() {
-        guard let list = try? Command.runSync("/usr/sbin/ip", ["netns", "list"]) else { return }
+        guard let list = try? Command.runSync(NetworkNamespace.ipPath, ["netns", "list"]) else { return }
         for line in list.stdout.split(separator: "\n") {
             let name = String(line.split(separator: " ").first ?? "")
             let parts = name.split(separator: "-")
             guard parts.count == 3, parts[0] == "wmdns", let pid = Int32(parts[1]) else { continue }
             if pid != getpid(), kill(pid, 0) != 0 {
-                _ = try? Command.runSync("/usr/sbin/ip", ["netns", "delete", name])
+                _ = try? Command.runSync(NetworkNamespace.ipPath, ["netns", "delete", name])
             }
         }
     }

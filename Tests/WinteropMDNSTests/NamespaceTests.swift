@@ -157,6 +157,28 @@ struct NamespaceTests {
         _ = await responder.waitForExit(timeout: 5)
     }
 
+    @Test func ipv6TransportAnswersWithTheInterfacesAddresses() async throws {
+        guard let dig = Command.find("dig") else {
+            print("skipping: dig is not installed (apt-get install bind9-dnsutils)")
+            return
+        }
+        let namespace = try NetworkNamespace()
+        let links = try await namespace.addVethPair("wva", "wvb")
+        let sink = try namespace.start(Self.winterop, ["mdns", "announce", "--json", "--ipv6", "--name", "V6 Sink", "--port", "7250", "--host", "v6sink.local"])
+        try #require(await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } != nil, "\(sink.stdout) \(sink.stderr)")
+        let va = try #require(links["wva"]), vb = try #require(links["wvb"])
+        // A legacy unicast query over IPv6, received on wva: only wva's address (RFC 6762 14).
+        let aaaa = try await namespace.run(dig, ["-p", "5353", "@\(va)%wva", "v6sink.local", "AAAA", "+short", "+time=2", "+tries=1"])
+        #expect(aaaa.stdout == "\(va)\n", "dig: \(aaaa.stdout) \(aaaa.stderr); vb \(vb)")
+        let onB = try await namespace.run(dig, ["-p", "5353", "@\(vb)%wvb", "v6sink.local", "AAAA", "+short", "+time=2", "+tries=1"])
+        #expect(onB.stdout == "\(vb)\n", "dig: \(onB.stdout) \(onB.stderr)")
+        // IPv4 goes on as before.
+        let a = try await namespace.run(dig, ["-p", "5353", "@127.0.0.1", "v6sink.local", "A", "+short", "+time=2", "+tries=1"])
+        #expect(a.stdout == "127.0.0.1\n")
+        sink.signal(SIGTERM)
+        #expect(await sink.waitForExit(timeout: 5) == 0)
+    }
+
     @Test func resolveOfAnAbsentNameExitsOneAfterTheTimeout() async throws {
         let namespace = try NetworkNamespace()
         let started = Date()

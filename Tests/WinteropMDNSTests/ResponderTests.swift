@@ -503,3 +503,23 @@ import WinteropWire
         #expect(ResponderTests.sent(actions).first?.0.answers.first?.data == .a([192, 0, 2, 1]))
     }
 }
+
+@Suite struct MultipleInstancesTests {
+    @Test func twoInstancesOfOneTypeShareTheEnumerationAndBothAnswerABrowse() throws {
+        let first = MDNSServiceInstance.miracastSink(friendlyName: "One", containerID: "{1}")
+        let second = MDNSServiceInstance(instanceName: "Two", serviceType: "_display._tcp", port: 7251, txt: [])
+        let set = try MDNSRecordSet(instances: [first, second], hostName: ResponderTests.sinkLocal, addresses: [.a([192, 0, 2, 1])])
+        let records = try set.records().map(\.record)
+        #expect(records.filter { $0.name.firstLabelText == "_services" }.count == 1)
+        var responder = MDNSResponder(recordSet: set, random: SplitMix64(seed: 3))
+        let now = ResponderTests.runToRunning(&responder) + .seconds(10)
+        _ = responder.messageReceived(ResponderTests.query([DNSQuestion(name: ResponderTests.service, type: .ptr)]), from: ResponderTests.peer, now: now)
+        let due = try #require(responder.nextDeadline)
+        let (response, _) = try #require(ResponderTests.sent(responder.timerFired(now: due)).first)
+        #expect(Set(response.answers.compactMap { if case .ptr(let name) = $0.data { name.firstLabelText } else { nil } }) == ["One", "Two"])
+        // Both instances' SRV and TXT, and the host address once.
+        #expect(response.additionals.filter { $0.type == .srv }.count == 2)
+        #expect(response.additionals.filter { $0.type == .txt }.count == 2)
+        #expect(response.additionals.filter { $0.type == .a }.count == 1)
+    }
+}

@@ -52,37 +52,53 @@ struct DNSMessageDecoder {
     }
 
     mutating func decodeQuestion(_ index: Int) throws(WireError) -> DNSQuestion {
-        let name = try decodeName(field: "QNAME of question \(index + 1)")
-        reader.reference = Self.rfc1035.section("4.1.2")
-        let type = try reader.readUInt16(.big, field: "QTYPE of question \(index + 1)")
-        let qclass = try reader.readUInt16(.big, field: "QCLASS of question \(index + 1)")
-        return DNSQuestion(
-            name: name, type: DNSRecordType(type), recordClass: DNSClass(qclass & 0x7FFF),
-            unicastResponse: qclass & 0x8000 != 0
-        )
+        do {
+            let name = try decodeName(field: "QNAME")
+            reader.reference = Self.rfc1035.section("4.1.2")
+            let type = try reader.readUInt16(.big, field: "QTYPE")
+            let qclass = try reader.readUInt16(.big, field: "QCLASS")
+            return DNSQuestion(
+                name: name, type: DNSRecordType(type), recordClass: DNSClass(qclass & 0x7FFF),
+                unicastResponse: qclass & 0x8000 != 0
+            )
+        } catch {
+            throw Self.locate(error, "question \(index + 1)")
+        }
     }
 
     mutating func decodeRecords(_ count: Int, section: String) throws(WireError) -> [DNSResourceRecord] {
         var records: [DNSResourceRecord] = []
         for index in 0..<count {
-            records.append(try decodeRecord("\(section) record \(index + 1)"))
+            do {
+                records.append(try decodeRecord())
+            } catch {
+                throw Self.locate(error, "\(section) record \(index + 1)")
+            }
         }
         return records
     }
 
-    mutating func decodeRecord(_ what: String) throws(WireError) -> DNSResourceRecord {
-        let name = try decodeName(field: "NAME of \(what)")
+    /// Adds where in the message an error happened, once, when it is thrown (building
+    /// the words for every field read would cost more than decoding it).
+    static func locate(_ error: WireError, _ place: String) -> WireError {
+        var located = error
+        located.message += " (\(place))"
+        return located
+    }
+
+    mutating func decodeRecord() throws(WireError) -> DNSResourceRecord {
+        let name = try decodeName(field: "NAME")
         reader.reference = Self.rfc1035.section("4.1.3")
-        let type = DNSRecordType(try reader.readUInt16(.big, field: "TYPE of \(what)"))
-        let rclass = try reader.readUInt16(.big, field: "CLASS of \(what)")
-        let ttl = try reader.readUInt32(.big, field: "TTL of \(what)")
-        let length = Int(try reader.readUInt16(.big, field: "RDLENGTH of \(what)"))
-        try reader.require(length, for: "RDATA of \(what) (RDLENGTH \(length))")
+        let type = DNSRecordType(try reader.readUInt16(.big, field: "TYPE"))
+        let rclass = try reader.readUInt16(.big, field: "CLASS")
+        let ttl = try reader.readUInt32(.big, field: "TTL")
+        let length = Int(try reader.readUInt16(.big, field: "RDLENGTH"))
+        try reader.require(length, for: "RDATA")
         let start = offset
-        let data = try decodeRecordData(type, length: length, what: what)
+        let data = try decodeRecordData(type, length: length)
         guard offset - start == length else {
             throw SpecReference("RFC 1035", "4.1.3").error(
-                "\(type) RDATA of \(what) takes \(offset - start) bytes but RDLENGTH is \(length)"
+                "\(type) RDATA takes \(offset - start) bytes but RDLENGTH is \(length)"
             )
         }
         return DNSResourceRecord(
@@ -91,53 +107,53 @@ struct DNSMessageDecoder {
         )
     }
 
-    mutating func decodeRecordData(_ type: DNSRecordType, length: Int, what: String) throws(WireError) -> DNSRecordData {
+    mutating func decodeRecordData(_ type: DNSRecordType, length: Int) throws(WireError) -> DNSRecordData {
         switch type {
         case .a:
             reader.reference = SpecReference("RFC 1035", "3.4.1")
-            guard length == 4 else { throw reader.error("A RDATA of \(what) must be 4 bytes, RDLENGTH is \(length)") }
+            guard length == 4 else { throw reader.error("A RDATA must be 4 bytes, RDLENGTH is \(length)") }
             return .a(try reader.readBytes(4, field: "ADDRESS"))
         case .aaaa:
             reader.reference = SpecReference("RFC 3596", "2.2")
-            guard length == 16 else { throw reader.error("AAAA RDATA of \(what) must be 16 bytes, RDLENGTH is \(length)") }
+            guard length == 16 else { throw reader.error("AAAA RDATA must be 16 bytes, RDLENGTH is \(length)") }
             return .aaaa(try reader.readBytes(16, field: "ADDRESS"))
         case .ptr:
-            return .ptr(try decodeName(field: "PTRDNAME of \(what)", within: offset + length))
+            return .ptr(try decodeName(field: "PTRDNAME", within: offset + length))
         case .srv:
             reader.reference = SpecReference("RFC 2782", "RDATA")
-            guard length >= 7 else { throw reader.error("SRV RDATA of \(what) needs at least 7 bytes, RDLENGTH is \(length)") }
+            guard length >= 7 else { throw reader.error("SRV RDATA needs at least 7 bytes, RDLENGTH is \(length)") }
             let priority = try reader.readUInt16(.big, field: "Priority")
             let weight = try reader.readUInt16(.big, field: "Weight")
             let port = try reader.readUInt16(.big, field: "Port")
-            let target = try decodeName(field: "Target of \(what)", within: offset + length - 6)
+            let target = try decodeName(field: "Target", within: offset + length - 6)
             return .srv(priority: priority, weight: weight, port: port, target: target)
         case .txt:
             // RFC 6763 6.1: an empty TXT record is one zero byte; zero strings are not allowed.
             reader.reference = SpecReference("RFC 6763", "6.1")
-            guard length > 0 else { throw reader.error("TXT RDATA of \(what) is empty; it must hold at least one string (a single zero byte when there is nothing to say)") }
+            guard length > 0 else { throw reader.error("TXT RDATA is empty; it must hold at least one string (a single zero byte when there is nothing to say)") }
             reader.reference = SpecReference("RFC 1035", "3.3.14")
             var strings: [[UInt8]] = []
             let end = offset + length
             while offset < end {
                 let stringLength = Int(try reader.readUInt8(field: "TXT string length"))
                 guard offset + stringLength <= end else {
-                    throw reader.error("TXT string of \(stringLength) bytes runs past RDLENGTH \(length) of \(what)")
+                    throw reader.error("TXT string of \(stringLength) bytes runs past RDLENGTH \(length)")
                 }
                 strings.append(try reader.readBytes(stringLength, field: "TXT string"))
             }
             return .txt(strings)
         case .nsec:
-            return try decodeNSEC(length: length, what: what)
+            return try decodeNSEC(length: length)
         default:
-            return .opaque(type: type, bytes: try reader.readBytes(length, field: "RDATA of \(what)"))
+            return .opaque(type: type, bytes: try reader.readBytes(length, field: "RDATA"))
         }
     }
 
     /// NSEC (RFC 4034 4.1): next domain name, then type bitmaps in increasing window order,
     /// each 1 to 32 bytes long (RFC 4034 4.1.2).
-    mutating func decodeNSEC(length: Int, what: String) throws(WireError) -> DNSRecordData {
+    mutating func decodeNSEC(length: Int) throws(WireError) -> DNSRecordData {
         let end = offset + length
-        let next = try decodeName(field: "Next Domain Name of \(what)", within: end)
+        let next = try decodeName(field: "Next Domain Name", within: end)
         reader.reference = SpecReference("RFC 4034", "4.1.2")
         var types: [DNSRecordType] = []
         var previousWindow = -1
@@ -145,13 +161,13 @@ struct DNSMessageDecoder {
             let window = Int(try reader.readUInt8(field: "Window Block"))
             let bitmapLength = Int(try reader.readUInt8(field: "Bitmap Length"))
             guard window > previousWindow else {
-                throw reader.error("NSEC window \(window) of \(what) does not follow window \(previousWindow) in increasing order")
+                throw reader.error("NSEC window \(window) does not follow window \(previousWindow) in increasing order")
             }
             guard (1...32).contains(bitmapLength) else {
-                throw reader.error("NSEC bitmap length \(bitmapLength) of \(what) is not 1 to 32")
+                throw reader.error("NSEC bitmap length \(bitmapLength) is not 1 to 32")
             }
             guard offset + bitmapLength <= end else {
-                throw reader.error("NSEC bitmap of \(bitmapLength) bytes runs past RDLENGTH \(length) of \(what)")
+                throw reader.error("NSEC bitmap of \(bitmapLength) bytes runs past RDLENGTH \(length)")
             }
             let bitmap = try reader.readBytes(bitmapLength, field: "Bitmap")
             for (byteIndex, byte) in bitmap.enumerated() where byte != 0 {

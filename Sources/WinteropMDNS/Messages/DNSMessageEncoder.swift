@@ -5,11 +5,16 @@ import WinteropWire
 /// name, and each name inside PTR, SRV and NSEC data (RFC 6762 18.14), reuses the
 /// longest suffix already written.
 struct DNSMessageEncoder {
-    var buffer = ByteBuffer()
+    var buffer = ByteBufferAllocator().buffer(capacity: 512)
     let compress: Bool
     /// Offsets of name suffixes written so far, by their exact labels (matching bytes
     /// exactly, not case-insensitively, keeps every label's case through a round trip).
-    private var suffixOffsets: [[[UInt8]]: Int] = [:]
+    private var suffixOffsets: [Suffix: Int] = [:]
+
+    /// A name's labels from some label on (no copy of the labels).
+    struct Suffix: Hashable {
+        let labels: ArraySlice<[UInt8]>
+    }
     private let start: Int
 
     init(compress: Bool) {
@@ -104,7 +109,7 @@ struct DNSMessageEncoder {
 
     mutating func writeName(_ name: DNSName) {
         for index in name.labels.indices {
-            let suffix = Array(name.labels[index...])
+            let suffix = Suffix(labels: name.labels[index...])
             if compress, let offset = suffixOffsets[suffix] {
                 buffer.writeInteger(UInt16(0xC000 | offset))
                 return

@@ -11,27 +11,6 @@ import NIOPosix
 import ServiceLifecycle
 import WinteropWire
 
-/// Failures of the mDNS shell that are the host's, not the network's.
-public enum MDNSError: Error, CustomStringConvertible, Sendable {
-    /// No interface can send multicast: nothing to advertise on.
-    case noMulticastInterface
-    /// A name given by the user is not a valid DNS name.
-    case invalidName(String, EncodingError)
-    /// No interface could join the group.
-    case joinFailed(String)
-
-    public var description: String {
-        switch self {
-        case .noMulticastInterface:
-            return "no IPv4 interface with the MULTICAST flag and an address: mDNS needs one (try `ip link set DEV multicast on`)"
-        case .invalidName(let name, let error):
-            return "invalid DNS name \"\(name)\": \(error)"
-        case .joinFailed(let detail):
-            return "could not join the mDNS group on any interface: \(detail)"
-        }
-    }
-}
-
 /// Runs probing, announcing and answering until graceful shutdown (swift-service-lifecycle),
 /// then sends goodbyes (RFC 6762 10.1).
 ///
@@ -45,8 +24,6 @@ public struct MDNSResponderService: Service {
     public let onEvent: @Sendable (MDNSResponderEvent) -> Void
     /// Addresses to advertise instead of the interfaces' (tests, multi-homed setups).
     public var addresses: [SocketAddress]?
-    /// Port to bind (5353; tests may pick another).
-    public var port: Int = MDNSNetwork.port
     /// Also speak mDNS over IPv6 (ff02::fb on every multicast IPv6 interface) and advertise
     /// those interfaces' IPv6 addresses as AAAA records. Off by default: an MS-MICE source
     /// connects to IPv4 (Windows sinks advertise an IPv4 IP Address attribute, 2.2.8.5).
@@ -143,7 +120,7 @@ public struct MDNSResponderService: Service {
         }
         // A literal address, not a host name to resolve: getaddrinfo may pick the other
         // family (AI_ADDRCONFIG on a host whose only IPv4 address is loopback).
-        let any = try SocketAddress(ipAddress: isIPv6 ? "::" : "0.0.0.0", port: port)
+        let any = try SocketAddress(ipAddress: isIPv6 ? "::" : "0.0.0.0", port: MDNSNetwork.port)
         let channel = try await bootstrap.bind(to: any).get()
         do {
             try await channel.setOption(.receivePacketInfo, value: true).get()
