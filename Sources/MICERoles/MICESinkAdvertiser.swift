@@ -16,8 +16,6 @@ public struct MICESinkAdvertiser: Service {
     private let logger: Logger
     /// Addresses to advertise instead of the interfaces' (tests).
     public var addresses: [SocketAddress]?
-    /// The mDNS port (5353; tests may use another).
-    public var mdnsPort: Int = 5353
 
     public init(friendlyName: String, port: Int, containerID: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.instance = MDNSServiceInstance(
@@ -55,7 +53,6 @@ public struct MICESinkAdvertiser: Service {
             }
         )
         responder.addresses = addresses
-        responder.port = mdnsPort
         do {
             try await responder.run()
         } catch is CancellationError {
