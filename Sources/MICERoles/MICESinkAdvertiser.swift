@@ -18,9 +18,9 @@ public struct MICESinkAdvertiser: Service {
     public var addresses: [SocketAddress]?
 
     public init(friendlyName: String, port: Int, containerID: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) {
-        self.instance = MDNSServiceInstance(
-            instanceName: Self.instanceName(friendlyName), serviceType: MICE.serviceType, domain: "local",
-            port: UInt16(clamping: port), txt: ["container_id=\(MICEContainerID.braced(containerID))"]
+        self.instance = MDNSServiceInstance.miracastSink(
+            friendlyName: Self.instanceName(friendlyName), containerID: MICEContainerID.braced(containerID),
+            port: UInt16(clamping: port)
         )
         self.events = events
         self.eventLoopGroup = eventLoopGroup
