@@ -16,13 +16,11 @@ public struct MICESinkAdvertiser: Service {
     private let logger: Logger
     /// Addresses to advertise instead of the interfaces' (tests).
     public var addresses: [SocketAddress]?
-    /// The mDNS port (5353; tests may use another).
-    public var mdnsPort: Int = 5353
 
     public init(friendlyName: String, port: Int, containerID: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) {
-        self.instance = MDNSServiceInstance(
-            instanceName: Self.instanceName(friendlyName), serviceType: MICE.serviceType, domain: "local",
-            port: UInt16(clamping: port), txt: ["container_id=\(MICEContainerID.braced(containerID))"]
+        self.instance = MDNSServiceInstance.miracastSink(
+            friendlyName: Self.instanceName(friendlyName), containerID: MICEContainerID.braced(containerID),
+            port: UInt16(clamping: port)
         )
         self.events = events
         self.eventLoopGroup = eventLoopGroup
@@ -55,7 +53,6 @@ public struct MICESinkAdvertiser: Service {
             }
         )
         responder.addresses = addresses
-        responder.port = mdnsPort
         do {
             try await responder.run()
         } catch is CancellationError {

@@ -95,7 +95,7 @@ public final class MICESinkServer: Service, Sendable {
         let ended: @Sendable (Bool) -> Void = { [self] used in self.sessionEnded(pinUsed: used) }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 guard slot.admit(channel) else {
                     events.emit(

@@ -384,7 +384,7 @@ final class SourceDriver {
         let bound = self.bound
         var bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(configuration.controlChannelTimeout.timeAmount)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([

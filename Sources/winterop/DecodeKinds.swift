@@ -1,5 +1,4 @@
 import Foundation
-import MICECore
 import NIOCore
 import SSTPCore
 import WinteropWire
@@ -13,12 +12,7 @@ extension DecodeKind {
         // MARK: mDNS kinds
         .dnsMessage,
         // MARK: MS-MICE kinds
-        DecodeKind(name: "mice", summary: "an MS-MICE message on TCP 7250 (header and clear TLVArray, 2.2)") { bytes, _ in
-            try MICEMessage.decode(bytes: Array(bytes.readableBytesView)).json
-        },
-        DecodeKind(name: "mice-ie", summary: "the MS-MICE WSC vendor extension attribute a sink advertises (2.2.8)") { bytes, _ in
-            try VendorExtensionAttribute.decode(Array(bytes.readableBytesView)).json
-        },
+        .miceMessage, .miceVendorExtension,
 
         // MARK: MS-GRVSSTP kinds
         DecodeKind(name: "sstp", summary: "MS-GRVSSTP command stream (SSTP 1.6 until a Connect/ConnectResponse pair negotiates)") { bytes, _ in

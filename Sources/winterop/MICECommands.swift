@@ -421,3 +421,22 @@ struct MICEIEDecodeCommand: ParsableCommand {
         }
     }
 }
+
+extension DecodeKind {
+    /// `winterop decode mice`: a message on TCP 7250 with its TLVArray in clear (2.2).
+    static let miceMessage = DecodeKind(name: "mice", summary: "an MS-MICE message on TCP 7250 (header and clear TLVArray, 2.2)") { bytes, _ in
+        try MICEMessage.decode(bytes: Array(bytes.readableBytesView)).json
+    }
+
+    /// `winterop decode mice-ie`: the WSC vendor extension attribute (2.2.8).
+    static let miceVendorExtension = DecodeKind(name: "mice-ie", summary: "the MS-MICE WSC vendor extension attribute a sink advertises (2.2.8)") { bytes, _ in
+        try VendorExtensionAttribute.decode(Array(bytes.readableBytesView)).json
+    }
+}
+
+extension ServeRoles {
+    /// `winterop serve`'s MS-MICE sink (service `mice-sink`): DTLS with a certificate made at start.
+    static var miceSink: any ServeRole {
+        MICESinkServeRole(dtls: try? OpenSSLDTLSFactory.selfSigned(commonName: "winterop"))
+    }
+}

@@ -84,6 +84,10 @@ import WinteropWire
         #expect(Self.decodeError(Self.message(0x02, [0x00, 0x02, 0x08] + max + Self.sid)) == nil)
         #expect(Self.decodeError(Self.message(0x02, [0x00, 0x00, 0x03, 0x41, 0x00, 0x42] + Self.sid)) != nil)
         #expect(throws: EncodingError.self) { try FriendlyName.encode(String(repeating: "x", count: 261)) }
+        // A value of only NULs decodes to "" and re-encodes as one NUL code unit (fuzzer find).
+        let nul = try MICEMessage.decode(bytes: Self.message(0x02, [0x00, 0x00, 0x04, 0x00, 0x00, 0x41, 0x00] + Self.sid))
+        #expect(nul == .stopProjection(StopProjectionMessage(friendlyName: "", sourceID: SourceID([UInt8](repeating: 0xAB, count: 16))!)))
+        #expect(try MICEMessage.decode(bytes: try nul.encoded()) == nul)
     }
 
     @Test func duplicateAndForeignTLVs() {

@@ -30,6 +30,25 @@ import Testing
         cat "$out"
         """#
 
+    /// The source finds the sink by its bare host name (an IE without IP Address
+    /// attributes) over mDNS: a fresh UTS namespace gives the sink a name no DNS knows.
+    static let sourceScript = #"""
+        set -e
+        ip link set lo up
+        ip link set lo multicast on
+        ip route add 224.0.0.0/4 dev lo 2>/dev/null || true
+        hostname micetestsink
+        out=$(mktemp)
+        "$1" mice sink --listen 127.0.0.1:0 --json --pin off --encryption off --name "Test Sink" \
+            --container-id 5F1C2A9E-3B7D-4C8E-9A6F-0D2E4B8C1A3F > "$out" 2>/dev/null &
+        pid=$!
+        for i in $(seq 1 100); do grep -q '"advertised"' "$out" 2>/dev/null && break; sleep 0.05; done
+        port=$(head -1 "$out" | sed 's/.*"port":\([0-9]*\).*/\1/')
+        ie=$("$1" mice ie build --host-name micetestsink --encryption off)
+        "$1" mice source --ie "$ie" --ie-port "$port" --pin off --rtsp-listen 127.0.0.1:0 --stop-after 0.1 --json || true
+        kill -INT $pid; wait $pid || true
+        """#
+
     static func canRun() -> String? {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return "no /usr/bin/unshare" }
         let probe = Process()
@@ -71,5 +90,27 @@ import Testing
         #expect(info["port"] as? Int == port)
         #expect((info["addresses"] as? [String])?.contains("127.0.0.1") == true)
         #expect((info["txt"] as? [String: String])?["container_id"] == "{5F1C2A9E-3B7D-4C8E-9A6F-0D2E4B8C1A3F}")
+    }
+
+    @Test func sourceResolvesTheSinkByMDNS() throws {
+        if let reason = Self.canRun() {
+            print("MDNSAdvertisingTests skipped: \(reason)")
+            return
+        }
+        let scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("mice-mdns-source-\(UUID().uuidString).sh")
+        try Self.sourceScript.write(to: scriptURL, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: scriptURL) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["-rnu", "sh", scriptURL.path, WinteropProcess.executable.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(text.contains(#""event":"resolved","host":"micetestsink","addresses":["127.0.0.1"]"#), "\(text)")
+        #expect(text.contains(#""event":"rtsp_connected""#), "\(text)")
+        #expect(text.contains(#""reason":"local_disconnect""#), "\(text)")
     }
 }

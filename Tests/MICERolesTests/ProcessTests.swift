@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOConcurrencyHelpers
 import Testing
 
@@ -8,6 +9,7 @@ final class WinteropProcess: Sendable {
     private let stdoutLines = NIOLockedValueBox<[String]>([])
     private let stderrText = NIOLockedValueBox<String>("")
     private let stdinPipe: Pipe
+    private let stdoutClosed = NIOLockedValueBox(false)
 
     static var executable: URL {
         var url = Bundle.main.bundleURL
@@ -31,9 +33,14 @@ final class WinteropProcess: Sendable {
         self.stdinPipe = input
         let lines = stdoutLines
         let partial = NIOLockedValueBox<String>("")
+        let closed = stdoutClosed
         out.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            guard !data.isEmpty else { return }
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                closed.withLockedValue { $0 = true }
+                return
+            }
             partial.withLockedValue { text in
                 text += String(decoding: data, as: UTF8.self)
                 while let newline = text.firstIndex(of: "\n") {
@@ -83,10 +90,11 @@ final class WinteropProcess: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if !process.isRunning { return process.terminationStatus }
+            // Exited, and everything it wrote has been read.
+            if !process.isRunning && stdoutClosed.withLockedValue({ $0 }) { return process.terminationStatus }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return nil
+        return process.isRunning ? nil : process.terminationStatus
     }
 
     func write(_ text: String) {
@@ -247,6 +255,58 @@ final class WinteropProcess: Sendable {
         let refused = try WinteropProcess(["mice", "source", "--ie", dotted, "--json"])
         #expect(await refused.waitForExit() == 1)
         #expect((refused.event("closed")?["reason"] as? String) == "sink_unusable")
+    }
+
+    @Test func aLiveSinkProcessSurvivesBadInputAndRefusesASecondSource() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "off", "--encryption", "off"])
+        defer { sink.terminate() }
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        let inputs: [[UInt8]] = [
+            [0x00, 0x01, 0xFF, 0xFF],                                // garbage: Size below the header
+            [0x00, 0x08, 0x01, 0x03, 0x04, 0xFF, 0xFF, 0x00],        // oversized TLV Length
+            [0x00, 0x08, 0x01, 0x07, 0x04, 0x00, 0x01, 0x00],        // unknown Command
+            [0x00, 0x3D, 0x01, 0x01, 0x00, 0x00],                    // truncated, then EOF
+        ]
+        for input in inputs {
+            let connection = try await RawConnection.connect(to: address)
+            // The sink may close as soon as it has read a bad header: sending can race that.
+            try? await connection.send(input)
+            try await connection.finish()
+            _ = try await connection.readUntilClosed()
+        }
+        #expect(sink.process.isRunning)
+        // While one source is connected, a second is refused.
+        let first = try await RawConnection.connect(to: address)
+        await sink.wait(for: "connected")
+        try await Task.sleep(for: .milliseconds(100))
+        let second = try await RawConnection.connect(to: address)
+        _ = try await second.readUntilClosed()
+        #expect(await sink.wait(for: "rejected") != nil)
+        await first.close()
+        try await Task.sleep(for: .milliseconds(100))
+        let source = try Self.source(port: port, ["--pin", "off", "--encryption", "off"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        let closedReasons = sink.lines.filter { $0.contains(#""event":"closed""#) }
+        #expect(closedReasons.filter { $0.contains("malformed_message") }.count == 3)
+    }
+
+    @Test func ctrlCOnTheSinkStopsTheProjection() async throws {
+        let (sink, port) = try await Self.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--bind", "127.0.0.2", "--pin", "13572468",
+            "--rtsp-listen", "127.0.0.2:0", "--json",
+        ])
+        defer { source.terminate() }
+        #expect(await source.wait(for: "rtsp_connected") != nil, "source stderr: \(source.stderr)")
+        sink.interrupt()
+        #expect(await sink.waitForExit() == 0)
+        #expect((sink.event("closed")?["reason"] as? String) == "local_disconnect")
+        // The source got the (encrypted) STOP_PROJECTION and ends normally.
+        #expect(await source.waitForExit() == 0)
+        #expect(source.event("stop_projection") != nil)
+        #expect((source.event("closed")?["reason"] as? String) == "stop_projection")
     }
 
     @Test func sessionTimerExpiryEndsTheSourcesAttempt() async throws {

@@ -77,9 +77,9 @@ struct RawConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
-    /// Closes the write side (the peer sees EOF).
+    /// Closes the write side (the peer sees EOF); the peer may have closed already.
     func finish() async throws {
-        try await channel.close(mode: .output)
+        try? await channel.close(mode: .output)
     }
 
     var isActive: Bool { channel.isActive }

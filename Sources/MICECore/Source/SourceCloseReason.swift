@@ -70,7 +70,7 @@ public enum SourceCloseReason: Sendable, Hashable, CustomStringConvertible {
         case .sinkUnusable(let why): return "the sink cannot be used: \(why)"
         case .discoveryTimeout: return "host name resolution did not finish before the Discovery timer (MS-MICE 3.2.6)"
         case .resolutionFailed(let detail): return "host name resolution failed: \(detail) (MS-MICE 3.2.5.3)"
-        case .connectionFailed(let detail): return "cannot connect to the sink's port 7250: \(detail) (MS-MICE 3.2.5.4)"
+        case .connectionFailed(let detail): return "cannot connect to the sink: \(detail) (MS-MICE 3.2.5.4)"
         case .controlChannelTimeout: return "the sink did not connect back to the RTSP port before the Control Channel Connection timer (MS-MICE 3.2.6)"
         case .securityHandshakeTimeout: return "no answer from the sink within the Security Handshake Message Timer (MS-MICE 3.2.6)"
         case .dtlsFailure(let detail): return "DTLS failed: \(detail)"

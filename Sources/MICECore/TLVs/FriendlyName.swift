@@ -15,10 +15,12 @@ public enum FriendlyName {
         return try reader.readUTF16LE(value.readableBytes, field: "Friendly Name")
     }
 
-    /// The UTF-16LE bytes of `name`; throws when empty or longer than 520 bytes.
+    /// The UTF-16LE bytes of `name`; throws when longer than 520 bytes. An empty name
+    /// (as decoded from a value of only NULs or a byte-order mark) is sent as one NUL
+    /// code unit, since a TLV value holds at least one byte (2.2.7).
     public static func encode(_ name: String) throws(EncodingError) -> [UInt8] {
         let bytes = UTF16LE.encode(name)
-        guard !bytes.isEmpty else { throw EncodingError("a Friendly Name TLV cannot be empty (2.2.7)") }
+        guard !bytes.isEmpty else { return [0x00, 0x00] }
         guard bytes.count <= maximumLength else {
             throw EncodingError("friendly name \"\(name.prefix(20))…\" is \(bytes.count) bytes in UTF-16LE; the maximum is \(maximumLength) (2.2.7.1)")
         }
