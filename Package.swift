@@ -55,7 +55,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "MICERolesTests",
-        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", nio, nioPosix],
+        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropTestSupport", nio, nioPosix],
         exclude: ["Interop"]
     ),
 

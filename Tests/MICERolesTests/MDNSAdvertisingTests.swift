@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WinteropTestSupport
 
 /// `winterop mice sink` registers `<name>._display._tcp.local` (MS-MICE 3.1.3), checked
 /// with python-zeroconf, an independent mDNS implementation, inside a network namespace

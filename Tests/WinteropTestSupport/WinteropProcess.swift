@@ -9,6 +9,7 @@ public final class WinteropProcess: Sendable {
     private let stdoutLines = NIOLockedValueBox<[String]>([])
     private let stderrText = NIOLockedValueBox<String>("")
     private let stdinPipe: Pipe
+    private let stdoutClosed = NIOLockedValueBox(false)
 
     /// The `winterop` executable built next to the test bundle.
     public static var executable: URL {
@@ -26,6 +27,11 @@ public final class WinteropProcess: Sendable {
         try WinteropProcess(executable: executable, arguments: arguments)
     }
 
+    /// Starts `winterop` with `arguments`.
+    public convenience init(_ arguments: [String]) throws {
+        try self.init(executable: Self.executable, arguments: arguments)
+    }
+
     /// Starts any executable.
     public init(executable: URL, arguments: [String], environment: [String: String]? = nil) throws {
         let process = Process()
@@ -40,9 +46,14 @@ public final class WinteropProcess: Sendable {
         self.stdinPipe = input
         let lines = stdoutLines
         let partial = NIOLockedValueBox<String>("")
+        let closed = stdoutClosed
         out.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            guard !data.isEmpty else { return }
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                closed.withLockedValue { $0 = true }
+                return
+            }
             partial.withLockedValue { text in
                 text += String(decoding: data, as: UTF8.self)
                 while let newline = text.firstIndex(of: "\n") {
@@ -98,9 +109,18 @@ public final class WinteropProcess: Sendable {
         await poll(timeout: timeout) { self.lines.first(where: predicate) }
     }
 
-    /// Waits for the process to end; nil if it is still running after `timeout`.
+    /// Waits for the process to end and everything it wrote to be read; nil if it is
+    /// still running after `timeout`.
     public func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
-        await poll(timeout: timeout) { self.process.isRunning ? nil : self.process.terminationStatus }
+        let status = await poll(timeout: timeout) {
+            !self.process.isRunning && self.stdoutClosed.withLockedValue({ $0 }) ? self.process.terminationStatus : nil
+        }
+        return status ?? (process.isRunning ? nil : process.terminationStatus)
+    }
+
+    /// The port of the first `listening` event.
+    public func port() async -> Int? {
+        await listeningPort()
     }
 
     /// The port of the first `listening` event (of `service`, when given).
