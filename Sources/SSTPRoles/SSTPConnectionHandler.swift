@@ -80,6 +80,10 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         var incoming = unwrapInboundIn(data)
         lastInbound = .now()
         if var existing = cumulation, existing.readableBytes > 0 {
+            // Only the tail of one command is left over: move it to the front first, so
+            // the buffer holds at most one command plus one read, never the whole stream.
+            cumulation = nil
+            existing.discardReadBytes()
             existing.writeBuffer(&incoming)
             cumulation = existing
         } else {
