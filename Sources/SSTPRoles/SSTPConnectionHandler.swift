@@ -198,11 +198,14 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
 
     /// The resource handler finished with a received sequence (3.1.4.7).
     public func resourceHandlerCompleted(sequence: UInt64) {
+        // A message stored after the connection ended cannot be acknowledged any more (3.1.7.1).
+        guard machine.isEstablished else { return }
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.resourceHandlerCompleted(sequence: sequence) }
     }
 
     /// Flow control for an inbound session (3.1.4.5).
     public func setAvailability(sessionId: UInt32, _ availability: SSTP.ResourceHandlerAvailability) {
+        guard machine.sessionState(sessionId)?.0 == .inbound else { return }
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.resourceHandlerAvailabilityChanged(sessionId: sessionId, availability) }
     }
 
