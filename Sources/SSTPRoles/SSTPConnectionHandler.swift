@@ -80,6 +80,10 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         var incoming = unwrapInboundIn(data)
         lastInbound = .now()
         if var existing = cumulation, existing.readableBytes > 0 {
+            // Only the tail of one command is left over: move it to the front first, so
+            // the buffer holds at most one command plus one read, never the whole stream.
+            cumulation = nil
+            existing.discardReadBytes()
             existing.writeBuffer(&incoming)
             cumulation = existing
         } else {
@@ -194,11 +198,14 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
 
     /// The resource handler finished with a received sequence (3.1.4.7).
     public func resourceHandlerCompleted(sequence: UInt64) {
+        // A message stored after the connection ended cannot be acknowledged any more (3.1.7.1).
+        guard machine.isEstablished else { return }
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.resourceHandlerCompleted(sequence: sequence) }
     }
 
     /// Flow control for an inbound session (3.1.4.5).
     public func setAvailability(sessionId: UInt32, _ availability: SSTP.ResourceHandlerAvailability) {
+        guard machine.sessionState(sessionId)?.0 == .inbound else { return }
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.resourceHandlerAvailabilityChanged(sessionId: sessionId, availability) }
     }
 

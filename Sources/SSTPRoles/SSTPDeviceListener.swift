@@ -58,6 +58,7 @@ public final class SSTPDeviceListener: Sendable {
         /// Established connections per source device URL (NumberOfConcurrentDeviceConnections).
         let connectionsPerDevice = NIOLockedValueBox<[String: Int]>([:])
         let connections = NIOLockedValueBox<[Int: NIOLoopBound<SSTPConnectionHandler>]>([:])
+        let channels = NIOLockedValueBox<[Int: Channel]>([:])
     }
 
     public init(configuration: SSTPDeviceConfiguration, events: EventLog, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -86,7 +87,11 @@ public final class SSTPDeviceListener: Sendable {
                     let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: false, application: application)
                     application.handler = handler
                     shared.connections.withLockedValue { $0[id] = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
-                    channel.closeFuture.whenComplete { _ in _ = shared.connections.withLockedValue { $0.removeValue(forKey: id) } }
+                    shared.channels.withLockedValue { $0[id] = channel }
+                    channel.closeFuture.whenComplete { _ in
+                        _ = shared.connections.withLockedValue { $0.removeValue(forKey: id) }
+                        _ = shared.channels.withLockedValue { $0.removeValue(forKey: id) }
+                    }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
@@ -105,6 +110,13 @@ public final class SSTPDeviceListener: Sendable {
         let connections = shared.connections.withLockedValue { Array($0.values) }
         for bound in connections {
             bound.eventLoop.execute { bound.value.close(reason: .noReason) }
+        }
+        // Wait (a little) for each ConnectClose to be written and the connection to end.
+        let closing = shared.channels.withLockedValue { Array($0.values) }
+        for channel in closing {
+            let timeout = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+            try? await channel.closeFuture.get()
+            timeout.cancel()
         }
     }
 

@@ -43,7 +43,7 @@ public struct SSTPSendConfiguration: Sendable {
     /// Compute each message's SHA-256 for the `sent` event.
     public var digests: Bool = true
 
-    public init(to: HostPort, connection: SSTP.ConnectionConfiguration, targetDeviceURL: String, entry: SSTP.AddressingEntry, messages: [SSTPOutgoingMessage], streamSize: Bool = true, chunkSize: Int = 64 << 10) {
+    public init(to: HostPort, connection: SSTP.ConnectionConfiguration, targetDeviceURL: String, entry: SSTP.AddressingEntry, messages: [SSTPOutgoingMessage], streamSize: Bool = true, chunkSize: Int = 256 << 10) {
         self.to = to
         self.connection = connection
         self.targetDeviceURL = targetDeviceURL

@@ -25,6 +25,18 @@ extension SSTP {
             guard buffer.readableBytes >= length,
                   let body = buffer.getSlice(at: buffer.readerIndex + CommandId.headerLength, length: length - CommandId.headerLength)
             else { return nil }
+            if id == .data {
+                // The hot path: SessionId and a slice of the payload, nothing to check beyond
+                // the length rule above (Data has no reserved fields).
+                guard length >= CommandId.headerLength + 4,
+                      let sessionId = body.getInteger(at: body.readerIndex, endianness: .little, as: UInt32.self),
+                      let payload = body.getSlice(at: body.readerIndex + 4, length: body.readableBytes - 4)
+                else {
+                    throw SSTP.reference(id.section).error("truncated: SessionId needs 4 bytes, \(length - CommandId.headerLength) left")
+                }
+                buffer.moveReaderIndex(forwardBy: length)
+                return .data(Data(sessionId: sessionId, payload: payload))
+            }
             var reader = WireReader(body, SSTP.reference(id.section))
             let command = try Command.decodeBody(id, &reader, version: version)
             try reader.expectEnd("\(id) (CommandLength \(length))")
