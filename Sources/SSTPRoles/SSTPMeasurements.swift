@@ -109,7 +109,7 @@ public enum SSTPMeasurements {
 
     static func discardingServer(group: EventLoopGroup, received: NIOLockedValueBox<Int>, ackDelay: Duration) async throws -> Channel {
         try await ServerBootstrap(group: group)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     var configuration = SSTP.ConnectionConfiguration(localDeviceURLs: ["dpp://bench"])
@@ -167,7 +167,7 @@ public enum SSTPMeasurements {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let client = try await ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .connect(host: "127.0.0.1", port: server.localAddress!.port!).get()
         let chunk = ByteBuffer(repeating: 0x42, count: 64 << 10)

@@ -74,7 +74,7 @@ public enum SSTPSender {
         let promise = loop.makePromise(of: SSTPSendReport.self)
         let queue = DispatchQueue(label: "winterop.sstp.sender")
         let channel = try await ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .connectTimeout(.seconds(30))
             .channelInitializer { channel in
