@@ -193,7 +193,7 @@ final class InboxApplication: SSTPApplication {
             if let violation { fields.append(("violation", .string(violation))) }
             text = "connection \(id) closed: sent ConnectClose \(reason)\(violation.map { " (\($0))" } ?? "")"
             if violation != nil && reason != .noReason {
-                events.emit("protocol-error", [("connection", .int(Int64(id))), ("reason", .string(reason.description)), ("detail", .string(violation ?? ""))],
+                events.emit("protocol_error", [("connection", .int(Int64(id))), ("reason", .string(reason.description)), ("detail", .string(violation ?? ""))],
                             text: "connection \(id): \(violation ?? "") → ConnectClose \(reason)")
             }
         case .closedByPeer(let close):
@@ -209,12 +209,12 @@ final class InboxApplication: SSTPApplication {
             fields.append(("reason", .string("transport lost")))
             text = "connection \(id) lost"
         }
-        events.emit("connection-closed", fields, text: text)
+        events.emit("connection_closed", fields, text: text)
     }
 
     func openReceived(_ handler: SSTPConnectionHandler, sessionId: UInt32, entry: SSTP.AddressingEntry) -> SSTP.ResourceHandlerAvailability {
         sessions[sessionId] = entry
-        events.emit("session-opened", [
+        events.emit("session_opened", [
             ("connection", .int(Int64(id))), ("session", .integer(sessionId)), ("resourceURL", .string(entry.resourceURL)),
             ("identityURL", .string(entry.identityURL)), ("deviceURL", .string(entry.deviceURL)),
         ], text: "session \(sessionId) opened for \(entry)")
@@ -224,7 +224,7 @@ final class InboxApplication: SSTPApplication {
     func sessionClosed(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, reason: SSTP.Close.Reason, byPeer: Bool) {
         guard direction == .inbound else { return }
         sessions[sessionId] = nil
-        events.emit("session-closed", [("connection", .int(Int64(id))), ("session", .integer(sessionId)), ("reason", .string(reason.description))],
+        events.emit("session_closed", [("connection", .int(Int64(id))), ("session", .integer(sessionId)), ("reason", .string(reason.description))],
                     text: "session \(sessionId) closed (\(reason))")
     }
 
@@ -342,7 +342,7 @@ final class InboxApplication: SSTPApplication {
             // Stored: now it may be acknowledged (3.1.4.7).
             handler.resourceHandlerCompleted(sequence: entry.sequence)
         case .failure(let failure):
-            events.emit("store-failed", [("connection", .int(Int64(id))), ("session", .integer(entry.sessionId)), ("error", .string(failure.message))],
+            events.emit("store_failed", [("connection", .int(Int64(id))), ("session", .integer(entry.sessionId)), ("error", .string(failure.message))],
                         text: "cannot store message on session \(entry.sessionId): \(failure.message)")
             // The resource handler has failed: the session is closed, the message never acknowledged.
             handler.setAvailability(sessionId: entry.sessionId, .fault(.internalError))

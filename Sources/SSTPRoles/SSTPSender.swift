@@ -226,9 +226,9 @@ final class SenderApplication: SSTPApplication {
         let wasOpening = sessionState == nil
         sessionState = state
         if wasOpening {
-            events.emit("session-opened", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) opened (\(state))")
+            events.emit("session_opened", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) opened (\(state))")
         } else {
-            events.emit("flow-control", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) is \(state)")
+            events.emit("flow_control", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) is \(state)")
         }
         pump()
     }

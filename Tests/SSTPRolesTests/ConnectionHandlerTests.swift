@@ -229,8 +229,8 @@ final class TestApplication: SSTPApplication {
         #expect(report.succeeded, "\(report)")
         #expect(Date().timeIntervalSince(started) >= 0.3)
         let all = lines.withLockedValue { $0 }
-        #expect(all.contains { $0.contains("\"session-opened\"") && $0.contains("suspended") })
-        #expect(all.contains { $0.contains("\"flow-control\"") && $0.contains("\"ready\"") })
+        #expect(all.contains { $0.contains("\"session_opened\"") && $0.contains("suspended") })
+        #expect(all.contains { $0.contains("\"flow_control\"") && $0.contains("\"ready\"") })
         try await server.close()
     }
 }

@@ -121,7 +121,7 @@ import Testing
         let result = try Winterop.run(Self.sendArguments(listener.port, files: files))
         #expect(result.status == 0, "\(result.stderr)")
         try Self.checkDelivered(listener, files: files)
-        let flowEvents = result.events.filter { $0["event"] as? String == "flow-control" }
+        let flowEvents = result.events.filter { $0["event"] as? String == "flow_control" }
         if !on { #expect(flowEvents.isEmpty) }
     }
 
@@ -180,7 +180,7 @@ import Testing
         // Still serving.
         #expect(listener.process.isRunning)
         // Each violation is reported (the WrongDevice refusal is not a violation of the peer's).
-        try listener.waitFor(count: cases.count) { $0["event"] as? String == "protocol-error" }
+        try listener.waitFor(count: cases.count) { $0["event"] as? String == "protocol_error" }
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("after")
@@ -198,10 +198,10 @@ import Testing
         try client.send(.open(SSTP.Open(sessionId: 1, addressingEntry: .init(resourceURL: "r", identityURL: "i"))))
         try client.send(.message(SSTP.Message(sessionId: 1, userRef: "half")))
         try client.send(.data(SSTP.Data(sessionId: 1, payload: ByteBuffer(repeating: 7, count: 2048))))
-        try listener.waitFor { $0["event"] as? String == "session-opened" }
+        try listener.waitFor { $0["event"] as? String == "session_opened" }
         Thread.sleep(forTimeInterval: 0.2)
         client.close()
-        let closed = try listener.waitFor { $0["event"] as? String == "connection-closed" }
+        let closed = try listener.waitFor { $0["event"] as? String == "connection_closed" }
         #expect(closed["by"] as? String == "transport")
         Thread.sleep(forTimeInterval: 0.2)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: listener.inbox.path)) ?? []
