@@ -1,4 +1,6 @@
 import MICECore
+import WinteropTransport
+import WinteropWire
 
 /// One step of a DTLS handshake: the records to send (each in its own
 /// SECURITY_HANDSHAKE) and, once finished, what was negotiated.
@@ -48,4 +50,15 @@ public protocol MICEDTLSFactory: Sendable {
 /// Thrown when a role needs DTLS but this build has no DTLS engine.
 struct MICEDTLSUnavailable: Error, CustomStringConvertible {
     var description: String { "DTLS is not available in this build" }
+}
+
+extension EventLog {
+    /// The `dtls_complete` event both roles report once the handshake is done.
+    func dtlsComplete(_ completion: MICEDTLSCompletion) {
+        var fields: [(String, JSONValue)] = [
+            ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
+        ]
+        if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
+        emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
+    }
 }

@@ -414,11 +414,7 @@ final class SourceDriver {
 
     private func emitDTLSComplete() {
         guard let completion = dtlsCompletion else { return }
-        var fields: [(String, JSONValue)] = [
-            ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
-        ]
-        if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
-        events.emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
+        events.dtlsComplete(completion)
     }
 
     private func emit(_ report: SourceStateMachine.Report) {
