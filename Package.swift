@@ -82,7 +82,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "WinteropMDNSTests",
-        dependencies: ["WinteropMDNS", "WinteropWire", nio, nioPosix, propertyBased],
+        dependencies: ["WinteropMDNS", "WinteropWire", "WinteropTestSupport", nio, nioPosix, propertyBased],
         exclude: ["Interop"]  // python-zeroconf helper scripts the namespace tests run
     ),
 
@@ -97,7 +97,7 @@ var targets: [Target] = [
         ]
     ),
     .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", nio, propertyBased]),
-    .testTarget(name: "SSTPRolesTests", dependencies: ["SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto]),
+    .testTarget(name: "SSTPRolesTests", dependencies: ["SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto]),
 
     // MARK: MS-WDSMSI
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),

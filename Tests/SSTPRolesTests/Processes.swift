@@ -1,25 +1,13 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Testing
+import WinteropTestSupport
 
-/// Runs the built `winterop` executable (next to the test bundle, as CLITests finds it).
+/// Runs the built `winterop` executable through the shared test support.
 enum Winterop {
-    static var executable: URL {
-        var url = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = url.appendingPathComponent("winterop")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            url = url.deletingLastPathComponent()
-        }
-        return Bundle.main.bundleURL.appendingPathComponent("winterop")
-    }
+    static var executable: URL { WinteropProcess.executable }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var events: [[String: Any]] { Winterop.events(stdout) }
-    }
+    typealias Result = WinteropProcess.Result
 
     static func events(_ text: String) -> [[String: Any]] {
         text.split(separator: "\n").compactMap { line in
@@ -29,25 +17,13 @@ enum Winterop {
 
     /// Runs to completion.
     static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        let errData = NIOLockedValueBox(Data())
-        let errThread = Thread { errData.withLockedValue { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
-        errThread.start()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errThread.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
-        Thread.sleep(forTimeInterval: 0.01)
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: errData.withLockedValue { $0 }, as: UTF8.self))
+        try WinteropProcess.run(arguments, stdin: stdin)
     }
+}
+
+extension WinteropProcess.Result {
+    /// The JSON events the command wrote.
+    var events: [[String: Any]] { Winterop.events(stdout) }
 }
 
 /// A `winterop sstp listen` running in the background, whose events are collected.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WinteropTestSupport
 
 /// A network namespace with `lo` up and MULTICAST on, and a route for 224.0.0.0/4 over it:
 /// the host's `lo` has no MULTICAST flag, so multicast tests run in one of these.
@@ -118,16 +119,8 @@ enum Command {
         var stderr: String
     }
 
-    /// The built `winterop`, next to the test bundle (as in CLITests).
-    static var winterop: URL {
-        var url = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = url.appendingPathComponent("winterop")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            url = url.deletingLastPathComponent()
-        }
-        return Bundle.main.bundleURL.appendingPathComponent("winterop")
-    }
+    /// The built `winterop`, next to the test bundle.
+    static var winterop: URL { WinteropProcess.executable }
 
     static func find(_ program: String) -> String? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
