@@ -105,7 +105,7 @@ struct NamespaceTests {
             _ = await capture.waitForExit(timeout: 3)
             let goodbyes = capture.lines.compactMap { line -> DNSMessage? in
                 let parts = line.split(separator: " ")
-                guard parts.count == 2, parts[0] == "5353", let bytes = try? Hex.decode(String(parts[1])) else { return nil }
+                guard parts.count == 2, parts[0] == "5353", let bytes = Hex.decode(String(parts[1])) else { return nil }
                 return try? DNSMessage.decode(bytes: bytes)
             }.filter { $0.header.isResponse && !$0.answers.isEmpty && $0.answers.allSatisfy { $0.ttl == 0 } }
             #expect(goodbyes.contains { $0.answers.contains { $0.data == .ptr(try! DNSName(["Winterop Test Sink", "_display", "_tcp", "local"])) } },

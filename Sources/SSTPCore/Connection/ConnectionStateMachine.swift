@@ -83,6 +83,7 @@ extension SSTP {
         }
 
         /// Mutates the established state in place (no copy of its dictionaries).
+        @discardableResult
         mutating func withEstablished<R>(_ body: (inout Established) throws(UsageError) -> R) throws(UsageError) -> R {
             guard case .established(var e) = state else { throw UsageError("the connection is not established") }
             state = .closed
