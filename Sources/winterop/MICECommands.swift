@@ -437,6 +437,11 @@ extension DecodeKind {
 extension ServeRoles {
     /// `winterop serve`'s MS-MICE sink (service `mice-sink`): DTLS with a certificate made at start.
     static var miceSink: any ServeRole {
-        MICESinkServeRole(dtls: try? OpenSSLDTLSFactory.selfSigned(commonName: "winterop"))
+        do {
+            return MICESinkServeRole(dtls: try OpenSSLDTLSFactory.selfSigned(commonName: "winterop"))
+        } catch {
+            EventLog.diagnostic("mice-sink: cannot make a DTLS certificate (\(error)); serving without stream encryption or PIN pairing")
+            return MICESinkServeRole(dtls: nil)
+        }
     }
 }
