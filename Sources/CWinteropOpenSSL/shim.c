@@ -71,6 +71,21 @@ static int no_password(char *buf, int size, int rwflag, void *u) {
     return 0; // never prompt on a terminal for an encrypted key
 }
 
+/// Moves a certificate and its key into a new wo_certificate (clearing the caller's
+/// pointers on success), or reports "out of memory" and leaves them to the caller.
+static wo_certificate *certificate_take(X509 **x509, EVP_PKEY **key, char *err, size_t errlen) {
+    wo_certificate *result = calloc(1, sizeof *result);
+    if (result == NULL) {
+        report(err, errlen, "out of memory");
+        return NULL;
+    }
+    result->x509 = *x509;
+    result->key = *key;
+    *x509 = NULL;
+    *key = NULL;
+    return result;
+}
+
 wo_certificate *wo_certificate_self_signed(const char *common_name, char *err, size_t errlen) {
     ERR_clear_error();
     EVP_PKEY *key = EVP_EC_gen("P-256");
@@ -95,15 +110,7 @@ wo_certificate *wo_certificate_self_signed(const char *common_name, char *err, s
         report(err, errlen, "cannot build the self-signed certificate");
         goto done;
     }
-    result = calloc(1, sizeof *result);
-    if (result == NULL) {
-        report(err, errlen, "out of memory");
-        goto done;
-    }
-    result->x509 = x509;
-    result->key = key;
-    x509 = NULL;
-    key = NULL;
+    result = certificate_take(&x509, &key, err, errlen);
 done:
     BN_free(serial);
     X509_free(x509);
@@ -150,15 +157,7 @@ wo_certificate *wo_certificate_load_pem(const char *certificate_path, const char
         report(err, errlen, what);
         goto done;
     }
-    result = calloc(1, sizeof *result);
-    if (result == NULL) {
-        report(err, errlen, "out of memory");
-        goto done;
-    }
-    result->x509 = x509;
-    result->key = key;
-    x509 = NULL;
-    key = NULL;
+    result = certificate_take(&x509, &key, err, errlen);
 done:
     X509_free(x509);
     EVP_PKEY_free(key);
