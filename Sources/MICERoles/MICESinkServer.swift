@@ -40,8 +40,7 @@ public final class MICESinkServer: Service, Sendable {
     /// Serves until graceful shutdown, then disconnects the source (3.1.4) and stops.
     public func run() async throws {
         try await bind()
-        try? await gracefulShutdown()
-        await shutdown()
+        try await listener.run()
     }
 
     /// Sends STOP_PROJECTION to the connected source, closes it and stops listening.

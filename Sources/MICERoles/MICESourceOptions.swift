@@ -3,9 +3,30 @@ import NIOCore
 import WinteropTransport
 import WinteropWire
 
-/// `winterop mice source`'s options as a person gives them, before any rule is checked.
+/// `winterop mice source`'s options as a person gives them, before any rule is checked:
+/// the command itself conforms, and so does ``MICESourceOptions``.
 /// ``MICESourceConfiguration/init(validating:events:)`` turns them into a configuration.
-public struct MICESourceOptions: Sendable {
+public protocol MICESourceSettings: Sendable {
+    /// `--sink HOST[:PORT]`.
+    var sink: String? { get }
+    /// `--ie HEX`: the sink's WSC vendor extension attribute.
+    var ie: String? { get }
+    var iePort: Int { get }
+    /// `--capabilities HEX`: one byte overriding the sink's capabilities.
+    var capabilities: String? { get }
+    var name: String? { get }
+    /// A PIN given up front, `off`, or nil to ask when needed.
+    var pin: MICESourceOptions.PIN? { get }
+    var encryption: SourceStateMachine.Configuration.EncryptionPreference { get }
+    var rtspListen: String { get }
+    var bind: String? { get }
+    var stopAfter: Double? { get }
+    var discoveryTimeout: Double { get }
+    var controlTimeout: Double { get }
+}
+
+/// ``MICESourceSettings`` with the command line's defaults.
+public struct MICESourceOptions: MICESourceSettings {
     /// `--pin`: a PIN given up front, or `off` (no PIN entry). Absent: ask when needed.
     public enum PIN: Sendable, Hashable {
         case off
@@ -23,12 +44,9 @@ public struct MICESourceOptions: Sendable {
         }
     }
 
-    /// `--sink HOST[:PORT]`.
     public var sink: String?
-    /// `--ie HEX`: the sink's WSC vendor extension attribute.
     public var ie: String?
     public var iePort = MICE.sinkPort
-    /// `--capabilities HEX`: one byte overriding the sink's capabilities.
     public var capabilities: String?
     public var name: String?
     public var pin: PIN?
@@ -48,7 +66,7 @@ extension MICESourceConfiguration {
     /// Capability bit A), the capability override, the addresses and the timers. Without
     /// discovery data the sink is assumed to support encryption and PINs. An unusable
     /// sink is reported as `closed` (`sink_unusable`) before the peer failure is thrown.
-    public init(validating options: MICESourceOptions, events: EventLog) throws(RoleFailure) {
+    public init(validating options: some MICESourceSettings, events: EventLog) throws(RoleFailure) {
         var host: String
         var port = MICE.sinkPort
         var addresses: [String] = []

@@ -18,7 +18,7 @@ struct MICECommand: AsyncParsableCommand {
     )
 }
 
-struct MICESinkCommand: AsyncParsableCommand {
+struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     static let configuration = CommandConfiguration(
         commandName: "sink",
         abstract: "Receive projections: listen on TCP 7250, pair by PIN over DTLS, connect back to the source's RTSP port.",
@@ -66,26 +66,14 @@ struct MICESinkCommand: AsyncParsableCommand {
     var key: String?
 
     func run() async throws {
-        var options = MICESinkOptions()
-        options.listen = listen
-        options.name = name
-        options.pin = pin
-        options.encryption = encryption
-        options.advertise = advertise
-        options.containerID = containerId
-        options.dataDirectory = data
-        options.replaceExisting = replaceExisting
-        options.sessionTimeout = sessionTimeout
-        options.certificate = certificate
-        options.key = key
         let eventLog = events.makeEventLog()
         let logger = Logger.role("winterop.mice.sink")
-        let sink = try MICESinkService(validating: options, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let sink = try MICESinkService(validating: self, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         try await RoleRunner.serve([sink], name: "mice sink", events: eventLog, logger: logger)
     }
 }
 
-struct MICESourceCommand: AsyncParsableCommand {
+struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     static let configuration = CommandConfiguration(
         commandName: "source",
         abstract: "Project to a sink: connect to its TCP 7250, pair, and wait for its RTSP connect-back.",
@@ -136,21 +124,8 @@ struct MICESourceCommand: AsyncParsableCommand {
     var controlTimeout: Double = 5
 
     func run() async throws {
-        var options = MICESourceOptions()
-        options.sink = sink
-        options.ie = ie
-        options.iePort = iePort
-        options.capabilities = capabilities
-        options.name = name
-        options.pin = pin
-        options.encryption = encryption
-        options.rtspListen = rtspListen
-        options.bind = bind
-        options.stopAfter = stopAfter
-        options.discoveryTimeout = discoveryTimeout
-        options.controlTimeout = controlTimeout
         let eventLog = events.makeEventLog()
-        let configuration = try MICESourceConfiguration(validating: options, events: eventLog)
+        let configuration = try MICESourceConfiguration(validating: self, events: eventLog)
         let source = MICESource(
             configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             resolver: MICEHostResolution.dnsAndMDNS(
