@@ -20,6 +20,8 @@ public protocol MICESinkSettings: Sendable {
     /// The data directory.
     var data: String { get }
     var replaceExisting: Bool { get }
+    /// With PINs on, let sources that skip pairing project (MS-MICE permits it; off by default).
+    var allowUnpaired: Bool { get }
     /// Session Establishment Timer without PIN entry, in seconds (3.1.2).
     var sessionTimeout: Double { get }
     /// PEM files for DTLS; both nil makes a self-signed certificate.
@@ -40,6 +42,7 @@ public struct MICESinkOptions: MICESinkSettings {
     public var containerId: String?
     public var data = "./winterop-data"
     public var replaceExisting = false
+    public var allowUnpaired = false
     public var sessionTimeout: Double = 30
     public var certificate: String?
     public var key: String?
@@ -70,6 +73,7 @@ extension MICESinkConfiguration {
             streamEncryption: options.encryption == .on, replaceExisting: options.replaceExisting,
             sessionEstablishmentTimeout: timeout,
             pinSessionEstablishmentTimeout: max(.seconds(120), timeout),
+            allowUnpaired: options.allowUnpaired,
             dtls: dtls
         )
     }

@@ -56,6 +56,9 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     @Flag(name: .long, help: "Replace a connected source with a new one instead of refusing the new one (3.1.5.2).")
     var replaceExisting = false
 
+    @Flag(name: .long, help: "With a PIN, also project sources that skip PIN pairing (MS-MICE permits it; by default they are refused).")
+    var allowUnpaired = false
+
     @Option(name: .long, help: "Session Establishment Timer in seconds without PIN entry (default 30; PIN entry gets 120 or this, whichever is larger). Lower it for tests.")
     var sessionTimeout: Double = 30
 
