@@ -15,6 +15,9 @@ public enum PINHash {
     }
 
     /// Compares two hashes in time that does not depend on where they differ.
+    /// The hash's size: SHA-256 output (2.2.7.6).
+    public static let length = 32
+
     public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         // Lengths compared whole: a length difference of 256 must not truncate to 0.
         var difference: UInt8 = a.count == b.count ? 0 : 1

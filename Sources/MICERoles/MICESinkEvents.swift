@@ -29,8 +29,12 @@ public enum MICESinkEvent: RoleEvent {
     case advertiseRenamed(from: String, to: String)
     case advertiseFailed(detail: String)
 
+    /// A TLV the decoder skipped: unknown type, or not defined for the message (2.2.7).
+    case tlvIgnored(message: MICEMessageType, MICEIgnoredTLV)
+
     public var name: String {
         switch self {
+        case .tlvIgnored: "tlv_ignored"
         case .connected: "connected"
         case .rejected: "rejected"
         case .sessionRequest: "session_request"
@@ -49,6 +53,8 @@ public enum MICESinkEvent: RoleEvent {
 
     public var fields: [(String, JSONValue)] {
         switch self {
+        case .tlvIgnored(let message, let tlv):
+            [("message", .string(message.description)), ("type", .int(Int64(tlv.type))), ("length", .int(Int64(tlv.length))), ("reason", .string(tlv.reason.rawValue))]
         case .connected(let peer):
             [("peer", .string(peer))]
         case .rejected(let peer, let reason):
@@ -86,6 +92,8 @@ public enum MICESinkEvent: RoleEvent {
 
     public var text: String {
         switch self {
+        case .tlvIgnored(let message, let tlv):
+            "skipped TLV type \(tlv.type) (\(tlv.length) bytes) in \(message): \(tlv.reason == .unknownType ? "unknown type" : "not defined for this message")"
         case .connected(let peer):
             "source connected from \(peer)"
         case .rejected(let peer, _):

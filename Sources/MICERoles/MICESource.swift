@@ -226,7 +226,9 @@ final class SourceDriver {
             run(machine.malformedMessageReceived(error))
         case .frame(let frame):
             do {
-                run(machine.messageReceived(try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)))
+                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
+                for tlv in ignored { events.emit(MICESourceEvent.tlvIgnored(message: message.type, tlv)) }
+                run(machine.messageReceived(message))
             } catch {
                 run(machine.malformedMessageReceived(error))
             }

@@ -24,8 +24,12 @@ public enum MICESourceEvent: RoleEvent {
     /// The attempt or the session ended.
     case closed(SourceCloseReason)
 
+    /// A TLV the decoder skipped: unknown type, or not defined for the message (2.2.7).
+    case tlvIgnored(message: MICEMessageType, MICEIgnoredTLV)
+
     public var name: String {
         switch self {
+        case .tlvIgnored: "tlv_ignored"
         case .resolved: "resolved"
         case .connected: "connected"
         case .sessionRequest: "session_request"
@@ -40,6 +44,8 @@ public enum MICESourceEvent: RoleEvent {
 
     public var fields: [(String, JSONValue)] {
         switch self {
+        case .tlvIgnored(let message, let tlv):
+            [("message", .string(message.description)), ("type", .int(Int64(tlv.type))), ("length", .int(Int64(tlv.length))), ("reason", .string(tlv.reason.rawValue))]
         case .resolved(let host, let addresses):
             [("host", .string(host)), ("addresses", .array(addresses.map { .string($0) }))]
         case .connected(let peer, let local):
@@ -66,6 +72,8 @@ public enum MICESourceEvent: RoleEvent {
 
     public var text: String {
         switch self {
+        case .tlvIgnored(let message, let tlv):
+            "skipped TLV type \(tlv.type) (\(tlv.length) bytes) in \(message): \(tlv.reason == .unknownType ? "unknown type" : "not defined for this message")"
         case .resolved(let host, let addresses):
             "\(host) is \(addresses.joined(separator: ", "))"
         case .connected(let peer, _):

@@ -72,7 +72,9 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             run(machine.malformedMessageReceived(error), context: context)
         case .frame(let frame):
             do {
-                run(machine.messageReceived(try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)), context: context)
+                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
+                for tlv in ignored { events.emit(MICESinkEvent.tlvIgnored(message: message.type, tlv)) }
+                run(machine.messageReceived(message), context: context)
             } catch {
                 run(machine.malformedMessageReceived(error), context: context)
             }
