@@ -56,6 +56,8 @@ final class SinkListenerRole: ListenerRole {
     let events: EventLog
     /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
     private let currentPIN: NIOLockedValueBox<String?>
+    /// When each open connection was accepted, and whether it has sent a complete message.
+    private let arrivals = NIOLockedValueBox<[ObjectIdentifier: (accepted: NIODeadline, proven: Bool)]>([:])
 
     init(configuration: MICESinkConfiguration, events: EventLog) {
         self.configuration = configuration
@@ -73,11 +75,16 @@ final class SinkListenerRole: ListenerRole {
         guard let local = channel.localAddress, let remote = channel.remoteAddress else {
             throw ChannelError.ioOnClosedChannel
         }
+        let id = ObjectIdentifier(channel)
+        let arrivals = self.arrivals
+        arrivals.withLockedValue { $0[id] = (NIODeadline.now(), false) }
+        channel.closeFuture.whenComplete { _ in _ = arrivals.withLockedValue { $0.removeValue(forKey: id) } }
         try channel.pipeline.syncOperations.addHandlers([
             ByteToMessageHandler(MICEFrameDecoder()),
             SinkConnectionHandler(
                 configuration: configuration, pin: pin, events: events,
                 sinkAddress: local, sourceAddress: remote,
+                onFirstMessage: { arrivals.withLockedValue { $0[id]?.proven = true } },
                 onClosed: { [self] used in self.sessionEnded(pinUsed: used) }
             ),
         ])
@@ -88,6 +95,13 @@ final class SinkListenerRole: ListenerRole {
         case .shutdown: channel.pipeline.fireUserInboundEventTriggered(SinkCommand.disconnect)
         case .displaced: channel.pipeline.fireUserInboundEventTriggered(SinkCommand.replace)
         }
+    }
+
+    /// A connection that has sent no complete message within the grace period does not
+    /// hold the slot: a newcomer displaces it.
+    func mayDisplace(_ channel: any Channel) -> Bool {
+        guard let arrival = arrivals.withLockedValue({ $0[ObjectIdentifier(channel)] }) else { return false }
+        return !arrival.proven && NIODeadline.now() - arrival.accepted >= configuration.unprovenConnectionGrace.timeAmount
     }
 
     func refused(_ channel: any Channel, limit: Int, events: EventLog, service: String) {

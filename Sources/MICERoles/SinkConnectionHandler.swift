@@ -30,11 +30,15 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private var closing = false
     private var pinUsed = false
     private let onClosed: @Sendable (_ pinUsed: Bool) -> Void
+    /// Called once, when the first complete message arrives.
+    private var onFirstMessage: (@Sendable () -> Void)?
 
     init(
         configuration: MICESinkConfiguration, pin: String?, events: EventLog, sinkAddress: SocketAddress, sourceAddress: SocketAddress,
+        onFirstMessage: (@Sendable () -> Void)? = nil,
         onClosed: @escaping @Sendable (_ pinUsed: Bool) -> Void
     ) {
+        self.onFirstMessage = onFirstMessage
         self.configuration = configuration
         self.events = events
         self.sourceAddress = sourceAddress
@@ -71,6 +75,8 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         case .malformed(let error):
             run(machine.malformedMessageReceived(error), context: context)
         case .frame(let frame):
+            onFirstMessage?()
+            onFirstMessage = nil
             do {
                 let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
                 for tlv in ignored { events.emit(MICESinkEvent.tlvIgnored(message: message.type, tlv)) }
