@@ -56,6 +56,8 @@ final class SinkListenerRole: ListenerRole {
     let events: EventLog
     /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
     private let currentPIN: NIOLockedValueBox<String?>
+    /// PIN guessing limits across every connection of this sink.
+    private let pinLimiter = SinkPINLimiter()
     /// When each open connection was accepted, and whether it has sent a complete message.
     private let arrivals = NIOLockedValueBox<[ObjectIdentifier: (accepted: NIODeadline, proven: Bool)]>([:])
 
@@ -84,6 +86,7 @@ final class SinkListenerRole: ListenerRole {
             SinkConnectionHandler(
                 configuration: configuration, pin: pin, events: events,
                 sinkAddress: local, sourceAddress: remote,
+                pinLimiter: pinLimiter,
                 onFirstMessage: { arrivals.withLockedValue { $0[id]?.proven = true } },
                 onClosed: { [self] used in self.sessionEnded(pinUsed: used) }
             ),
@@ -155,6 +158,29 @@ public struct MICESinkService: Service {
                 group.addTask { try await advertiser.run() }
             }
             try await group.waitForAll()
+        }
+    }
+}
+
+/// One ``PINAttemptLimiter`` shared by a sink's connections (they run on several event loops).
+final class SinkPINLimiter: Sendable {
+    private let limiter: NIOLockedValueBox<PINAttemptLimiter>
+
+    init(policy: PINAttemptLimiter.Policy = .init()) {
+        limiter = NIOLockedValueBox(PINAttemptLimiter(policy: policy))
+    }
+
+    func request(address: [UInt8], now: NIODeadline) -> PINAttemptLimiter.Decision {
+        limiter.withLockedValue { $0.request(address: address, now: now) }
+    }
+
+    func record(address: [UInt8], accepted: Bool) {
+        limiter.withLockedValue { limiter in
+            if accepted {
+                limiter.recordSuccess(address: address)
+            } else {
+                limiter.recordFailure(address: address, now: .now())
+            }
         }
     }
 }
