@@ -147,14 +147,28 @@ public struct MICESinkService: Service {
         self.eventLoopGroup = eventLoopGroup
     }
 
+    /// The bound address when it is one address rather than every interface (0.0.0.0, ::).
+    static func specificAddress(_ address: SocketAddress) -> SocketAddress? {
+        guard let ip = address.ipAddress, ip != "0.0.0.0", ip != "::" else { return nil }
+        return try? SocketAddress(ipAddress: ip, port: 0)
+    }
+
     public func run() async throws {
         let address = try await server.bind()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             if let advertising {
-                let advertiser = MICESinkAdvertiser(
+                var advertiser = MICESinkAdvertiser(
                     friendlyName: server.configuration.friendlyName, port: address.port ?? server.configuration.listen.port,
                     containerID: advertising.containerID, events: events, eventLoopGroup: eventLoopGroup, logger: advertising.logger)
+                // Advertise only what the sink listens on: a sink bound to one address
+                // names that address, not every interface's.
+                if let only = Self.specificAddress(address) {
+                    advertiser.addresses = [only]
+                    if only.ipAddress?.hasPrefix("127.") == true || only.ipAddress == "::1" {
+                        EventLog.diagnostic("mice sink: listening on \(address.hostPortText) only, so the mDNS record names that loopback address: sources on other machines cannot reach it (use --listen 0.0.0.0:7250)")
+                    }
+                }
                 group.addTask { try await advertiser.run() }
             }
             try await group.waitForAll()
