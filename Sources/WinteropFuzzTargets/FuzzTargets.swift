@@ -25,6 +25,8 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "MICEMessage", run: MICEFuzz.message),
         FuzzTarget(name: "MICEVendorExtension", run: MICEFuzz.vendorExtension),
         FuzzTarget(name: "DTLSRecordSplitter", run: DTLSFuzz.recordSplitter),
+        FuzzTarget(name: "MICESinkMachine", run: MICEMachineFuzz.sink),
+        FuzzTarget(name: "MICESourceMachine", run: MICEMachineFuzz.source),
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
