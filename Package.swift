@@ -106,7 +106,11 @@ var targets: [Target] = [
     .target(name: "NFPSCore", dependencies: ["WinteropWire", nio]),
 
     // MARK: MS-TCC
-    .target(name: "TCCCore", dependencies: ["WinteropWire", nio]),
+    .target(
+        name: "TCCCore",
+        dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+    ),
+    .testTarget(name: "TCCCoreTests", dependencies: ["TCCCore", "WinteropWire", nio, propertyBased], exclude: ["Vectors"]),
 
     // MARK: Fuzz entry points
     // Shared by FuzzTesting/ (libFuzzer) and the regression replay test.
@@ -136,6 +140,9 @@ var fuzzedModules: [Target.Dependency] {
 
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
+
+        // MARK: fuzzed MS-TCC modules
+        "TCCCore",
     ]
 }
 

@@ -22,6 +22,9 @@ extension DecodeKind {
             try SSTPDecode.describe(bytes, version: .v1_5)
         },
 
+        // MARK: MS-TCC kinds
+        .tccMessages,
+
         // MARK: other protocols' kinds
     ]
 }
