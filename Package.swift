@@ -111,6 +111,23 @@ var targets: [Target] = [
         dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
     ),
     .testTarget(name: "TCCCoreTests", dependencies: ["TCCCore", "WinteropWire", nio, propertyBased], exclude: ["Vectors"]),
+    // RFCOMM sockets through AF_BLUETOOTH: Glibc has no sockaddr_rc, BlueZ's headers are not needed.
+    .target(name: "CWinteropBluetooth"),
+    // NIO shells: server (TCP listener or RFCOMM), client, tethering providers, key file.
+    .target(
+        name: "TCCRoles",
+        dependencies: [
+            "TCCCore", "CWinteropBluetooth", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(
+        name: "TCCRolesTests",
+        dependencies: ["TCCRoles", "TCCCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix],
+        exclude: ["Fakes"]
+    ),
 
     // MARK: Fuzz entry points
     // Shared by FuzzTesting/ (libFuzzer) and the regression replay test.
@@ -157,7 +174,9 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",
         // MARK: CLI other protocols
-        "WDSMSICore", "NFPSCore", "TCCCore",
+        "WDSMSICore", "NFPSCore",
+        // MARK: CLI MS-TCC modules
+        "TCCCore", "TCCRoles",
     ]
 }
 
@@ -177,6 +196,7 @@ let package = Package(
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),
+        .library(name: "TCCRoles", targets: ["TCCRoles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

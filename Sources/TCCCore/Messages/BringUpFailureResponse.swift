@@ -20,6 +20,26 @@ public struct BringUpFailureResponse: TCCMessageBody {
         self.errorString = errorString?.isEmpty == false ? errorString : nil
     }
 
+    private init(nonSuccess statusCode: StatusCodeEnum, errorString: String?) {
+        self.statusCode = statusCode
+        self.errorString = errorString?.isEmpty == false ? errorString : nil
+    }
+
+    /// UnspecifiedError (1): "the server is unable to provide a specific status code".
+    public static func unspecifiedError(_ text: String?) -> BringUpFailureResponse {
+        BringUpFailureResponse(nonSuccess: .unspecifiedError, errorString: text)
+    }
+
+    /// TimestampOutOfSync (9, revision 10.0).
+    public static func timestampOutOfSync(_ text: String?) -> BringUpFailureResponse {
+        BringUpFailureResponse(nonSuccess: .timestampOutOfSync, errorString: text)
+    }
+
+    /// SecurityFailure (10, revision 10.0).
+    public static func securityFailure(_ text: String?) -> BringUpFailureResponse {
+        BringUpFailureResponse(nonSuccess: .securityFailure, errorString: text)
+    }
+
     public init(structures: StructureList) throws(WireError) {
         let value = try StructureValue.fixed(try structures.required(.statusCode), .statusCode, count: 1)
         statusCode = StatusCodeEnum(rawValue: value[0])

@@ -118,10 +118,10 @@ public struct ServerStateMachine: Sendable {
         case (let authentication?, let keys?):
             // Unpaired proof present and checkable: skew first (status 9), then HMAC (status 10).
             guard UnpairedCrypto.isWithinSkew(authentication.timestamp, now: wallClock, maximumSkew: configuration.maximumSkew) else {
-                return refuse(.timestampOutOfSync, "the request's Timestamp is outside the server's allowable skew; check both clocks")
+                return refuse(.timestampOutOfSync("the request's Timestamp is outside the server's allowable skew; check both clocks"))
             }
             guard UnpairedCrypto.isValid(authentication, keys: keys) else {
-                return refuse(.securityFailure, "the request's HMAC does not match (the client's K1 differs)")
+                return refuse(.securityFailure("the request's HMAC does not match (the client's K1 differs)"))
             }
             state = .starting(clientTimestamp: authentication.timestamp, timerDeadline: deadline)
             return [.report(.requestAccepted(unpaired: true)), .startTethering]
@@ -131,15 +131,13 @@ public struct ServerStateMachine: Sendable {
             state = .starting(clientTimestamp: nil, timerDeadline: deadline)
             return [.report(.requestAccepted(unpaired: false)), .startTethering]
         case (nil, _):
-            return refuse(.securityFailure, "this channel is not paired, so the request must carry HMAC and Timestamp")
+            return refuse(.securityFailure("this channel is not paired, so the request must carry HMAC and Timestamp"))
         case (_?, nil):
-            return refuse(.securityFailure, "the request carries an HMAC but this server has no keys to check it")
+            return refuse(.securityFailure("the request carries an HMAC but this server has no keys to check it"))
         }
     }
 
-    private func refuse(_ status: StatusCodeEnum, _ text: String) -> [Action] {
-        // Status is never Success here, so the failure always exists.
-        guard let failure = BringUpFailureResponse(statusCode: status, errorString: text) else { return [] }
+    private func refuse(_ failure: BringUpFailureResponse) -> [Action] {
         return [.send(.bringUpFailureResponse(failure)), .report(.requestRefused(failure))]
     }
 
@@ -155,7 +153,7 @@ public struct ServerStateMachine: Sendable {
               let sealed = try? UnpairedCrypto.seal(settings, clientTimestamp: clientTimestamp, iv: iv, keys: keys)
         else {
             // 2.2.1.2 SecurityFailure: "an error on the server while … encrypting a protocol message".
-            guard let failure = BringUpFailureResponse(statusCode: .securityFailure, errorString: "the server could not encrypt the response") else { return [] }
+            let failure = BringUpFailureResponse.securityFailure("the server could not encrypt the response")
             return [.send(.bringUpFailureResponse(failure)), .report(.failed(failure))]
         }
         return [.send(.bringUpSuccessResponseUnpaired(sealed)), .report(.responded(settings, unpaired: true))]
