@@ -8,6 +8,10 @@ enum TCCFuzz {
     static let keys = UnpairedKeys(k1: Array(repeating: 1, count: 32), k2: Array(repeating: 2, count: 32), k3: Array(repeating: 3, count: 32))
 
     @Sendable static func message(_ bytes: [UInt8]) {
+        // The same bytes as an SDP data element (the tethering record search, 2.1).
+        if let element = try? SDPDataElement.decode(bytes) {
+            _ = TCCServiceRecord.rfcommChannel(inAttributeList: element)
+        }
         var buffer = ByteBuffer(bytes: bytes)
         var server = ServerStateMachine(configuration: .init(keys: keys, channelPaired: true))
         var client = ClientStateMachine(configuration: .init(keys: keys))

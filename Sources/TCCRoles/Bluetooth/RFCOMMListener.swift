@@ -9,7 +9,8 @@ import WinteropTransport
 
 /// Listens on an RFCOMM channel (2.1) and runs the listener role's handlers on every
 /// connection, like ``ListenerService`` does for TCP: the socket is made and bound through
-/// the shim, then handed to NIO. The link must be authenticated and encrypted.
+/// the shim, then handed to NIO. The link must be authenticated and encrypted. The SDP
+/// record carrying the service GUID is registered with BlueZ (``SDPRegistration``).
 final class RFCOMMListener: Sendable {
     let channel: UInt8
     private let role: any ListenerRole
@@ -44,7 +45,11 @@ final class RFCOMMListener: Sendable {
             .withBoundSocket(fd)
             .get()
         events.emit(ListenerEvent.listening(service: TCCServeRole.serviceName, host: "bluetooth", port: Int(channel)))
-        EventLog.diagnostic("tcc serve: this build does not register the SDP record (service {\(TCC.serviceUUID)}); clients must be given the channel: rfcomm:ADDRESS/\(channel)")
+        let registration = SDPRegistration()
+        if let problem = registration.register(channel: channel) {
+            EventLog.diagnostic("tcc serve: \(problem); clients must then be given the channel: rfcomm:ADDRESS/\(channel)")
+        }
+        defer { registration.unregister() }
         try? await gracefulShutdown()
         try? await server.close()
         for open in connections.withLockedValue({ Array($0.values) }) {

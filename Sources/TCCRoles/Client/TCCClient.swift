@@ -90,9 +90,7 @@ public final class TCCClient: Sendable {
             }
         case .rfcomm(let address, let channelNumber):
             guard let address else { throw RoleFailure.usage("tcc request: rfcomm needs the server's Bluetooth address") }
-            guard let channelNumber else {
-                throw RoleFailure.usage("tcc request: this build cannot search SDP for the tethering service; give the channel as rfcomm:\(address)/CHANNEL")
-            }
+            let channelNumber = try channelNumber ?? SDPSearch.channel(of: address)
             let fd = try Bluetooth.socket()
             let result = address.bytes.withUnsafeBufferPointer { wo_rfcomm_connect(fd, $0.baseAddress, channelNumber) }
             guard result == 0 else {
