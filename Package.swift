@@ -113,11 +113,13 @@ var targets: [Target] = [
     .testTarget(name: "TCCCoreTests", dependencies: ["TCCCore", "WinteropWire", nio, propertyBased], exclude: ["Vectors"]),
     // RFCOMM sockets through AF_BLUETOOTH: Glibc has no sockaddr_rc, BlueZ's headers are not needed.
     .target(name: "CWinteropBluetooth"),
+    // TLS 1.2 PSK on the system's OpenSSL 3 for `--psk` over TCP (memory BIOs, no sockets).
+    .target(name: "CWinteropTLSPSK", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
     // NIO shells: server (TCP listener or RFCOMM), client, tethering providers, key file.
     .target(
         name: "TCCRoles",
         dependencies: [
-            "TCCCore", "CWinteropBluetooth", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            "TCCCore", "CWinteropBluetooth", "CWinteropTLSPSK", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -28,7 +28,8 @@ struct TCCServeCommand: AsyncParsableCommand {
               networkmanager[:ifname=IF,con-name=NAME,ssid=…,password=…,display-name=…]
             Values may contain \\, for a comma. With --keys, requests carrying HMAC and Timestamp \
             (revision 10.0) are verified and answered encrypted; over TCP, --keys also makes the \
-            HMAC mandatory. Plain TCP is not authenticated: a warning says so.
+            HMAC mandatory. Plain TCP is not authenticated: a warning says so, unless --psk wraps \
+            every connection in TLS 1.2 with a pre-shared key.
             """
     )
 
@@ -42,6 +43,9 @@ struct TCCServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "JSON key file {\"k1\":…,\"k2\":…,\"k3\":…} (64 hex digits each), mode 0600.")
     var keys: String?
+
+    @Option(name: .long, help: "TLS-PSK over TCP: a file (mode 0600) holding the pre-shared key as hex (16 to 256 bytes); clients need the same file.")
+    var psk: String?
 
     @Option(name: .long, help: "Allowable Timestamp skew of unpaired requests, in seconds.")
     var maxSkew: Double = 300
@@ -57,6 +61,7 @@ struct TCCServeCommand: AsyncParsableCommand {
         options.transport = transport
         options.provider = provider
         options.keys = keys
+        options.psk = psk
         options.maxSkew = maxSkew
         options.maxConnections = maxConnections
         options.serverTimeout = serverTimeout
@@ -89,6 +94,9 @@ struct TCCRequestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "JSON key file {\"k1\":…,\"k2\":…,\"k3\":…} (64 hex digits each), mode 0600: send HMAC and Timestamp (revision 10.0).")
     var keys: String?
 
+    @Option(name: .long, help: "TLS-PSK over TCP: the server's pre-shared key file (hex, mode 0600).")
+    var psk: String?
+
     @Option(name: .long, help: "Seconds to wait for the TCP connection.")
     var connectTimeout: Double = 10
 
@@ -102,12 +110,13 @@ struct TCCRequestCommand: AsyncParsableCommand {
         var options = TCCClientOptions()
         options.transport = transport
         options.keys = keys
+        options.psk = psk
         options.messageTimeout = messageTimeout
         options.clockOffset = clockOffset
         options.connectTimeout = connectTimeout
         let eventLog = events.makeEventLog()
         let configuration = try TCCClientConfiguration(validating: options)
-        if case .tcp = configuration.transport, configuration.machine.keys == nil {
+        if case .tcp = configuration.transport, configuration.machine.keys == nil, configuration.psk == nil {
             EventLog.diagnostic("tcc request: warning: TCP is not an authenticated channel; the passphrase travels in clear")
         }
         let client = TCCClient(configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)

@@ -140,3 +140,11 @@ import WinteropWire
         #expect(machine.transportDisconnected() == [.report(.transportFailure)])
     }
 }
+
+extension ClientStateMachineTests {
+    @Test func secureChannelFailureEndsTheRequest() {
+        var machine = Self.waiting()
+        #expect(machine.channelSecurityFailed("bad key") == [.report(.securityFailure("bad key")), .close])
+        #expect(machine.channelSecurityFailed("again").isEmpty)
+    }
+}

@@ -94,6 +94,71 @@ import WinteropWire
         #expect(short.stderr.contains("64 hexadecimal digits"), "\(short.stderr)")
     }
 
+    // MARK: TLS-PSK
+
+    static func pskFile(_ byte: String = "5a", mode: Int = 0o600) -> String {
+        let path = temporary("psk")
+        FileManager.default.createFile(atPath: path, contents: Data((String(repeating: byte, count: 32) + "\n").utf8), attributes: [.posixPermissions: mode])
+        return path
+    }
+
+    static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test func pskWrapsTheChannel() async throws {
+        let psk = Self.pskFile(), other = Self.pskFile("a5")
+        defer { try? FileManager.default.removeItem(atPath: psk); try? FileManager.default.removeItem(atPath: other) }
+        let (server, port) = try await TCCProcessTests.server(["--psk", psk])
+        defer { server.terminate() }
+        #expect(!server.stderr.contains("not authenticated"), "\(server.stderr)")
+        let client = try TCCProcessTests.request(port: port, ["--psk", psk])
+        #expect(await TCCProcessTests.exit(client) == 0, "\(client.stderr)")
+        #expect(client.event("settings")?["passphrase"] as? String == "secret123")
+        // Another key: the handshake fails and the client says so.
+        let wrong = try TCCProcessTests.request(port: port, ["--psk", other])
+        #expect(await TCCProcessTests.exit(wrong) == 1)
+        #expect(wrong.stderr.contains("TLS-PSK handshake failed"), "\(wrong.stderr)")
+        // A plain client gets nothing in clear.
+        let peer = try await RawPeer.connect(port: port)
+        try await peer.send("010000")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(peer.bytes.isEmpty)
+        peer.close()
+    }
+
+    @Test(.enabled(if: openssl != nil, "needs the openssl command-line tool (Debian package openssl)"))
+    func opensslClientSpeaksToThePSKServer() async throws {
+        let psk = Self.pskFile()
+        defer { try? FileManager.default.removeItem(atPath: psk) }
+        // openssl s_client -quiet waits for the server to close: ServerTimer does, after a second.
+        let (server, port) = try await TCCProcessTests.server(["--psk", psk, "--server-timeout", "1"])
+        defer { server.terminate() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.openssl ?? "/usr/bin/openssl")
+        process.arguments = ["s_client", "-quiet", "-tls1_2", "-psk_identity", "winterop-tcc", "-psk", String(repeating: "5a", count: 32), "-connect", "127.0.0.1:\(port)"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data([0x01, 0x00, 0x00]))
+        let answer = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        #expect(Hex.encode(answer) == TCCProcessTests.success412, "openssl received \(Hex.encode(answer))")
+    }
+
+    @Test func pskRulesAreUsageErrors() throws {
+        let loose = Self.pskFile(mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: loose) }
+        let result = try WinteropProcess.run(["tcc", "request", "--transport", "tcp:127.0.0.1:9", "--psk", loose])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("chmod 600"), "\(result.stderr)")
+        let psk = Self.pskFile()
+        defer { try? FileManager.default.removeItem(atPath: psk) }
+        let rfcomm = try WinteropProcess.run(["tcc", "serve", "--transport", "rfcomm:3", "--psk", psk, "--provider", "fail:status=1"])
+        #expect(rfcomm.status == 2)
+        #expect(rfcomm.stderr.contains("--psk is for TCP") || rfcomm.stderr.contains("Bluetooth"), "\(rfcomm.stderr)")
+    }
+
     // MARK: Configuration errors
 
     @Test(arguments: [

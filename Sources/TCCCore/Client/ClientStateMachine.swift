@@ -113,6 +113,15 @@ public struct ClientStateMachine: Sendable {
         return finish(.protocolError(error))
     }
 
+    /// The secure channel the transport needs (5.1) failed, e.g. a TLS-PSK handshake with
+    /// another key: the request cannot go on.
+    public mutating func channelSecurityFailed(_ reason: String) -> [Action] {
+        switch state {
+        case .initial, .waiting: return finish(.securityFailure(reason))
+        case .done: return []
+        }
+    }
+
     /// 3.1.6: the MessageTimer fired. A timer that was re-armed since is stale and ignored.
     public mutating func messageTimerFired(now: NIODeadline) -> [Action] {
         guard case .waiting(_, let deadline) = state, now >= deadline else { return [] }

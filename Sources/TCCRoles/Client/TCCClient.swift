@@ -9,6 +9,8 @@ import WinteropTransport
 public struct TCCClientOptions: Sendable {
     public var transport: String?
     public var keys: String?
+    /// A TLS-PSK key file: TLS 1.2 with that key around the TCP connection.
+    public var psk: String?
     /// MessageTimer in seconds (3.1.2: one minute); lowered by tests.
     public var messageTimeout: Double = 60
     /// Seconds added to the system clock for the request's Timestamp (tests of 3.2.5.1).
@@ -24,6 +26,7 @@ public struct TCCClientConfiguration: Sendable {
     public var machine: ClientStateMachine.Configuration
     public var clockOffset: Duration
     public var connectTimeout: Duration
+    public var psk: TLSPSKKey?
 
     public init(validating options: TCCClientOptions) throws(RoleFailure) {
         guard let text = options.transport else {
@@ -37,6 +40,10 @@ public struct TCCClientConfiguration: Sendable {
         }
         clockOffset = .nanoseconds(Int64((options.clockOffset * 1e9).rounded()))
         connectTimeout = try OptionValidation.seconds(options.connectTimeout, option: "--connect-timeout")
+        psk = try options.psk.map { (path) throws(RoleFailure) in try TLSPSKKey.load(path) }
+        if psk != nil, case .rfcomm = transport {
+            throw .usage("--psk is for TCP; an RFCOMM link is already authenticated and encrypted")
+        }
     }
 }
 
@@ -62,6 +69,9 @@ public final class TCCClient: Sendable {
         let events = self.events
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Void> = { channel in
             channel.eventLoop.makeCompletedFuture {
+                if let psk = configuration.psk {
+                    try channel.pipeline.syncOperations.addHandler(TLSPSKHandler(server: false, key: psk))
+                }
                 try channel.pipeline.syncOperations.addHandlers([
                     ByteToMessageHandler(TCCFrameDecoder()),
                     TCCClientHandler(configuration: configuration.machine, events: events, clockOffset: configuration.clockOffset, outcome: outcome),

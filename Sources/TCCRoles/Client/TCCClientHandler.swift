@@ -56,6 +56,9 @@ final class TCCClientHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let tls = error as? TLSPSKError {
+            run(machine.channelSecurityFailed(tls.description), context: context)
+        }
         context.close(promise: nil)
     }
 

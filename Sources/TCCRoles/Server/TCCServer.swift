@@ -41,6 +41,9 @@ struct TCCListenerRole: ListenerRole {
     let events: EventLog
 
     func initialize(_ channel: any Channel) throws {
+        if let psk = configuration.psk {
+            try channel.pipeline.syncOperations.addHandler(TLSPSKHandler(server: true, key: psk))
+        }
         try channel.pipeline.syncOperations.addHandlers([
             ByteToMessageHandler(TCCFrameDecoder()),
             TCCServerHandler(configuration: configuration.machine, provider: configuration.provider, events: events),

@@ -7,6 +7,8 @@ public struct TCCServerOptions: Sendable {
     public var transport = "tcp:0.0.0.0:\(TCCTransport.defaultTCPPort)"
     public var provider: String?
     public var keys: String?
+    /// A TLS-PSK key file: TLS 1.2 with that key around every TCP connection.
+    public var psk: String?
     /// The allowable Timestamp skew in seconds (3.2.5.1: recommended 5 minutes).
     public var maxSkew: Double = 300
     /// ServerTimer in seconds (3.2.2: one minute); lowered by tests.
@@ -25,8 +27,11 @@ public struct TCCServerConfiguration: Sendable {
     public var provider: any TetheringProvider
     public var machine: ServerStateMachine.Configuration
     public var maxConnections: Int
+    /// TLS-PSK around each TCP connection, when given.
+    public var psk: TLSPSKKey?
 
-    public init(transport: TCCTransport, provider: any TetheringProvider, machine: ServerStateMachine.Configuration, maxConnections: Int = 256) {
+    public init(transport: TCCTransport, provider: any TetheringProvider, machine: ServerStateMachine.Configuration, maxConnections: Int = 256, psk: TLSPSKKey? = nil) {
+        self.psk = psk
         self.transport = transport
         self.provider = provider
         self.machine = machine
@@ -46,22 +51,26 @@ public struct TCCServerConfiguration: Sendable {
         let skew = try OptionValidation.seconds(options.maxSkew, option: "--max-skew", allowZero: true)
         let timeout = try OptionValidation.seconds(options.serverTimeout, option: "--server-timeout")
         guard options.maxConnections > 0 else { throw .usage("--max-connections must be at least 1") }
+        let psk = try options.psk.map { (path) throws(RoleFailure) in try TLSPSKKey.load(path) }
+        if psk != nil, case .rfcomm = transport {
+            throw .usage("--psk is for TCP; an RFCOMM link is already authenticated and encrypted")
+        }
         // RFCOMM links are authenticated and encrypted (paired). TCP is taken as paired
         // only without keys; with keys a request must prove itself with its HMAC.
         let paired: Bool
         switch transport {
         case .rfcomm: paired = true
-        case .tcp: paired = keys == nil
+        case .tcp: paired = keys == nil || psk != nil
         }
         self.init(
             transport: transport, provider: provider,
             machine: .init(keys: keys, channelPaired: paired, maximumSkew: skew, serverTimeout: timeout),
-            maxConnections: options.maxConnections)
+            maxConnections: options.maxConnections, psk: psk)
     }
 
     /// The warning `tcc serve` prints for TCP (2.1, 5.1 require an authenticated channel).
     public var tcpWarning: String? {
-        guard case .tcp(let address) = transport else { return nil }
+        guard case .tcp(let address) = transport, psk == nil else { return nil }
         if machine.keys != nil {
             return "warning: TCP \(address) is not an authenticated channel; only requests carrying a valid HMAC (--keys) are answered, and answers are encrypted"
         }

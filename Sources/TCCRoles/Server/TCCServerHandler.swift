@@ -56,7 +56,8 @@ final class TCCServerHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A socket error ends the transport (3.2.7.1).
+        // A socket or TLS-PSK error ends the transport (3.2.7.1).
+        if let tls = error as? TLSPSKError { reportClosed(tls.description) }
         context.close(promise: nil)
     }
 
