@@ -17,7 +17,7 @@ import WinteropWire
     static func keyFile(k1: String = "11", mode: Int = 0o600) throws -> String {
         let path = temporary("keys.json")
         let json = "{\"k1\":\"\(String(repeating: k1, count: 32))\",\"k2\":\"\(String(repeating: "22", count: 32))\",\"k3\":\"\(String(repeating: "33", count: 32))\"}"
-        FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(json.utf8), attributes: [.posixPermissions: mode])
         return path
     }
 
@@ -87,7 +87,7 @@ import WinteropWire
         let missing = try WinteropProcess.run(["tcc", "serve", "--provider", TCCProcessTests.provider, "--keys", "/nonexistent/keys.json"])
         #expect(missing.status == 2)
         let bad = Self.temporary("bad.json")
-        FileManager.default.createFile(atPath: bad, contents: Data("{\"k1\":\"00\"}".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: bad, contents: Data("{\"k1\":\"00\"}".utf8), attributes: [.posixPermissions: 0o600])
         defer { try? FileManager.default.removeItem(atPath: bad) }
         let short = try WinteropProcess.run(["tcc", "serve", "--provider", TCCProcessTests.provider, "--keys", bad])
         #expect(short.status == 2)
@@ -98,7 +98,7 @@ import WinteropWire
 
     static func pskFile(_ byte: String = "5a", mode: Int = 0o600) -> String {
         let path = temporary("psk")
-        FileManager.default.createFile(atPath: path, contents: Data((String(repeating: byte, count: 32) + "\n").utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: path, contents: Data((String(repeating: byte, count: 32) + "\n").utf8), attributes: [.posixPermissions: mode])
         return path
     }
 
