@@ -209,25 +209,26 @@ import WinteropWire
 
     // MARK: NetworkManager
 
-    static func environment(mode: String, log: String? = nil) -> [String: String] {
+    static func environment(mode: String, log: String? = nil, state: String? = nil) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = fakes + ":/usr/bin:/bin"
         environment["FAKE_NMCLI_MODE"] = mode
         if let log { environment["FAKE_NMCLI_LOG"] = log }
+        if let state { environment["FAKE_NMCLI_STATE"] = state }
         return environment
     }
 
-    static func networkManagerServer(mode: String, provider: String = "networkmanager", log: String? = nil) throws -> WinteropProcess {
+    static func networkManagerServer(mode: String, provider: String = "networkmanager", log: String? = nil, state: String? = nil) throws -> WinteropProcess {
         try WinteropProcess(
             executable: WinteropProcess.executable,
             arguments: ["tcc", "serve", "--transport", "tcp:127.0.0.1:0", "--provider", provider, "--json"],
-            environment: environment(mode: mode, log: log))
+            environment: environment(mode: mode, log: log, state: state))
     }
 
     @Test func networkManagerHotspotSettings() async throws {
-        let log = Self.temporary("nmcli.log")
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let server = try Self.networkManagerServer(mode: "ok", provider: "networkmanager:ssid=Mine,password=longenough,display-name=Phone", log: log)
+        let log = Self.temporary("nmcli.log"), state = Self.temporary("nmcli.state")
+        defer { try? FileManager.default.removeItem(atPath: log); try? FileManager.default.removeItem(atPath: state) }
+        let server = try Self.networkManagerServer(mode: "ok", provider: "networkmanager:ssid=Mine,password=longenough,display-name=Phone", log: log, state: state)
         defer { server.terminate() }
         let port = try #require(await server.listeningPort(service: "tcc-server"), "\(server.stderr)")
         let client = try TCCProcessTests.request(port: port)
@@ -237,8 +238,12 @@ import WinteropWire
         #expect(settings["passphrase"] as? String == "fake:pass123")
         #expect(settings["bssid"] as? String == "aa:bb:cc:dd:ee:01")
         #expect(settings["displayName"] as? String == "Phone")
+        // Two more clients at once: the hotspot is already up, so it is not brought up again.
+        let more = try (0..<2).map { _ in try TCCProcessTests.request(port: port) }
+        for client in more { #expect(await TCCProcessTests.exit(client) == 0, "\(client.stderr)") }
         let calls = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(calls.contains("-t device wifi hotspot con-name Hotspot ssid Mine password longenough"), "\(calls)")
+        #expect(calls.components(separatedBy: "wifi hotspot").count == 2, "brought up more than once: \(calls)")
     }
 
     @Test func noWiFiDeviceIsUnspecifiedErrorWithTheReason() async throws {

@@ -13,6 +13,7 @@ public struct NetworkManagerProvider: TetheringProvider {
     let ssid: String?
     let password: String?
     let displayName: String
+    let gate = SerialGate()
 
     init(_ parameters: ProviderParameters, environment: [String: String]) throws(RoleFailure) {
         var parameters = parameters
@@ -46,14 +47,27 @@ public struct NetworkManagerProvider: TetheringProvider {
     public var summary: String { "NetworkManager hotspot \(connectionName)\(interface.map { " on \($0)" } ?? "")" }
 
     public func startTethering() async -> TetheringResult {
-        var arguments = ["-t", "device", "wifi", "hotspot"]
-        if let interface { arguments += ["ifname", interface] }
-        arguments += ["con-name", connectionName]
-        if let ssid { arguments += ["ssid", ssid] }
-        if let password { arguments += ["password", password] }
-        let up = await nmcli.run(arguments)
-        guard up.status == 0 else { return .failed(Self.failure(up)) }
-        let device = interface ?? Self.quoted(in: up.standardOutput)
+        // One bring-up at a time: clients asking together share the hotspot (3.2.4.2).
+        await gate.serialized { await bringUp() }
+    }
+
+    /// Brings the hotspot up unless it is already active, then reads its settings back.
+    func bringUp() async -> TetheringResult {
+        var device = interface
+        let state = await nmcli.run(["-t", "-g", "GENERAL.STATE,GENERAL.DEVICES", "connection", "show", connectionName])
+        let lines = state.standardOutput.split(separator: "\n").map(String.init)
+        if state.status == 0, lines.first == "activated" {
+            device = device ?? lines.dropFirst().first
+        } else {
+            var arguments = ["-t", "device", "wifi", "hotspot"]
+            if let interface { arguments += ["ifname", interface] }
+            arguments += ["con-name", connectionName]
+            if let ssid { arguments += ["ssid", ssid] }
+            if let password { arguments += ["password", password] }
+            let up = await nmcli.run(arguments)
+            guard up.status == 0 else { return .failed(Self.failure(up)) }
+            device = device ?? Self.quoted(in: up.standardOutput)
+        }
         let settings = await nmcli.run(["-s", "-t", "-g", "802-11-wireless.ssid,802-11-wireless-security.psk", "connection", "show", connectionName])
         let values = settings.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map { Self.unescape(String($0)) }
         guard settings.status == 0, values.count >= 2 else {
@@ -118,6 +132,26 @@ public struct NetworkManagerProvider: TetheringProvider {
             } else {
                 escaped = true
             }
+        }
+        return result
+    }
+}
+
+/// Runs one operation at a time, in arrival order.
+actor SerialGate {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func serialized<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        busy = true
+        let result = await body()
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
         }
         return result
     }
