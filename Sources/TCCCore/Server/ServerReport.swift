@@ -36,7 +36,7 @@ public enum ServerCloseReason: Sendable, Hashable, CustomStringConvertible {
         case .protocolFailure(let id): return "MS-TCC 3.2.5.2: the client sent a \(id.name)"
         case .protocolError(let error): return error.description
         case .timedOut: return "MS-TCC 3.2.6: ServerTimer expired"
-        case .transportFailure: return "MS-TCC 3.2.7.1: the transport channel was disconnected"
+        case .transportFailure: return "MS-TCC 3.2.7.1: the client disconnected"
         case .shutdown: return "MS-TCC 3.2.4.1: shutdown"
         }
     }
