@@ -222,6 +222,23 @@ import WinteropWire
         #expect(client.stderr.contains("3.1.7.1"), "\(client.stderr)")
     }
 
+    @Test func shutdownClosesEveryClient() async throws {
+        let (server, port) = try await Self.server(provider: Self.provider + ",delay=30")
+        defer { server.terminate() }
+        let idle = try await RawPeer.connect(port: port)
+        let starting = try await RawPeer.connect(port: port)
+        try await starting.send("010000")
+        _ = await server.wait(for: "request")
+        server.interrupt()
+        #expect(await idle.waitForClose(timeout: .seconds(5)))
+        #expect(await starting.waitForClose(timeout: .seconds(5)))
+        #expect(starting.bytes.isEmpty)
+        #expect(await Self.exit(server) == 0, "\(server.stderr)")
+        let reasons = server.jsonEvents().filter { $0["event"] as? String == "closed" }.compactMap { $0["reason"] as? String }
+        #expect(reasons.count == 2 && reasons.allSatisfy { $0.contains("3.2.4.1") }, "\(reasons)")
+        #expect(server.events().last == "stopped")
+    }
+
     // MARK: Many clients
 
     @Test func hundredConcurrentClients() async throws {
