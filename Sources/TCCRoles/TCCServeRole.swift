@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ServiceLifecycle
 import TCCCore
 import WinteropTransport
@@ -56,4 +57,3 @@ public struct TCCServeRole: ServeRole {
     }
 }
 
-import NIOCore

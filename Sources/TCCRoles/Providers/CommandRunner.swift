@@ -43,7 +43,7 @@ struct CommandRunner: Sendable {
                     return
                 }
                 // Read both pipes to their ends (a full pipe must not block the child).
-                let errorData = NIOLockedData()
+                let errorData = HandOff()
                 let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
                 reader.start()
                 let outData = out.fileHandleForReading.readDataToEndOfFile()
@@ -59,7 +59,7 @@ struct CommandRunner: Sendable {
 }
 
 /// Data handed from one thread to another once.
-private final class NIOLockedData: @unchecked Sendable {
+private final class HandOff: @unchecked Sendable {
     private let condition = NSCondition()
     private var data: Data?
 

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import NIOCore
 import TCCCore
 import WinteropTransport
@@ -139,5 +140,3 @@ extension FileTime {
         return FileTime(unixNanoseconds: Int64((since1970 * 1e9).rounded()))
     }
 }
-
-import Foundation
