@@ -58,7 +58,8 @@ var targets: [Target] = [
     .executableTarget(
         name: "TCCBenchmarks",
         dependencies: [
-            benchmark, winterop("TCCCore"), .product(name: "NIOCore", package: "swift-nio"),
+            benchmark, winterop("TCCCore"), winterop("TCCRoles"), winterop("WinteropTransport"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
         ],
         path: "Benchmarks/TCCBenchmarks",

@@ -2,7 +2,10 @@ import Benchmark
 import Crypto
 import CryptoExtras
 import NIOCore
+import NIOPosix
 import TCCCore
+import TCCRoles
+import WinteropTransport
 
 /// MS-TCC costs: decoding and encoding the 4.1.2 BringUpSuccessResponse against copying
 /// its bytes, and sealing/opening the revision-10 unpaired response against the bare
@@ -68,6 +71,39 @@ let benchmarks: @Sendable () -> Void = {
         let request = UnpairedCrypto.authenticatedRequest(now: timestamp, keys: keys)
         for _ in benchmark.scaledIterations {
             blackHole(UnpairedCrypto.isValid(request.authentication!, keys: keys))
+        }
+    }
+
+    roundTripBenchmarks()
+}
+
+/// One whole request over loopback TCP between an in-process `TCCServer` and `TCCClient`
+/// (connect, BringUpStartRequest, BringUpSuccessResponse, close), beside a bare TCP
+/// connect and close to the same listener, measured in the same run.
+let roundTripBenchmarks: @Sendable () -> Void = {
+    let group = MultiThreadedEventLoopGroup.singleton
+    let quiet = EventLog(json: true) { _ in }
+    let provider = try! TetheringProviderSpec.parse("static:ssid=Sample SSID,passphrase=secret123,display-name=Bob's phone", environment: [:])
+    let server = TCCServer(
+        configuration: TCCServerConfiguration(transport: .tcp(HostPort(host: "127.0.0.1", port: 0)), provider: provider, machine: .init()),
+        events: quiet, eventLoopGroup: group)
+
+    Benchmark("tcc request round trip over loopback TCP", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(3), maxIterations: 2_000)) { benchmark in
+        let port = try await server.bind()?.port ?? 0
+        var options = TCCClientOptions()
+        options.transport = "tcp:127.0.0.1:\(port)"
+        let configuration = try TCCClientConfiguration(validating: options)
+        for _ in benchmark.scaledIterations {
+            let outcome = try await TCCClient(configuration: configuration, events: quiet, eventLoopGroup: group).run()
+            precondition(outcome.succeeded)
+        }
+    }
+
+    Benchmark("floor: bare TCP connect + close to the same listener", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(3), maxIterations: 2_000)) { benchmark in
+        let port = try await server.bind()?.port ?? 0
+        for _ in benchmark.scaledIterations {
+            let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+            try await channel.close()
         }
     }
 }

@@ -7,31 +7,49 @@ import WinteropTransport
 /// The MS-TCC server: one ``ServerStateMachine`` per client connection (3.2), many
 /// clients at once. Over TCP it runs on the shared ``ListenerService``; over RFCOMM on
 /// ``RFCOMMListener``. On graceful shutdown every client is disconnected (3.2.4.1).
-public struct TCCServer: Service {
+public final class TCCServer: Service, Sendable {
     public let configuration: TCCServerConfiguration
+    private let role: TCCListenerRole
     private let events: EventLog
     private let eventLoopGroup: any EventLoopGroup
+    /// The TCP listener, for a TCP transport.
+    private let listener: ListenerService?
 
     public init(configuration: TCCServerConfiguration, events: EventLog, eventLoopGroup: any EventLoopGroup) {
         self.configuration = configuration
         self.events = events
         self.eventLoopGroup = eventLoopGroup
-    }
-
-    public func run() async throws {
         let role = TCCListenerRole(configuration: configuration, events: events)
-        switch configuration.transport {
-        case .tcp(let address):
-            let listener = ListenerService(
+        self.role = role
+        if case .tcp(let address) = configuration.transport {
+            listener = ListenerService(
                 configuration: ListenerConfiguration(
                     service: TCCServeRole.serviceName, address: address,
                     maxConnections: configuration.maxConnections, shutdownGrace: .seconds(2), addressOption: "--transport"),
                 role: role, events: events, eventLoopGroup: eventLoopGroup)
-            try await listener.run()
-        case .rfcomm(_, let channel):
-            let listener = try RFCOMMListener(channel: channel ?? 1, role: role, events: events, eventLoopGroup: eventLoopGroup)
-            try await listener.run()
+        } else {
+            listener = nil
         }
+    }
+
+    /// Binds the TCP listener and reports `listening` (nil for RFCOMM, which binds in ``run()``).
+    @discardableResult
+    public func bind() async throws -> SocketAddress? {
+        try await listener?.bind()
+    }
+
+    public func run() async throws {
+        if let listener {
+            try await listener.run()
+        } else if case .rfcomm(_, let channel) = configuration.transport {
+            let rfcomm = try RFCOMMListener(channel: channel ?? 1, role: role, events: events, eventLoopGroup: eventLoopGroup)
+            try await rfcomm.run()
+        }
+    }
+
+    /// Disconnects every client and stops listening (TCP).
+    public func shutdown() async {
+        await listener?.shutdown()
     }
 }
 
