@@ -6,8 +6,8 @@ import WinteropWire
 /// message does not define — a TypeId of a later revision, or one of another message —
 /// ignored ("implementations … MUST ignore all message structures that are not specified").
 public struct StructureList: Sendable {
-    /// The structures the message defines, by TypeId; each value is the bytes after its header.
-    public private(set) var values: [TypeId: ByteBuffer] = [:]
+    /// The structures the message defines, indexed by TypeId; each value is the bytes after its header.
+    private var values: [ByteBuffer?] = Array(repeating: nil, count: TypeId.allCases.count + 1)
     /// TypeIds present but not defined for this message, in order: skipped.
     public private(set) var ignored: [UInt8] = []
     let reference: SpecReference
@@ -29,7 +29,7 @@ public struct StructureList: Sendable {
             }
             previous = item.type
             if let id = TypeId(rawValue: UInt8(truncatingIfNeeded: item.type)), allowed.contains(id) {
-                values[id] = item.value
+                values[Int(id.rawValue)] = item.value
             } else {
                 ignored.append(UInt8(truncatingIfNeeded: item.type))
             }
@@ -42,14 +42,14 @@ public struct StructureList: Sendable {
 
     /// A structure the message MUST contain (2.2.3: "all defined fields unless … optional").
     public func required(_ id: TypeId) throws(WireError) -> ByteBuffer {
-        guard let value = values[id] else {
+        guard let value = values[Int(id.rawValue)] else {
             throw reference.error("the \(id.name) structure (\(id.rawValue)) is missing")
         }
         return value
     }
 
     public func optional(_ id: TypeId) -> ByteBuffer? {
-        values[id]
+        values[Int(id.rawValue)]
     }
 }
 
