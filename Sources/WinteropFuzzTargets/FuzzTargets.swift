@@ -31,6 +31,9 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
 
+        // MARK: MS-TCC targets
+        FuzzTarget(name: "TCCMessage", run: TCCFuzz.message),
+
         // MARK: other protocols' targets
     ]
 
