@@ -29,6 +29,9 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
 
+        // MARK: MS-NFPS targets
+        FuzzTarget(name: "NFPSHeaders", run: NFPSFuzz.headers),
+
         // MARK: other protocols' targets
     ]
 

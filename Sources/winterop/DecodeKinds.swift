@@ -22,6 +22,9 @@ extension DecodeKind {
             try SSTPDecode.describe(bytes, version: .v1_5)
         },
 
+        // MARK: MS-NFPS kinds
+        .nfpsConnect, .nfpsShare, .nfpsReply,
+
         // MARK: other protocols' kinds
     ]
 }
