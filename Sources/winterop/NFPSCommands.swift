@@ -1,38 +1,161 @@
 import ArgumentParser
+import NFPSCore
+import NFPSRoles
+import NIOCore
+import WinteropTransport
+import WinteropWire
 
 /// `winterop nfps …`: the MS-NFPS roles.
 struct NFPSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nfps",
         abstract: "Near Field Proximity Sharing (MS-NFPS): AES-encrypted \"tap and send\" of an OPC package.",
+        discussion: """
+            The NFPB session values (MS-NFPB) come from the command line: --session-id is the \
+            8-byte SessionID in hex, --secret the SharedSecretKey in hex; both sides must give the same. \
+            The key is the first 16 bytes of SHA-256(SharedSecretKey), the stream AES-128-CBC.
+            """,
         subcommands: [NFPSSendCommand.self, NFPSReceiveCommand.self]
     )
+}
+
+/// The session values both roles take.
+struct NFPSSessionOptions: ParsableArguments {
+    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
+    var sessionID: String
+
+    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
+    var secret: String
+
+    func values() throws -> NFPSSessionValues {
+        do {
+            return try NFPSSessionValues(sessionIDHex: sessionID, secretHex: secret)
+        } catch {
+            throw RoleFailure.usage(error.description)
+        }
+    }
 }
 
 struct NFPSSendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Share files: listen for a share receiver and send them to it as an encrypted OPC package."
+        abstract: "Share files: listen for a share receiver and send them to it as an encrypted OPC package.",
+        discussion: """
+            The files are packed into an OPC package (a ZIP with [Content_Types].xml and one part per \
+            file, built in a temporary file), or with --raw FILE that file's bytes are the package. \
+            Waits for a receiver, sends once, and exits: 0 when sent, 1 when declined or failed.
+            """
     )
 
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var arguments: [String] = []
+    @OptionGroup var events: EventOptions
+    @OptionGroup var session: NFPSSessionOptions
+
+    @Option(name: .long, help: "Address to listen on (HOST:PORT; port 0 picks one, reported in the listening event).")
+    var listen: String
+
+    @Option(name: .long, help: "Send this file's bytes as the package, unchanged, instead of packing FILE….")
+    var raw: String?
+
+    @Option(name: .long, help: "Give up when no receiver has connected within this many seconds (default: wait).")
+    var timeout: Double?
+
+    @Argument(help: "The files to share.")
+    var files: [String] = []
 
     func run() async throws {
-        throw protocolNotAvailable("MS-NFPS", role: "nfps send")
+        let configuration: ShareSenderConfiguration
+        do {
+            configuration = try ShareSenderConfiguration(
+                listen: try parseHostPort(listen, defaultPort: nil, option: "--listen"),
+                session: try session.values(), files: files, raw: raw,
+                waitTimeout: timeout.map { .milliseconds(Int64(max(0, $0) * 1000)) }
+            )
+        } catch let error as NFPSConfigurationError {
+            throw RoleFailure.usage("nfps send: \(error)")
+        }
+        let sender = ShareSender(configuration: configuration, events: events.makeEventLog())
+        let outcome: ShareSenderOutcome
+        do {
+            outcome = try await sender.run()
+        } catch let error as IOError {
+            throw RoleFailure.usage("nfps send: cannot listen on \(configuration.listen): \(error)")
+        } catch {
+            throw RoleFailure.peer("nfps send: \(error)")
+        }
+        switch outcome {
+        case .sent: return
+        case .declined: throw RoleFailure.peer("nfps send: the receiver declined the share")
+        case .failed(let reason): throw RoleFailure.peer("nfps send: \(reason)")
+        }
     }
 }
 
 struct NFPSReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receive",
-        abstract: "Connect to a share sender and receive, decrypt and unpack its OPC package."
+        abstract: "Connect to a share sender and receive, decrypt and unpack its OPC package.",
+        discussion: """
+            Connects to every --to address in parallel (each as [TYPE@]HOST:PORT; TYPE is the MS-NFPS \
+            2.2.5 connection type, by default taken from the address) and keeps the first whose echo \
+            matches. The package is stored in a hidden file in --out as it arrives and unpacked once \
+            complete; on failure nothing is left. Exits 0 when received (or declined with --decline), \
+            1 on failure.
+            """
     )
 
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var arguments: [String] = []
+    @OptionGroup var events: EventOptions
+    @OptionGroup var session: NFPSSessionOptions
+
+    @Option(name: .long, help: "The share sender's addresses: [TYPE@]HOST:PORT[,…], tried in parallel.")
+    var to: String
+
+    @Option(name: .long, help: "Directory the received files go to (created if missing).")
+    var out: String
+
+    @Flag(name: .long, help: "Decline the share: set the Abort flag in the Socket Connect header.")
+    var decline = false
+
+    @Flag(name: .long, help: "Keep the package bytes as they are (\(ShareReceiverConfiguration.rawFileName) in --out) instead of unpacking.")
+    var raw = false
+
+    @Option(name: .long, help: "Seconds the socket set-up may take before giving up.")
+    var timeout: Double = 30
 
     func run() async throws {
-        throw protocolNotAvailable("MS-NFPS", role: "nfps receive")
+        let configuration: ShareReceiverConfiguration
+        do {
+            configuration = try ShareReceiverConfiguration(
+                to: to, session: try session.values(), outputDirectory: out, decline: decline, raw: raw,
+                setupTimeout: .milliseconds(Int64(max(0.01, timeout) * 1000))
+            )
+        } catch let error as NFPSConfigurationError {
+            throw RoleFailure.usage("nfps receive: \(error)")
+        }
+        let receiver = ShareReceiver(configuration: configuration, events: events.makeEventLog())
+        let outcome: ShareReceiverOutcome
+        do {
+            outcome = try await receiver.run()
+        } catch {
+            throw RoleFailure.peer("nfps receive: \(error)")
+        }
+        switch outcome {
+        case .received, .declined: return
+        case .failed(let reason): throw RoleFailure.peer("nfps receive: \(reason)")
+        }
+    }
+}
+
+// MARK: Decode kinds
+
+/// `winterop decode nfps-connect|nfps-share|nfps-reply`: the MS-NFPS headers (2.2.1–2.2.3).
+extension DecodeKind {
+    static let nfpsConnect = DecodeKind(name: "nfps-connect", summary: "MS-NFPS Socket Connect header (12 bytes, 2.2.1)") { bytes, _ in
+        try SocketConnectHeader.decode(bytes: bytes.readableBytesView).json
+    }
+    static let nfpsShare = DecodeKind(name: "nfps-share", summary: "MS-NFPS Share header (HeaderSize ≥ 10, 2.2.2)") { bytes, _ in
+        try ShareHeader.decode(bytes: bytes.readableBytesView).json
+    }
+    static let nfpsReply = DecodeKind(name: "nfps-reply", summary: "MS-NFPS Reply header (HeaderSize ≥ 2, 2.2.3)") { bytes, _ in
+        try ReplyHeader.decode(bytes: bytes.readableBytesView).json
     }
 }
