@@ -124,6 +124,9 @@ public final class ShareReceiver: Sendable {
         session.unregister(id)
         if let received {
             await finish(received, session: session)
+        } else if session.wonBy(id) {
+            // The chosen socket's exchange ended without an outcome: never leave the session hanging.
+            session.complete(.failed("the transfer ended before the package was complete"))
         }
     }
 
@@ -196,8 +199,13 @@ public final class ShareReceiver: Sendable {
             }
         } catch {
             try? FileManager.default.removeItem(at: partial)
-            if let error = error as? WireError { throw error }
-            session.execute(session.withMachine { $0.packageFailed("\(error)") })
+            let reason = "\(error)"
+            session.execute(session.withMachine { machine in
+                // A footer that does not check out comes after the graceful close (3.3.7.4).
+                if case .completed = machine.state { return machine.packageFailed(reason) }
+                if let error = error as? WireError { return machine.malformedInput(id, error, now: .now) }
+                return machine.packageFailed(reason)
+            })
             return nil
         }
         try? FileManager.default.removeItem(at: partial)
@@ -302,6 +310,15 @@ final class ReceiverSession: Sendable {
 
     func withMachine<T>(_ body: (inout Machine) -> T) -> T {
         shared.withLockedValue { body(&$0.machine) }
+    }
+
+    /// Whether `id` is the session socket (set up on it).
+    func wonBy(_ id: Int) -> Bool {
+        switch shared.withLockedValue({ $0.machine.state }) {
+        case .replyHeaderAndReceivingIV(let socket, _), .receivingPackage(let socket, _): return socket == id
+        case .completed: return shared.withLockedValue { $0.outcome == nil }
+        default: return false
+        }
     }
 
     func register(_ id: Int, _ channel: any Channel) {
