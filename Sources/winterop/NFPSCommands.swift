@@ -15,7 +15,7 @@ struct NFPSCommand: AsyncParsableCommand {
             8-byte SessionID in hex, --secret the SharedSecretKey in hex; both sides must give the same. \
             The key is the first 16 bytes of SHA-256(SharedSecretKey), the stream AES-128-CBC.
             """,
-        subcommands: [NFPSSendCommand.self, NFPSReceiveCommand.self]
+        subcommands: [NFPSSendCommand.self, NFPSReceiveCommand.self, NFPSBenchCommand.self]
     )
 }
 
@@ -141,6 +141,24 @@ struct NFPSReceiveCommand: AsyncParsableCommand {
         switch outcome {
         case .received, .declined: return
         case .failed(let reason): throw RoleFailure.peer("nfps receive: \(reason)")
+        }
+    }
+}
+
+/// `winterop nfps bench`: the stream cipher's throughput per call size (build with -c release).
+struct NFPSBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the MS-NFPS stream cipher (AES-128-CBC) per call size; compare with openssl speed -evp aes-128-cbc.",
+        shouldDisplay: false
+    )
+
+    @Option(name: .long, help: "MiB encrypted and decrypted per round.")
+    var mebibytes: Int = 256
+
+    func run() throws {
+        for size in [16 << 10, 64 << 10, 1 << 20] {
+            for figure in try NFPSMeasurements.cipher(chunkSize: size, total: mebibytes << 20) { print(figure) }
         }
     }
 }
