@@ -26,6 +26,8 @@ public struct MICESinkConfiguration: Sendable {
     public var pinSessionEstablishmentTimeout: Duration
     public var securityHandshakeTimeout: Duration
     public var maximumWrongPINs: Int
+    /// With PINs on, let sources that skip pairing project anyway (`--allow-unpaired`).
+    public var allowUnpaired: Bool
     /// The DTLS engine; nil disables stream encryption and PINs.
     public var dtls: (any MICEDTLSFactory)?
 
@@ -37,6 +39,7 @@ public struct MICESinkConfiguration: Sendable {
         pinSessionEstablishmentTimeout: Duration = .seconds(120),
         securityHandshakeTimeout: Duration = .seconds(1),
         maximumWrongPINs: Int = 3,
+        allowUnpaired: Bool = false,
         dtls: (any MICEDTLSFactory)?
     ) {
         self.listen = listen
@@ -48,6 +51,7 @@ public struct MICESinkConfiguration: Sendable {
         self.pinSessionEstablishmentTimeout = pinSessionEstablishmentTimeout
         self.securityHandshakeTimeout = securityHandshakeTimeout
         self.maximumWrongPINs = maximumWrongPINs
+        self.allowUnpaired = allowUnpaired
         self.dtls = dtls
     }
 
@@ -75,7 +79,8 @@ public struct MICESinkConfiguration: Sendable {
             sessionEstablishmentTimeout: sessionEstablishmentTimeout,
             pinSessionEstablishmentTimeout: pinSessionEstablishmentTimeout,
             securityHandshakeTimeout: securityHandshakeTimeout,
-            maximumWrongPINs: maximumWrongPINs
+            maximumWrongPINs: maximumWrongPINs,
+            allowUnpaired: allowUnpaired
         )
     }
 }
