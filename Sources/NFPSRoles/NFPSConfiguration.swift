@@ -3,10 +3,34 @@ import NFPSCore
 import WinteropTransport
 import WinteropWire
 
-/// A configuration mistake, said so that the user knows what to change (exit status 2).
-public struct NFPSConfigurationError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    init(_ description: String) { self.description = description }
+/// The options of `winterop nfps send`, by their command-line names;
+/// ``ShareSenderConfiguration/init(validating:)`` checks them.
+public protocol ShareSenderSettings: Sendable {
+    /// `--listen HOST:PORT`.
+    var listen: String { get }
+    /// `--session-id HEX` and `--secret HEX`.
+    var sessionID: String { get }
+    var secret: String { get }
+    /// `--raw FILE`.
+    var raw: String? { get }
+    /// `--timeout SECONDS`: how long to wait for a receiver (nil: for ever).
+    var timeout: Double? { get }
+    /// `FILE…`.
+    var files: [String] { get }
+}
+
+/// The options of `winterop nfps receive`; ``ShareReceiverConfiguration/init(validating:)`` checks them.
+public protocol ShareReceiverSettings: Sendable {
+    /// `--to [TYPE@]HOST:PORT[,…]`.
+    var to: String { get }
+    var sessionID: String { get }
+    var secret: String { get }
+    /// `--out DIR`.
+    var out: String { get }
+    var decline: Bool { get }
+    var raw: Bool { get }
+    /// `--timeout SECONDS`: the socket set-up's limit.
+    var timeout: Double { get }
 }
 
 /// The NFPB Session values MS-NFPS uses (3.2.1, 3.3.1): SessionID and SharedSecretKey.
@@ -16,12 +40,12 @@ public struct NFPSSessionValues: Sendable, Hashable {
     public var sharedSecretKey: [UInt8]
 
     /// Parses `--session-id` (8 bytes: 16 hex digits) and `--secret` (hex, at least one byte).
-    public init(sessionIDHex: String, secretHex: String) throws(NFPSConfigurationError) {
+    public init(sessionIDHex: String, secretHex: String) throws(RoleFailure) {
         guard let id = Hex.decode(sessionIDHex), id.count == 8 else {
-            throw NFPSConfigurationError("--session-id must be 8 bytes as 16 hex digits (e.g. 0123456789abcdef), got '\(sessionIDHex.prefix(40))'")
+            throw .usage("--session-id must be 8 bytes as 16 hex digits (e.g. 0123456789abcdef), got '\(sessionIDHex.prefix(40))'")
         }
         guard let secret = Hex.decode(secretHex), !secret.isEmpty else {
-            throw NFPSConfigurationError("--secret must be the SharedSecretKey in hex (at least one byte), got '\(secretHex.prefix(40))'")
+            throw .usage("--secret must be the SharedSecretKey in hex (at least one byte), got '\(secretHex.prefix(40))'")
         }
         self.sessionID = id.reduce(0) { $0 << 8 | UInt64($1) }
         self.sharedSecretKey = secret
@@ -51,12 +75,22 @@ public struct ShareSenderConfiguration: Sendable {
     /// How long to wait for a share receiver before giving up (nil: for ever).
     public var waitTimeout: Duration?
 
-    public init(listen: HostPort, session: NFPSSessionValues, files: [String], raw: String?, waitTimeout: Duration? = nil) throws(NFPSConfigurationError) {
+    /// Checks every option of `nfps send`; a mistake is a usage failure naming the option.
+    public init(validating settings: some ShareSenderSettings) throws(RoleFailure) {
+        try self.init(
+            listen: try OptionValidation.hostPort(settings.listen, defaultPort: nil, option: "--listen"),
+            session: try NFPSSessionValues(sessionIDHex: settings.sessionID, secretHex: settings.secret),
+            files: settings.files, raw: settings.raw,
+            waitTimeout: try settings.timeout.map { (t) throws(RoleFailure) in try OptionValidation.seconds(t, option: "--timeout") }
+        )
+    }
+
+    public init(listen: HostPort, session: NFPSSessionValues, files: [String], raw: String?, waitTimeout: Duration? = nil) throws(RoleFailure) {
         switch (files.isEmpty, raw) {
         case (true, nil):
-            throw NFPSConfigurationError("give the files to share (FILE…), or --raw FILE to send one file's bytes as the package")
+            throw .usage("give the files to share (FILE…), or --raw FILE to send one file's bytes as the package")
         case (false, .some):
-            throw NFPSConfigurationError("--raw sends one file as the package unchanged; give either --raw FILE or FILE…, not both")
+            throw .usage("--raw sends one file as the package unchanged; give either --raw FILE or FILE…, not both")
         case (true, .some(let path)):
             try Self.checkReadable(path)
             content = .raw(path)
@@ -66,7 +100,7 @@ public struct ShareSenderConfiguration: Sendable {
                 try Self.checkReadable(path)
                 let name = URL(fileURLWithPath: path).lastPathComponent
                 guard names.insert(name).inserted else {
-                    throw NFPSConfigurationError("two files are called '\(name)'; each file becomes a part named after it, so names must differ")
+                    throw .usage("two files are called '\(name)'; each file becomes a part named after it, so names must differ")
                 }
             }
             content = .files(files)
@@ -76,16 +110,16 @@ public struct ShareSenderConfiguration: Sendable {
         self.waitTimeout = waitTimeout
     }
 
-    static func checkReadable(_ path: String) throws(NFPSConfigurationError) {
+    static func checkReadable(_ path: String) throws(RoleFailure) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw NFPSConfigurationError("'\(path)' does not exist")
+            throw .usage("'\(path)' does not exist")
         }
         guard !isDirectory.boolValue else {
-            throw NFPSConfigurationError("'\(path)' is a directory; give the files in it")
+            throw .usage("'\(path)' is a directory; give the files in it")
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw NFPSConfigurationError("'\(path)' cannot be read (check its permissions)")
+            throw .usage("'\(path)' cannot be read (check its permissions)")
         }
     }
 }
@@ -112,19 +146,28 @@ public struct ShareReceiverConfiguration: Sendable {
     /// The file a `--raw` package is kept in, inside the output directory.
     public static let rawFileName = "package.opc"
 
+    /// Checks every option of `nfps receive`; a mistake is a usage failure naming the option.
+    public init(validating settings: some ShareReceiverSettings) throws(RoleFailure) {
+        try self.init(
+            to: settings.to, session: try NFPSSessionValues(sessionIDHex: settings.sessionID, secretHex: settings.secret),
+            outputDirectory: settings.out, decline: settings.decline, raw: settings.raw,
+            setupTimeout: try OptionValidation.seconds(settings.timeout, option: "--timeout")
+        )
+    }
+
     /// `to` is `[TYPE@]HOST:PORT[,…]`; without TYPE the connection type follows the
     /// address (2.2.5): IPv4 169.254/16 → 2, IPv6 fe80::/10 → 1, Teredo 2001::/32 → 8, else 5.
     public init(
         to: String, session: NFPSSessionValues, outputDirectory: String, decline: Bool, raw: Bool,
         setupTimeout: Duration = .seconds(30)
-    ) throws(NFPSConfigurationError) {
+    ) throws(RoleFailure) {
         var targets: [Target] = []
         for part in to.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
             var text = part
             var explicit: ConnectionType?
             if let at = part.firstIndex(of: "@") {
                 guard let value = UInt8(part[..<at]), let type = ConnectionType(rawValue: value) else {
-                    throw NFPSConfigurationError("--to: '\(part)': the connection type before @ must be 0 to 8 (MS-NFPS 2.2.5)")
+                    throw .usage("--to: '\(part)': the connection type before @ must be 0 to 8 (MS-NFPS 2.2.5)")
                 }
                 explicit = type
                 text = String(part[part.index(after: at)...])
@@ -133,23 +176,23 @@ public struct ShareReceiverConfiguration: Sendable {
             do {
                 address = try HostPort(parsing: text, defaultPort: nil)
             } catch {
-                throw NFPSConfigurationError("--to: \(error)")
+                throw .usage("--to: \(error)")
             }
-            guard address.port != 0 else { throw NFPSConfigurationError("--to: '\(part)': port 0 cannot be connected to") }
+            guard address.port != 0 else { throw .usage("--to: '\(part)': port 0 cannot be connected to") }
             targets.append(Target(
                 address: address, connectionType: explicit ?? Self.connectionType(for: address.host),
                 isAllZeros: Self.isAllZeros(address.host)
             ))
         }
         guard !targets.isEmpty else {
-            throw NFPSConfigurationError("--to needs the share sender's HOST:PORT (several, comma-separated, are tried in parallel)")
+            throw .usage("--to needs the share sender's HOST:PORT (several, comma-separated, are tried in parallel)")
         }
         guard targets.contains(where: { !$0.isAllZeros }) else {
-            throw NFPSConfigurationError("--to: every address is all zeros, and MS-NFPS 3.1.7.1 forbids connecting to those")
+            throw .usage("--to: every address is all zeros, and MS-NFPS 3.1.7.1 forbids connecting to those")
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw NFPSConfigurationError("--out '\(outputDirectory)' is a file; give a directory")
+            throw .usage("--out '\(outputDirectory)' is a file; give a directory")
         }
         self.targets = targets
         self.session = session

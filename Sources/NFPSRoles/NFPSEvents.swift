@@ -3,9 +3,10 @@ import NFPSCore
 import WinteropTransport
 import WinteropWire
 
-/// What both MS-NFPS roles report (`--json`: one object per line; otherwise one
+/// What both MS-NFPS roles report (they share every event, so one enum is the
+/// contract of both) (`--json`: one object per line; otherwise one
 /// readable line each). `listening` comes from ``EventLog/listening(service:address:)``.
-public enum NFPSEvent: Sendable {
+public enum NFPSEvent: RoleEvent {
     /// The session socket is set up (3.1.7): the peer and the connection type chosen.
     case connected(peer: String, connectionType: ConnectionType)
     /// The receiver declined with the Abort flag (3.1.7.2, 4.2).
@@ -61,12 +62,6 @@ public enum NFPSEvent: Sendable {
             return "done: \(ByteCount(bytes)) in \(String(format: "%.2f", seconds)) s (\(ByteCount(UInt64(rate)))/s), sha256 \(sha256)\(what)"
         case .failed(let reason): return "failed: \(reason)"
         }
-    }
-}
-
-extension EventLog {
-    func emit(_ event: NFPSEvent) {
-        emit(event.name, event.fields, text: event.text)
     }
 }
 

@@ -4,6 +4,7 @@ import NFPSCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import WinteropTransport
 import WinteropWire
 
@@ -44,26 +45,30 @@ public final class ShareReceiver: Sendable {
         ))
         let (spawns, spawner) = AsyncStream<ReceiverSession.Spawn>.makeStream()
         let session = ReceiverSession(machine: machine, spawner: spawner)
-        await withTaskGroup(of: Void.self) { group in
-            session.execute(session.withMachine { $0.tapAndSendFilesActivated(now: .now) })
-            for await spawn in spawns {
-                switch spawn {
-                case .connect(let attempt, let target):
-                    group.addTask { await self.attempt(attempt, to: self.configuration.targets[target.index], session: session) }
-                case .timer(let deadline, let fire):
-                    group.addTask {
-                        guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
-                        session.execute(session.withMachine(fire))
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                session.execute(session.withMachine { $0.tapAndSendFilesActivated(now: .now) })
+                for await spawn in spawns {
+                    switch spawn {
+                    case .connect(let attempt, let target):
+                        group.addTask { await self.attempt(attempt, to: self.configuration.targets[target.index], session: session) }
+                    case .timer(let deadline, let fire):
+                        group.addTask {
+                            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+                            session.execute(session.withMachine(fire))
+                        }
                     }
                 }
+                group.cancelAll()
             }
-            group.cancelAll()
+        } onGracefulShutdown: {
+            session.execute(session.withMachine { $0.packageFailed("interrupted") })
         }
         let outcome = session.outcome ?? .failed("the receiver stopped")
         switch outcome {
         case .received: break
-        case .declined: events.emit(.declined)
-        case .failed(let reason): events.emit(.failed(reason: reason))
+        case .declined: events.emit(NFPSEvent.declined)
+        case .failed(let reason): events.emit(NFPSEvent.failed(reason: reason))
         }
         return outcome
     }
@@ -108,7 +113,7 @@ public final class ShareReceiver: Sendable {
                 for action in session.withMachine({ $0.socketConnectHeaderReceived(id, echo, now: .now) }) {
                     if case .socketSetUp(_, let type) = action {
                         won = true
-                        events.emit(.connected(peer: "\(target.address)", connectionType: type))
+                        events.emit(NFPSEvent.connected(peer: "\(target.address)", connectionType: type))
                     } else {
                         session.execute([action])
                     }
@@ -170,7 +175,7 @@ public final class ShareReceiver: Sendable {
                     for action in session.withMachine({ $0.shareHeaderReceived(id, header) }) {
                         switch action {
                         case .reportShareHeader(let share):
-                            events.emit(.header(totalContentSizeEstimate: share.totalContentSizeEstimate, headerSize: share.headerSize))
+                            events.emit(NFPSEvent.header(totalContentSizeEstimate: share.totalContentSizeEstimate, headerSize: share.headerSize))
                             progress.setTotal(share.totalContentSizeEstimate)
                         case .sendReplyHeader(_, let reply):
                             try await channel.writeAndFlush(ByteBuffer(bytes: reply.bytes))
@@ -216,6 +221,8 @@ public final class ShareReceiver: Sendable {
     private func finish(_ package: ReceivedPackage, session: ReceiverSession) async {
         let output = URL(fileURLWithPath: configuration.outputDirectory)
         defer { try? FileManager.default.removeItem(at: package.partial) }
+        // Interrupted meanwhile: keep nothing.
+        guard session.outcome == nil else { return }
         do {
             let files: [String]
             if configuration.raw {
@@ -226,7 +233,7 @@ public final class ShareReceiver: Sendable {
             } else {
                 files = try OPCPackage.unpack(package.partial, into: output)
             }
-            events.emit(.done(bytes: package.bytes, sha256: package.sha256, seconds: package.seconds, files: files))
+            events.emit(NFPSEvent.done(bytes: package.bytes, sha256: package.sha256, seconds: package.seconds, files: files))
             session.complete(.received(files))
         } catch {
             session.complete(.failed("\(error)"))

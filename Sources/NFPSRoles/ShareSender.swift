@@ -3,6 +3,7 @@ import NFPSCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import WinteropTransport
 import WinteropWire
 
@@ -29,32 +30,38 @@ public final class ShareSender: Sendable {
             machine: ShareSenderStateMachine(totalContentSizeEstimate: size),
             sessionID: configuration.session.sessionID
         )
-        let server = try await SenderListener.bind(configuration.listen, group: group)
-        session.server = server.channel
-        events.listening(service: "nfps-sender", address: server.channel.localAddress)
-        let outcome = try await withThrowingTaskGroup(of: Void.self) { group in
-            if let timeout = configuration.waitTimeout {
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    session.execute(session.withMachine { $0.packageFailed("no share receiver connected within \(timeout)") })
+        let (connections, accepted) = AsyncStream<SenderListenerRole.Connection>.makeStream()
+        session.onEnd = { accepted.finish() }
+        let listener = ListenerService(
+            configuration: SenderListenerRole.configuration(configuration.listen),
+            role: SenderListenerRole(connections: accepted), events: events, eventLoopGroup: group
+        )
+        try await listener.bind()
+        let outcome = await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                if let timeout = configuration.waitTimeout {
+                    group.addTask {
+                        guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                        session.execute(session.withMachine { $0.packageFailed("no share receiver connected within \(timeout)") })
+                    }
                 }
-            }
-            try await server.executeThenClose { inbound in
                 var next = 0
-                for try await connection in inbound {
+                for await connection in connections {
                     next += 1
                     let id = next
                     group.addTask { await self.serve(connection, id: id, session: session, packagePath: packagePath) }
                 }
+                group.cancelAll()
             }
-            group.cancelAll()
-            while let _ = try? await group.next() {}
             return session.outcome ?? .failed("the listener closed")
+        } onGracefulShutdown: {
+            session.execute(session.withMachine { $0.packageFailed("interrupted") })
         }
+        await listener.shutdown()
         switch outcome {
         case .sent: break
-        case .declined: events.emit(.declined)
-        case .failed(let reason): events.emit(.failed(reason: reason))
+        case .declined: events.emit(NFPSEvent.declined)
+        case .failed(let reason): events.emit(NFPSEvent.failed(reason: reason))
         }
         return outcome
     }
@@ -80,7 +87,7 @@ public final class ShareSender: Sendable {
 
     /// One accepted socket (3.1.7.2): read its Socket Connect header; if chosen, run
     /// SendingBody and SendingFooter on it (3.2.7.2).
-    private func serve(_ connection: SenderListener.Connection, id: Int, session: SenderSession, packagePath: String) async {
+    private func serve(_ connection: SenderListenerRole.Connection, id: Int, session: SenderSession, packagePath: String) async {
         let channel = connection.channel
         session.register(id, channel)
         defer { session.unregister(id) }
@@ -95,10 +102,10 @@ public final class ShareSender: Sendable {
                         try await channel.writeAndFlush(ByteBuffer(bytes: echo.bytes))
                     case .socketSetUp(_, let type):
                         chosen = true
-                        events.emit(.connected(peer: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?", connectionType: type))
+                        events.emit(NFPSEvent.connected(peer: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?", connectionType: type))
                     case .sendShareHeader(_, let share):
                         try await channel.writeAndFlush(ByteBuffer(bytes: share.bytes))
-                        events.emit(.header(totalContentSizeEstimate: share.totalContentSizeEstimate, headerSize: share.headerSize))
+                        events.emit(NFPSEvent.header(totalContentSizeEstimate: share.totalContentSizeEstimate, headerSize: share.headerSize))
                     default:
                         session.execute([action])
                     }
@@ -123,7 +130,7 @@ public final class ShareSender: Sendable {
                 let giveUp = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
                 while (try? await messages.next()) != nil {}
                 giveUp.cancel()
-                events.emit(.done(bytes: sent.bytes, sha256: sent.sha256, seconds: progress.seconds, files: []))
+                events.emit(NFPSEvent.done(bytes: sent.bytes, sha256: sent.sha256, seconds: progress.seconds, files: []))
                 session.execute(actions)
             }
         } catch let error as WireError {
@@ -142,7 +149,7 @@ final class SenderSession: Sendable {
         var machine: ShareSenderStateMachine
         var channels: [Int: any Channel] = [:]
         var outcome: ShareSenderOutcome?
-        var server: (any Channel)?
+        var onEnd: (@Sendable () -> Void)?
     }
     private let shared: NIOLockedValueBox<Shared>
     let sessionID: UInt64
@@ -154,9 +161,10 @@ final class SenderSession: Sendable {
         self.sessionID = sessionID
     }
 
-    var server: (any Channel)? {
-        get { shared.withLockedValue { $0.server } }
-        set { shared.withLockedValue { $0.server = newValue } }
+    /// Called once the session is over: stops accepting.
+    var onEnd: (@Sendable () -> Void)? {
+        get { shared.withLockedValue { $0.onEnd } }
+        set { shared.withLockedValue { $0.onEnd = newValue } }
     }
 
     var outcome: ShareSenderOutcome? { shared.withLockedValue { $0.outcome } }
@@ -180,8 +188,8 @@ final class SenderSession: Sendable {
             case .closeSocket(let id):
                 shared.withLockedValue { $0.channels[id] }?.close(promise: nil)
             case .closeAllSockets:
-                let (channels, server) = shared.withLockedValue { (Array($0.channels.values), $0.server) }
-                server?.close(promise: nil)
+                let (channels, end) = shared.withLockedValue { (Array($0.channels.values), $0.onEnd) }
+                end?()
                 for channel in channels { channel.close(promise: nil) }
             case .terminate(let outcome):
                 shared.withLockedValue { if $0.outcome == nil { $0.outcome = outcome } }

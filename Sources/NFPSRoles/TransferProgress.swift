@@ -44,7 +44,7 @@ final class TransferProgress: Sendable {
         guard let total else { return }
         let rate = seconds > 0 ? Double(bytes) / seconds : 0
         if events.json {
-            events.emit(.progress(bytes: bytes, total: total, bytesPerSecond: rate))
+            events.emit(NFPSEvent.progress(bytes: bytes, total: total, bytesPerSecond: rate))
         } else if bar {
             FileHandle.standardError.write(Data(Self.barLine(bytes: bytes, total: total, rate: rate).utf8))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import NFPSCore
 import NFPSRoles
 import NIOCore
@@ -19,24 +20,7 @@ struct NFPSCommand: AsyncParsableCommand {
     )
 }
 
-/// The session values both roles take.
-struct NFPSSessionOptions: ParsableArguments {
-    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
-    var sessionID: String
-
-    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
-    var secret: String
-
-    func values() throws -> NFPSSessionValues {
-        do {
-            return try NFPSSessionValues(sessionIDHex: sessionID, secretHex: secret)
-        } catch {
-            throw RoleFailure.usage(error.description)
-        }
-    }
-}
-
-struct NFPSSendCommand: AsyncParsableCommand {
+struct NFPSSendCommand: AsyncParsableCommand, ShareSenderSettings {
     static let configuration = CommandConfiguration(
         commandName: "send",
         abstract: "Share files: listen for a share receiver and send them to it as an encrypted OPC package.",
@@ -48,10 +32,15 @@ struct NFPSSendCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var events: EventOptions
-    @OptionGroup var session: NFPSSessionOptions
 
     @Option(name: .long, help: "Address to listen on (HOST:PORT; port 0 picks one, reported in the listening event).")
     var listen: String
+
+    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
+    var sessionID: String
+
+    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
+    var secret: String
 
     @Option(name: .long, help: "Send this file's bytes as the package, unchanged, instead of packing FILE….")
     var raw: String?
@@ -63,24 +52,9 @@ struct NFPSSendCommand: AsyncParsableCommand {
     var files: [String] = []
 
     func run() async throws {
-        let configuration: ShareSenderConfiguration
-        do {
-            configuration = try ShareSenderConfiguration(
-                listen: try parseHostPort(listen, defaultPort: nil, option: "--listen"),
-                session: try session.values(), files: files, raw: raw,
-                waitTimeout: timeout.map { .milliseconds(Int64(max(0, $0) * 1000)) }
-            )
-        } catch let error as NFPSConfigurationError {
-            throw RoleFailure.usage("nfps send: \(error)")
-        }
-        let sender = ShareSender(configuration: configuration, events: events.makeEventLog())
-        let outcome: ShareSenderOutcome
-        do {
-            outcome = try await sender.run()
-        } catch let error as IOError {
-            throw RoleFailure.usage("nfps send: cannot listen on \(configuration.listen): \(error)")
-        } catch {
-            throw RoleFailure.peer("nfps send: \(error)")
+        let sender = ShareSender(configuration: try ShareSenderConfiguration(validating: self), events: events.makeEventLog())
+        let outcome = try await RoleRunner.client(name: "nfps send", logger: Logger.role("winterop.nfps.send")) {
+            try await sender.run()
         }
         switch outcome {
         case .sent: return
@@ -90,7 +64,7 @@ struct NFPSSendCommand: AsyncParsableCommand {
     }
 }
 
-struct NFPSReceiveCommand: AsyncParsableCommand {
+struct NFPSReceiveCommand: AsyncParsableCommand, ShareReceiverSettings {
     static let configuration = CommandConfiguration(
         commandName: "receive",
         abstract: "Connect to a share sender and receive, decrypt and unpack its OPC package.",
@@ -104,10 +78,15 @@ struct NFPSReceiveCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var events: EventOptions
-    @OptionGroup var session: NFPSSessionOptions
 
     @Option(name: .long, help: "The share sender's addresses: [TYPE@]HOST:PORT[,…], tried in parallel.")
     var to: String
+
+    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
+    var sessionID: String
+
+    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
+    var secret: String
 
     @Option(name: .long, help: "Directory the received files go to (created if missing).")
     var out: String
@@ -122,21 +101,9 @@ struct NFPSReceiveCommand: AsyncParsableCommand {
     var timeout: Double = 30
 
     func run() async throws {
-        let configuration: ShareReceiverConfiguration
-        do {
-            configuration = try ShareReceiverConfiguration(
-                to: to, session: try session.values(), outputDirectory: out, decline: decline, raw: raw,
-                setupTimeout: .milliseconds(Int64(max(0.01, timeout) * 1000))
-            )
-        } catch let error as NFPSConfigurationError {
-            throw RoleFailure.usage("nfps receive: \(error)")
-        }
-        let receiver = ShareReceiver(configuration: configuration, events: events.makeEventLog())
-        let outcome: ShareReceiverOutcome
-        do {
-            outcome = try await receiver.run()
-        } catch {
-            throw RoleFailure.peer("nfps receive: \(error)")
+        let receiver = ShareReceiver(configuration: try ShareReceiverConfiguration(validating: self), events: events.makeEventLog())
+        let outcome = try await RoleRunner.client(name: "nfps receive", logger: Logger.role("winterop.nfps.receive")) {
+            try await receiver.run()
         }
         switch outcome {
         case .received, .declined: return
