@@ -10,7 +10,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 winterop=${WINTEROP:-$here/../.build/release/winterop}
 mib=${1:-1024}
-dir=$(mktemp -d /tmp/nfps-bench.XXXXXX)
+# In memory (/dev/shm) where there is one, so that the disk is not what is measured.
+base=${NFPS_BENCH_DIR:-$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp )}
+dir=$(mktemp -d "$base/nfps-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 id=0123456789abcdef
 secret=000102030405060708090a0b0c0d0e0f
