@@ -122,6 +122,7 @@ var targets: [Target] = [
     .testTarget(
         name: "NFPSRolesTests",
         dependencies: ["NFPSRoles", "NFPSCore", "WinteropWire", "WinteropTestSupport", nio, nioPosix, crypto,
+                       .product(name: "NIOEmbedded", package: "swift-nio"),
                        .product(name: "ZIPFoundation", package: "ZIPFoundation")]
     ),
 

@@ -9,6 +9,8 @@ import NIOPosix
 /// that differs, a death in the middle of the stream.
 final class ScriptedSender: Sendable {
     enum Script: Sendable {
+        /// Everything as 3.2.7.2 says.
+        case plain
         /// A future sender: Share header HeaderSize 12 with two unknown bytes.
         case futureHeaderSize
         /// Echo the Socket Connect header with Reserved1 changed.

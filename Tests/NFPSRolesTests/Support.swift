@@ -1,5 +1,11 @@
 import Foundation
+import Testing
 import WinteropTestSupport
+
+/// Every suite that starts processes, run one test at a time: a child started by one test
+/// while another test's pipes are open can inherit them and hold that test's standard
+/// output open, which makes its wait for the exit last until the timeout.
+@Suite(.serialized) enum NFPSProcesses {}
 
 /// Shared by the NFPS process tests: temporary folders, the two roles as processes.
 enum NFPS {
