@@ -84,7 +84,10 @@ public final class ShareReceiver: Sendable {
                 .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 256 << 10, maximum: 1 << 20))
                 .connect(host: target.address.host, port: target.address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ReceiverFrameDecoder()))
+                        try channel.pipeline.syncOperations.addHandlers(
+                            IdleStateHandler(readTimeout: ReadTimeoutHandler.limit.timeAmount), ReadTimeoutHandler(),
+                            ByteToMessageHandler(ReceiverFrameDecoder())
+                        )
                         return try Connection(wrappingChannelSynchronously: channel)
                     }
                 }

@@ -21,6 +21,10 @@ public final class ShareSender: Sendable {
         self.group = group
     }
 
+    /// How long an accepted socket may take to send its Socket Connect header, and the
+    /// chosen one its Reply header.
+    static let headerTimeout = Duration.seconds(15)
+
     /// Runs one share to its end and reports it (`done`, `declined` or `failed`).
     public func run() async throws -> ShareSenderOutcome {
         let (packagePath, temporary) = try preparePackage()
@@ -94,7 +98,12 @@ public final class ShareSender: Sendable {
         do {
             try await connection.executeThenClose { inbound, _ in
                 var messages = inbound.makeAsyncIterator()
+                // A socket that sends no header (or no Reply) in time is closed, so that
+                // silent connections cannot hold the listener's places.
+                var silence = channel.eventLoop.scheduleTask(in: Self.headerTimeout.timeAmount) { channel.close(promise: nil) }
+                defer { silence.cancel() }
                 guard case .socketConnectHeader(let header)? = try await messages.next() else { return }
+                silence.cancel()
                 var chosen = false
                 for action in session.withMachine({ $0.socketConnectHeaderReceived(id, header) }) {
                     switch action {
@@ -111,10 +120,12 @@ public final class ShareSender: Sendable {
                     }
                 }
                 guard chosen else { return }
+                silence = channel.eventLoop.scheduleTask(in: Self.headerTimeout.timeAmount) { channel.close(promise: nil) }
                 guard case .replyHeader(let reply)? = try await messages.next() else {
                     session.execute(session.withMachine { $0.socketClosed(id) })
                     return
                 }
+                silence.cancel()
                 guard session.withMachine({ $0.replyHeaderReceived(id, reply) }).contains(.sendIVAndPackage(id)) else { return }
                 let progress = TransferProgress(events: events)
                 progress.setTotal(session.withMachine { $0.totalContentSizeEstimate })

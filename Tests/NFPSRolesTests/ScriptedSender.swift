@@ -17,6 +17,8 @@ final class ScriptedSender: Sendable {
         case differingEcho
         /// Send the first half of the ciphertext, then close (reset: RST instead of FIN).
         case dieMidStream(reset: Bool)
+        /// Send the first half of the ciphertext, then nothing until the receiver closes.
+        case stallMidStream
     }
 
     let port: Int
@@ -70,6 +72,11 @@ final class ScriptedSender: Sendable {
             var stream = ByteBuffer(bytes: iv)
             try encryptor.encrypt(ByteBuffer(bytes: package), into: &stream)
             try encryptor.finish(into: &stream)
+            if case .stallMidStream = script {
+                try await outbound.write(stream.getSlice(at: stream.readerIndex, length: stream.readableBytes / 2) ?? ByteBuffer())
+                while try await iterator.next() != nil {}
+                return
+            }
             if case .dieMidStream(let reset) = script {
                 // Cut at a block boundary, the case a footer check alone could miss.
                 let half = (stream.readableBytes / 2) / 16 * 16

@@ -39,6 +39,25 @@ extension NFPSProcesses {
             #expect(NFPS.contents(folder).isEmpty)
         }
 
+        /// Ctrl-C in the middle of a transfer: the receiver abandons it, removes its hidden
+        /// file and exits 1.
+        @Test func interruptedReceiverLeavesNothing() async throws {
+            let package = Array(NFPS.bytes(256 << 10, seed: 8))
+            let sender = try await ScriptedSender(script: .stallMidStream, package: package, secret: Self.secret)
+            defer { sender.stop() }
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: folder, ["--raw"])
+            defer { receiver.terminate() }
+            #expect(await receiver.wait(for: "header") != nil)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(NFPS.contents(folder).count == 1, "the hidden partial file should exist while receiving")
+            receiver.interrupt()
+            #expect(await receiver.waitForExit() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect(receiver.event("failed")?["reason"] as? String == "interrupted")
+            #expect(NFPS.contents(folder).isEmpty)
+        }
+
         /// 3.3.7.3 / 3.3.7.4: a sender that stops mid-stream (FIN or RST): the receiver is
         /// abandoned and nothing that looks complete is left.
         @Test(arguments: [false, true])
