@@ -30,6 +30,14 @@ struct PackageFileReader: ~Copyable {
     /// Up to `count` bytes; an empty buffer at the end of the file.
     func read(upTo count: Int, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(PackageFileError) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: count)
+        try read(into: &buffer, upTo: count)
+        return buffer
+    }
+
+    /// Replaces `buffer`'s contents with up to `count` bytes (none at the end of the
+    /// file), reusing its storage when nothing else holds it.
+    func read(into buffer: inout ByteBuffer, upTo count: Int) throws(PackageFileError) {
+        buffer.clear()
         while buffer.readableBytes < count {
             let wanted = count - buffer.readableBytes
             var result = 0
@@ -43,7 +51,6 @@ struct PackageFileReader: ~Copyable {
             }
             if result == 0 { break }
         }
-        return buffer
     }
 }
 

@@ -24,26 +24,35 @@ enum PackageStreaming {
         let iv = ShareCipher.randomIV()
         var encryptor = try SharePackageEncryptor(key: key, iv: iv)
         var hasher = SHA256()
-        var inFlight: [EventLoopFuture<Void>] = [channel.writeAndFlush(ByteBuffer(bytes: iv))]
+        var inFlight: [(write: EventLoopFuture<Void>, buffer: ByteBuffer)] = []
+        inFlight.append((channel.writeAndFlush(ByteBuffer(bytes: iv)), ByteBuffer()))
         let allocator = channel.allocator
+        // Buffers come back once written and are refilled in place: no new storage (and
+        // no fresh pages to fault in) per chunk.
+        var spare: [ByteBuffer] = []
+        var chunk = allocator.buffer(capacity: chunkSize)
         while true {
-            let chunk = try reader.read(upTo: chunkSize, allocator: allocator)
+            try reader.read(into: &chunk, upTo: chunkSize)
             guard chunk.readableBytes > 0 else { break }
-            async let hashed = hashing(hasher, chunk)
-            var ciphertext = allocator.buffer(capacity: chunk.readableBytes + NFPS.blockSize)
-            try encryptor.encrypt(chunk, into: &ciphertext)
+            let plain = chunk
+            async let hashed = hashing(hasher, plain)
+            var ciphertext = spare.popLast() ?? allocator.buffer(capacity: chunkSize + NFPS.blockSize)
+            ciphertext.clear()
+            try encryptor.encrypt(plain, into: &ciphertext)
             hasher = await hashed
-            inFlight.append(channel.writeAndFlush(ciphertext))
+            inFlight.append((channel.writeAndFlush(ciphertext), ciphertext))
             while inFlight.count > window {
-                try await inFlight.removeFirst().get()
+                let (write, buffer) = inFlight.removeFirst()
+                try await write.get()
+                spare.append(buffer)
             }
             progress.update(encryptor.packageBytes)
         }
         blocksSent()
         var footer = allocator.buffer(capacity: ShareProtocolFooter.size)
         try encryptor.finish(into: &footer)
-        inFlight.append(channel.writeAndFlush(footer))
-        for write in inFlight { try await write.get() }
+        inFlight.append((channel.writeAndFlush(footer), footer))
+        for (write, _) in inFlight { try await write.get() }
         return (encryptor.packageBytes, hex(hasher.finalize()))
     }
 
