@@ -28,6 +28,10 @@ public struct MICESinkConfiguration: Sendable {
     public var maximumWrongPINs: Int
     /// With PINs on, let sources that skip pairing project anyway (`--allow-unpaired`).
     public var allowUnpaired: Bool
+    /// How long a connection may hold the one source slot without sending a complete
+    /// message before a newcomer may displace it (idle connections cannot crowd out a
+    /// real source; the Session Establishment Timer still bounds every connection).
+    public var unprovenConnectionGrace: Duration = .seconds(3)
     /// The DTLS engine; nil disables stream encryption and PINs.
     public var dtls: (any MICEDTLSFactory)?
 

@@ -126,6 +126,9 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     @Option(name: .long, help: "Control Channel Connection timer, in seconds.")
     var controlTimeout: Double = 5
 
+    @Flag(name: .long, help: "Without --ie or --capabilities and with --encryption auto: if the secured attempt fails (a sink without PIN or DTLS), try the plain flow once.")
+    var fallbackPlain = false
+
     func run() async throws {
         let eventLog = events.makeEventLog()
         let configuration = try MICESourceConfiguration(validating: self, events: eventLog)
@@ -144,7 +147,7 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
             }
         }
         if reason.isFailure {
-            throw RoleFailure.peer("mice source: \(reason)")
+            throw RoleFailure.peer("mice source: \(reason)" + (configuration.advice(after: reason).map { "; \($0)" } ?? ""))
         }
     }
 }
