@@ -19,8 +19,8 @@ extension NFPSProcesses {
             let inbox = folder.appendingPathComponent("inbox")
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(port)", out: inbox, ["--raw"])
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 0, "receiver stderr: \(receiver.stderr)")
-            #expect(await sender.waitForExit() == 0, "sender stderr: \(sender.stderr)")
+            #expect(await receiver.finished() == 0, "receiver stderr: \(receiver.stderr)")
+            #expect(await sender.finished() == 0, "sender stderr: \(sender.stderr)")
             let received = try Data(contentsOf: inbox.appendingPathComponent("package.opc"))
             #expect(received == bytes)
             let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
@@ -44,8 +44,8 @@ extension NFPSProcesses {
             let inbox = folder.appendingPathComponent("inbox")
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(port)", out: inbox)
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 0, "receiver stderr: \(receiver.stderr)")
-            #expect(await sender.waitForExit() == 0, "sender stderr: \(sender.stderr)")
+            #expect(await receiver.finished() == 0, "receiver stderr: \(receiver.stderr)")
+            #expect(await sender.finished() == 0, "sender stderr: \(sender.stderr)")
             #expect(NFPS.contents(inbox) == ["notes.txt", "photo.jpg"])
             #expect(try Data(contentsOf: inbox.appendingPathComponent("photo.jpg")) == Data(contentsOf: photo))
             #expect(try Data(contentsOf: inbox.appendingPathComponent("notes.txt")) == Data(contentsOf: notes))
@@ -63,8 +63,8 @@ extension NFPSProcesses {
             let inbox = folder.appendingPathComponent("inbox")
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(port)", out: inbox, ["--decline"])
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 0, "receiver stderr: \(receiver.stderr)")
-            #expect(await sender.waitForExit() == 1, "sender stderr: \(sender.stderr)")
+            #expect(await receiver.finished() == 0, "receiver stderr: \(receiver.stderr)")
+            #expect(await sender.finished() == 1, "sender stderr: \(sender.stderr)")
             #expect(receiver.events() == ["declined"])
             #expect(sender.events() == ["listening", "declined"])
             #expect(NFPS.contents(inbox).isEmpty)
@@ -81,11 +81,11 @@ extension NFPSProcesses {
             let inbox = folder.appendingPathComponent("inbox")
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(port)", out: inbox, secret: "ffeeddcc")
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
             let reason = receiver.event("failed")?["reason"] as? String ?? ""
             #expect(reason.contains("footer") || reason.contains("RemainderLength") || reason.contains("OPC"), "reason: \(reason)")
             #expect(NFPS.contents(inbox).isEmpty)
-            _ = await sender.waitForExit()
+            _ = await sender.finished()
         }
 
         /// Several addresses: an all-zero one is skipped, a refused one retried, the live one wins.
@@ -99,7 +99,7 @@ extension NFPSProcesses {
             let inbox = folder.appendingPathComponent("inbox")
             let receiver = try NFPS.receiver(to: "0.0.0.0:\(port),127.0.0.1:1,1@127.0.0.1:\(port)", out: inbox, ["--raw"])
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 0, "receiver stderr: \(receiver.stderr)")
+            #expect(await receiver.finished() == 0, "receiver stderr: \(receiver.stderr)")
             #expect(receiver.event("connected")?["connectionType"] as? Int == 1)
             #expect(try Data(contentsOf: inbox.appendingPathComponent("package.opc")) == Data(contentsOf: file))
         }

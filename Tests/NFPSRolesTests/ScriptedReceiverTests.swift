@@ -72,7 +72,7 @@ extension NFPSProcesses {
             #expect(Data(plain.readableBytesView) == package)
             let expected = 38 + (3000 / 16) * 16 + 48
             #expect(wire.count == expected)
-            #expect(await sender.waitForExit() == 0, "sender stderr: \(sender.stderr)")
+            #expect(await sender.finished() == 0, "sender stderr: \(sender.stderr)")
             #expect(sender.event("connected")?["connectionType"] as? Int == 4)
         }
 
@@ -86,7 +86,7 @@ extension NFPSProcesses {
             defer { sender.terminate() }
             let header = SocketConnectHeader(sessionID: 0x0123_4567_89AB_CDEF, connectionType: .global)
             _ = try await ScriptedConnection.connect(port: port).exchange(header.bytes, then: [0x01, 0x00], after: 22)
-            #expect(await sender.waitForExit() == 1)
+            #expect(await sender.finished() == 1)
             #expect((sender.event("failed")?["reason"] as? String)?.contains("2.2.3") == true)
         }
     }

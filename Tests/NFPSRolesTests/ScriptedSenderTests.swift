@@ -18,7 +18,7 @@ extension NFPSProcesses {
             defer { try? FileManager.default.removeItem(at: folder) }
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: folder, ["--raw"])
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 0, "receiver stderr: \(receiver.stderr)")
+            #expect(await receiver.finished() == 0, "receiver stderr: \(receiver.stderr)")
             #expect(receiver.event("header")?["headerSize"] as? Int == 12)
             #expect(try Data(contentsOf: folder.appendingPathComponent("package.opc")) == Data(package))
         }
@@ -32,7 +32,7 @@ extension NFPSProcesses {
             defer { try? FileManager.default.removeItem(at: folder) }
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: folder, ["--timeout", "0.5"])
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
             #expect(receiver.events() == ["failed"])
             #expect((receiver.event("failed")?["reason"] as? String)?.contains("no share sender answered") == true)
             #expect(sender.connections.withLockedValue { $0 } > 1, "the failed attempt was not retried")
@@ -53,7 +53,7 @@ extension NFPSProcesses {
             try await Task.sleep(for: .milliseconds(200))
             #expect(NFPS.contents(folder).count == 1, "the hidden partial file should exist while receiving")
             receiver.interrupt()
-            #expect(await receiver.waitForExit() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
             #expect(receiver.event("failed")?["reason"] as? String == "interrupted")
             #expect(NFPS.contents(folder).isEmpty)
         }
@@ -69,7 +69,7 @@ extension NFPSProcesses {
             defer { try? FileManager.default.removeItem(at: folder) }
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: folder, ["--raw"])
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
             #expect(receiver.event("failed") != nil)
             #expect(receiver.event("done") == nil)
             #expect(NFPS.contents(folder).isEmpty)
@@ -101,7 +101,7 @@ extension NFPSProcesses {
             let inbox = folder.appendingPathComponent("inbox")
             let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: inbox)
             defer { receiver.terminate() }
-            #expect(await receiver.waitForExit() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
             #expect((receiver.event("failed")?["reason"] as? String)?.contains("outside the output directory") == true)
             #expect(NFPS.contents(inbox).isEmpty)
             #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("evil.txt").path))

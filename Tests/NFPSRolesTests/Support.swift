@@ -53,3 +53,23 @@ enum NFPS {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
     }
 }
+
+extension WinteropProcess {
+    /// The exit status once the process has ended, then up to 2 s for its last event
+    /// (`done`, `failed` or `declined`) to be read. Unlike `waitForExit` it does not wait
+    /// for standard output to close, which a child started meanwhile by another suite can
+    /// hold open by inheriting the pipe.
+    func finished(timeout: Duration = .seconds(30)) async -> Int32? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while process.isRunning, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else { return nil }
+        let settle = clock.now + .seconds(2)
+        while clock.now < settle, !events().contains(where: { ["done", "failed", "declined"].contains($0) }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+}
