@@ -103,7 +103,28 @@ var targets: [Target] = [
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
 
     // MARK: MS-NFPS
-    .target(name: "NFPSCore", dependencies: ["WinteropWire", nio]),
+    // Codec, the AES-128-CBC stream and the sender/receiver state machines (sans-IO).
+    .target(
+        name: "NFPSCore",
+        dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+    ),
+    .testTarget(name: "NFPSCoreTests", dependencies: ["NFPSCore", "WinteropWire", nio, crypto, propertyBased]),
+    // NIO shells: the share sender (listens) and share receiver (connects), OPC packing.
+    .target(
+        name: "NFPSRoles",
+        dependencies: [
+            "NFPSCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]
+    ),
+    .testTarget(
+        name: "NFPSRolesTests",
+        dependencies: ["NFPSRoles", "NFPSCore", "WinteropWire", "WinteropTestSupport", nio, nioPosix, crypto,
+                       .product(name: "NIOEmbedded", package: "swift-nio"),
+                       .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+    ),
 
     // MARK: MS-TCC
     .target(
@@ -162,6 +183,8 @@ var fuzzedModules: [Target.Dependency] {
 
         // MARK: fuzzed MS-TCC modules
         "TCCCore",
+        // MARK: fuzzed MS-NFPS modules
+        "NFPSCore",
     ]
 }
 
@@ -176,9 +199,11 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",
         // MARK: CLI other protocols
-        "WDSMSICore", "NFPSCore",
+        "WDSMSICore",
         // MARK: CLI MS-TCC modules
         "TCCCore", "TCCRoles",
+        // MARK: CLI MS-NFPS modules
+        "NFPSCore", "NFPSRoles",
     ]
 }
 
@@ -197,6 +222,7 @@ let package = Package(
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
+        .library(name: "NFPSRoles", targets: ["NFPSRoles"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),
         .library(name: "TCCRoles", targets: ["TCCRoles"]),
     ],
@@ -207,6 +233,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -66,6 +66,14 @@ var targets: [Target] = [
         plugins: [plugin]
     ),
 
+    // MARK: MS-NFPS benchmarks
+    .executableTarget(
+        name: "NFPSBenchmarks",
+        dependencies: [benchmark, winterop("NFPSCore"), .product(name: "NIOCore", package: "swift-nio")],
+        path: "Benchmarks/NFPSBenchmarks",
+        plugins: [plugin]
+    ),
+
     // MARK: other protocols' benchmarks
 ]
 

@@ -33,6 +33,8 @@ public struct FuzzTarget: Sendable {
 
         // MARK: MS-TCC targets
         FuzzTarget(name: "TCCMessage", run: TCCFuzz.message),
+        // MARK: MS-NFPS targets
+        FuzzTarget(name: "NFPSHeaders", run: NFPSFuzz.headers),
 
         // MARK: other protocols' targets
     ]

@@ -25,6 +25,8 @@ extension DecodeKind {
 
         // MARK: MS-TCC kinds
         .tccMessages,
+        // MARK: MS-NFPS kinds
+        .nfpsConnect, .nfpsShare, .nfpsReply,
 
         // MARK: other protocols' kinds
     ]
