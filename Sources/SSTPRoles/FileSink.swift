@@ -39,8 +39,16 @@ final class FileSink: @unchecked Sendable {
         size += buffer.readableBytes
     }
 
-    /// Syncs (when asked), closes and renames into `finalPath`; returns the SHA-256 in hex.
-    func finish(finalPath: String, sync: Bool) -> Result<String, SinkFailure> {
+    /// Where a finished message went.
+    struct Stored: Sendable {
+        var path: String
+        var sha256: String
+    }
+
+    /// Syncs (when asked), closes and links the file into `directory` under the next free
+    /// message name, never replacing a file already there (a name taken, by an earlier
+    /// run or another program, moves on to the next number); returns its name and SHA-256.
+    func finish(in directory: String, sync: Bool, nextNumber: () -> Int) -> Result<Stored, SinkFailure> {
         if let failure {
             abort()
             return .failure(SinkFailure(message: failure))
@@ -52,12 +60,18 @@ final class FileSink: @unchecked Sendable {
         }
         Foundation.close(descriptor)
         descriptor = -1
-        guard rename(temporaryPath, finalPath) == 0 else {
-            let message = "cannot rename to \(finalPath): \(String(cString: strerror(errno)))"
-            unlink(temporaryPath)
-            return .failure(SinkFailure(message: message))
+        defer { unlink(temporaryPath) }
+        for _ in 0..<MessageNames.attempts {
+            let path = "\(directory)/\(MessageNames.name(nextNumber()))"
+            // link(2) fails with EEXIST instead of replacing: the message never overwrites.
+            if link(temporaryPath, path) == 0 {
+                return .success(Stored(path: path, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined()))
+            }
+            guard errno == EEXIST else {
+                return .failure(SinkFailure(message: "cannot store \(path): \(String(cString: strerror(errno)))"))
+            }
         }
-        return .success(hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return .failure(SinkFailure(message: "cannot find a free message name in \(directory) after \(MessageNames.attempts) tries"))
     }
 
     func abort() {

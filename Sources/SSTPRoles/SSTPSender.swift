@@ -4,6 +4,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import SSTPCore
 import WinteropTransport
 import WinteropWire
@@ -65,40 +66,73 @@ public struct SSTPSendReport: Sendable {
     /// Why the connection ended, when it was not this side's orderly close.
     public var failure: String?
     public var succeeded: Bool { failure == nil && unacknowledged.isEmpty && notSent.isEmpty }
+
+    /// One sentence for a send that did not succeed: why, and what was not delivered.
+    public var failureSummary: String {
+        var parts: [String] = []
+        if let failure { parts.append(failure) }
+        if !unacknowledged.isEmpty { parts.append("sent but not acknowledged (not delivered): \(unacknowledged.joined(separator: ", "))") }
+        if !notSent.isEmpty { parts.append("not sent: \(notSent.joined(separator: ", "))") }
+        return parts.joined(separator: "; ")
+    }
 }
 
 /// The device role that sends (client role, 3.2).
 public enum SSTPSender {
+    /// Connects, sends every message, waits for the acknowledgments and reports `done`.
+    /// Graceful shutdown (SIGINT/SIGTERM under ``RoleRunner/client(name:logger:_:)``)
+    /// ends the connection with ConnectClose NoReason; what was not acknowledged by then
+    /// is reported as such.
     public static func send(_ configuration: SSTPSendConfiguration, events: EventLog, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SSTPSendReport {
         let loop = group.next()
         let promise = loop.makePromise(of: SSTPSendReport.self)
         let queue = DispatchQueue(label: "winterop.sstp.sender")
-        let channel = try await ClientBootstrap(group: loop)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
-            .connectTimeout(.seconds(30))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop, queue: queue)
-                    let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
-                    application.handler = handler
-                    try channel.pipeline.syncOperations.addHandler(handler)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
+                .connectTimeout(.seconds(30))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop, queue: queue)
+                        let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
+                        application.handler = handler
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                 }
-            }
-            .connect(host: configuration.to.host, port: configuration.to.port)
-            .get()
+                .connect(host: configuration.to.host, port: configuration.to.port)
+                .get()
+        } catch {
+            throw SSTPSendError.cannotConnect(configuration.to, "\(error)")
+        }
         channel.closeFuture.whenComplete { _ in
             // If the connection ended without a report (it always reports), fail clearly;
             // through the reader queue, after the report the application queued there.
             queue.async { promise.fail(SSTPSendError.connectionClosed) }
         }
-        return try await promise.futureResult.get()
+        let report = try await withGracefulShutdownHandler {
+            try await promise.futureResult.get()
+        } onGracefulShutdown: {
+            channel.eventLoop.execute {
+                guard let handler = try? channel.pipeline.syncOperations.handler(type: SSTPConnectionHandler.self) else { return }
+                handler.close(reason: .noReason)
+            }
+        }
+        events.emit(SSTPSenderEvent.done(report, total: configuration.messages.count))
+        return report
     }
 }
 
 public enum SSTPSendError: Error, CustomStringConvertible {
     case connectionClosed
-    public var description: String { "the connection closed before the send finished" }
+    case cannotConnect(HostPort, String)
+    public var description: String {
+        switch self {
+        case .connectionClosed: "the connection closed before the send finished"
+        case .cannotConnect(let address, let reason): "cannot connect to \(address): \(reason)"
+        }
+    }
 }
 
 /// Reads one message's bytes on a serial queue, a chunk at a time.
@@ -212,8 +246,7 @@ final class SenderApplication: SSTPApplication {
     }
 
     func connectionEstablished(_ handler: SSTPConnectionHandler, version: SSTP.Version, peerDeviceURLs: [String]) {
-        events.emit("connected", [("peer", .string(configuration.to.description)), ("version", .string(version.description)), ("deviceURLs", .array(peerDeviceURLs.map { .string($0) }))],
-                    text: "connected to \(configuration.to) (SSTP \(version))")
+        events.emit(SSTPSenderEvent.connected(peer: configuration.to.description, version: version, deviceURLs: peerDeviceURLs))
         sessionId = handler.openSession(configuration.entry)
         if sessionId == nil {
             failure = "could not open a session"
@@ -226,9 +259,9 @@ final class SenderApplication: SSTPApplication {
         let wasOpening = sessionState == nil
         sessionState = state
         if wasOpening {
-            events.emit("session_opened", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) opened (\(state))")
+            events.emit(SSTPSenderEvent.sessionOpened(session: sessionId, state: state))
         } else {
-            events.emit("flow_control", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) is \(state)")
+            events.emit(SSTPSenderEvent.flowControl(session: sessionId, state: state))
         }
         pump()
     }
@@ -268,6 +301,9 @@ final class SenderApplication: SSTPApplication {
                     return
                 }
                 var options = message.options
+                // The last message asks for its acknowledgment at once (3.1.4.7, <15>), so
+                // the send ends within a round trip instead of the receiver's 5 s timer.
+                if next == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
                 if configuration.streamSize, let size = reader?.knownSize {
                     options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
                 }
@@ -301,7 +337,7 @@ final class SenderApplication: SSTPApplication {
                     let events = self.events
                     if configuration.digests {
                         reader?.digest { digest in
-                            events.emit("sent", [("message", .int(Int64(index))), ("name", .string(name)), ("sha256", .string(digest))], text: "sent \(name) (sha256 \(digest))")
+                            events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: digest))
                         }
                     } else {
                         reader?.digest { _ in }
@@ -343,8 +379,7 @@ final class SenderApplication: SSTPApplication {
         for entry in entries {
             let index = Int(entry.reference)
             acknowledged.append(index)
-            events.emit("acknowledged", [("message", .int(Int64(index))), ("name", .string(configuration.messages[index].name))],
-                        text: "acknowledged \(configuration.messages[index].name)")
+            events.emit(SSTPSenderEvent.acknowledged(message: index, name: configuration.messages[index].name))
         }
         finishIfDone()
     }
