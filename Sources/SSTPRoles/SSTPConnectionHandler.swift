@@ -218,7 +218,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             let actions = try body(&machine)
             execute(actions)
         } catch {
-            EventLogDiagnostics.report("SSTP: \(error)")
+            EventLog.diagnostic("SSTP: \(error)")
         }
         flushIfNeeded()
     }
@@ -237,7 +237,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             do {
                 try command.encode(into: &buffer, version: machine.version)
             } catch {
-                EventLogDiagnostics.report("SSTP: cannot encode \(command.commandId): \(error)")
+                EventLog.diagnostic("SSTP: cannot encode \(command.commandId): \(error)")
                 return
             }
             write(buffer)
@@ -386,12 +386,5 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             self.flushIfNeeded()
             if self.context != nil { self.schedule(deadline: outcome.next) }
         }
-    }
-}
-
-/// Diagnostics that reach standard error.
-enum EventLogDiagnostics {
-    static func report(_ line: String) {
-        EventLog.diagnostic(line)
     }
 }
