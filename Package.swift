@@ -55,7 +55,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "MICERolesTests",
-        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropTestSupport", nio, nioPosix],
+        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropTestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")],
         exclude: ["Interop"]
     ),
 
