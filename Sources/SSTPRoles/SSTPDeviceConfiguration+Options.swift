@@ -8,7 +8,7 @@ extension SSTPDeviceConfiguration {
     /// created) and that this process can write. Throws ``RoleFailure/usage(_:)`` (exit 2)
     /// with one sentence naming the option to change.
     public init(
-        listen: HostPort, deviceURLs: [String], outputDirectory: String, version: SSTP.Version = .v1_6,
+        listen: String, deviceURLs: [String], outputDirectory: String, version: SSTP.Version = .v1_6,
         acknowledgmentDelay: Double = 5, flowControl: Bool = true, sync: Bool = true,
         lockedOutDevices: [String] = [], maxConnectionsPerDevice: Int? = nil, highWater: Int = 4 << 20,
         connectTimeout: Double = 30, maxMessageSize: Int? = nil, maxConnections: Int? = nil
@@ -16,25 +16,20 @@ extension SSTPDeviceConfiguration {
         guard !deviceURLs.isEmpty else {
             throw .usage("sstp listen: give this device's URL with --device-url URL (Connect commands must target it)")
         }
+        let address = try OptionValidation.hostPort(listen, defaultPort: SSTP.port, option: "--listen")
         var connection = SSTP.ConnectionConfiguration(version: version, localDeviceURLs: deviceURLs)
-        connection.timers.messageAcknowledgment = try Self.seconds(acknowledgmentDelay, option: "--ack-delay")
-        connection.timers.connectTimeout = try Self.seconds(connectTimeout, option: "--connect-timeout")
+        connection.timers.messageAcknowledgment = try OptionValidation.seconds(acknowledgmentDelay, option: "--ack-delay")
+        connection.timers.connectTimeout = try OptionValidation.seconds(connectTimeout, option: "--connect-timeout")
         connection.numberOfConcurrentDeviceConnections = try Self.positive(maxConnectionsPerDevice, option: "--max-connections-per-device")
         connection.maximumMessageSize = try Self.positive(maxMessageSize, option: "--max-message-size")
         guard highWater > 0 else { throw .usage("--high-water must be a positive number of bytes") }
         try Self.prepareOutputDirectory(outputDirectory)
         self.init(
-            listen: listen, connection: connection, outputDirectory: outputDirectory,
+            listen: address, connection: connection, outputDirectory: outputDirectory,
             flowControl: flowControl, sync: sync, lockedOutDevices: Set(lockedOutDevices),
             highWater: highWater, lowWater: max(highWater / 4, 1),
             maxConnections: try Self.positive(maxConnections, option: "--max-connections")
         )
-    }
-
-    /// A positive number of seconds as a `Duration`.
-    public static func seconds(_ value: Double, option: String) throws(RoleFailure) -> Duration {
-        guard value > 0, value < 1e9 else { throw .usage("\(option) must be a positive number of seconds") }
-        return .milliseconds(Int64(value * 1000))
     }
 
     static func positive(_ value: Int?, option: String) throws(RoleFailure) -> Int? {

@@ -11,11 +11,11 @@ public struct SSTPDeviceServeRole: ServeRole {
 
     public func makeService(_ context: ServeContext) throws -> any Service {
         let host = ProcessInfo.processInfo.hostName
-        let configuration = try SSTPDeviceConfiguration(
-            listen: context.listenAddress(for: name, default: HostPort(host: "0.0.0.0", port: SSTP.port)),
-            deviceURLs: ["dpp://\(host)", "dpp://localhost"],
+        var configuration = try SSTPDeviceConfiguration(
+            listen: "0.0.0.0", deviceURLs: ["dpp://\(host)", "dpp://localhost"],
             outputDirectory: "\(context.dataDirectory)/sstp/inbox"
         )
+        configuration.listen = context.listenAddress(for: name, default: configuration.listen)
         return SSTPDeviceListener(configuration: configuration, events: context.events)
             .service(eventLoopGroup: context.eventLoopGroup, service: name)
     }

@@ -11,15 +11,16 @@ extension SSTPSendConfiguration {
     /// matches), positive times. Throws ``RoleFailure/usage(_:)`` (exit 2) naming the option.
     /// No `files` sends standard input as one message.
     public init(
-        to: HostPort, targetDevice: String, deviceURL: String, resource: String, identity: String, device: String = "",
+        to: String, targetDevice: String, deviceURL: String, resource: String, identity: String, device: String = "",
         files: [String] = [], version: SSTP.Version = .v1_6, options: SSTP.MessageOptions = .init(),
         userRef: String? = nil, streamSize: Bool = true, timeout: Double = 60
     ) throws(RoleFailure) {
         guard !resource.isEmpty, !identity.isEmpty, ASCII.encode(resource + identity + device + targetDevice + deviceURL) != nil else {
             throw .usage("sstp send: --resource and --identity must be non-empty, and every URL ASCII")
         }
+        let address = try OptionValidation.hostPort(to, defaultPort: SSTP.port, option: "--to")
         var connection = SSTP.ConnectionConfiguration(version: version, localDeviceURLs: [deviceURL])
-        let wait = try SSTPDeviceConfiguration.seconds(timeout, option: "--timeout")
+        let wait = try OptionValidation.seconds(timeout, option: "--timeout")
         connection.timers.connectionEstablishment = wait
         connection.timers.sessionEstablishment = wait
         connection.timers.connectTimeout = wait
@@ -36,7 +37,7 @@ extension SSTPSendConfiguration {
             }
         }
         self.init(
-            to: to, connection: connection, targetDeviceURL: targetDevice,
+            to: address, connection: connection, targetDeviceURL: targetDevice,
             entry: SSTP.AddressingEntry(resourceURL: resource, identityURL: identity, deviceURL: device),
             messages: messages, streamSize: streamSize
         )

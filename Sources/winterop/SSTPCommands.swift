@@ -96,7 +96,7 @@ struct SSTPListenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try SSTPDeviceConfiguration(
-            listen: try parseHostPort(listen, defaultPort: SSTP.port, option: "--listen"), deviceURLs: deviceURLs,
+            listen: listen, deviceURLs: deviceURLs,
             outputDirectory: out, version: version.version, acknowledgmentDelay: ackDelay,
             flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: lockout,
             maxConnectionsPerDevice: maxConnectionsPerDevice, highWater: highWater, connectTimeout: connectTimeout,
@@ -171,7 +171,7 @@ struct SSTPSendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try SSTPSendConfiguration(
-            to: try parseHostPort(to, defaultPort: SSTP.port, option: "--to"), targetDevice: targetDevice, deviceURL: deviceURL,
+            to: to, targetDevice: targetDevice, deviceURL: deviceURL,
             resource: resource, identity: identity, device: device, files: file, version: version.version,
             options: SSTP.MessageOptions(
                 track: track, acknowledgeImmediately: ackImmediately, doNotDeliverIfOffline: doNotDeliverIfOffline,

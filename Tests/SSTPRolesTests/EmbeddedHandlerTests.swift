@@ -111,7 +111,7 @@ final class HoldingApplication: SSTPApplication {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sstp-embedded-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let listener = SSTPDeviceListener(
-            configuration: try SSTPDeviceConfiguration(listen: HostPort(host: "127.0.0.1", port: 0), deviceURLs: [Self.device], outputDirectory: directory),
+            configuration: try SSTPDeviceConfiguration(listen: "127.0.0.1:0", deviceURLs: [Self.device], outputDirectory: directory),
             events: EventLog(json: true) { _ in })
         let channel = EmbeddedChannel()
         try listener.initialize(channel)
