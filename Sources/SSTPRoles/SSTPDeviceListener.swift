@@ -61,8 +61,12 @@ public struct SSTPDeviceListener: ListenerRole {
         /// Established connections per source device URL (NumberOfConcurrentDeviceConnections).
         let connectionsPerDevice = NIOLockedValueBox<[String: Int]>([:])
 
-        init(firstMessageNumber: Int) {
+        /// Where every connection's writer queue runs (tests hold it to stop the disk).
+        let storeTarget: DispatchQueue?
+
+        init(firstMessageNumber: Int, storeTarget: DispatchQueue?) {
             messageCounter = NIOLockedValueBox(firstMessageNumber - 1)
+            self.storeTarget = storeTarget
         }
 
         /// The next unused message number.
@@ -75,9 +79,13 @@ public struct SSTPDeviceListener: ListenerRole {
     /// exist (see ``SSTPDeviceConfiguration/init(listen:deviceURLs:outputDirectory:version:acknowledgmentDelay:flowControl:sync:lockedOutDevices:maxConnectionsPerDevice:highWater:connectTimeout:maxMessageSize:maxConnections:)``).
     /// Numbering continues after the messages already there.
     public init(configuration: SSTPDeviceConfiguration, events: EventLog) {
+        self.init(configuration: configuration, events: events, storeTarget: nil)
+    }
+
+    init(configuration: SSTPDeviceConfiguration, events: EventLog, storeTarget: DispatchQueue?) {
         self.configuration = configuration
         self.events = events
-        self.shared = Shared(firstMessageNumber: MessageNames.firstFree(in: configuration.outputDirectory))
+        self.shared = Shared(firstMessageNumber: MessageNames.firstFree(in: configuration.outputDirectory), storeTarget: storeTarget)
     }
 
     /// The service that binds, serves and shuts this listener down.
@@ -134,7 +142,7 @@ final class InboxApplication: SSTPApplication {
         self.events = events
         self.shared = shared
         self.eventLoop = eventLoop
-        self.queue = DispatchQueue(label: "winterop.sstp.inbox.\(id)")
+        self.queue = DispatchQueue(label: "winterop.sstp.inbox.\(id)", target: shared.storeTarget)
     }
 
     func admission(for connect: SSTP.Connect, on handler: SSTPConnectionHandler) -> SSTP.ConnectAdmission {
