@@ -41,6 +41,8 @@ public struct SSTPSendConfiguration: Sendable {
     public var streamSize: Bool
     /// Bytes read from a source at a time.
     public var chunkSize: Int
+    /// Chunks read ahead of the socket.
+    public var readAhead: Int = 4
     /// Compute each message's SHA-256 for the `sent` event.
     public var digests: Bool = true
 
@@ -228,8 +230,14 @@ final class SenderApplication: SSTPApplication {
     private var sessionState: SSTP.SessionState?
     private var next = 0
     private var reader: MessageReader?
-    private var readInFlight = false
-    private var pendingChunk: ByteBuffer?
+    /// Chunks read ahead of the socket, oldest first; an empty one is the end of the message.
+    private var chunks = CircularBuffer<ByteBuffer>()
+    /// Reads asked of the reader queue and not back yet.
+    private var readsInFlight = 0
+    /// The end of the current message has been read (later reads return nothing).
+    private var endRead = false
+    /// Which message the reads in flight belong to (stale completions are dropped).
+    private var readGeneration = 0
     private var dataSentInMessage = false
     private var sentCount = 0
     private var sent: Set<Int> = []
@@ -315,17 +323,17 @@ final class SenderApplication: SSTPApplication {
                     return
                 }
                 dataSentInMessage = false
+                chunks.removeAll()
+                endRead = false
+                readsInFlight = 0
+                readGeneration += 1
             }
-            guard let chunk = pendingChunk else {
-                requestRead()
-                return
-            }
-            pendingChunk = nil
+            requestReads()
+            guard let chunk = chunks.popFirst() else { return }
             do {
                 if chunk.readableBytes > 0 {
                     try handler.sendData(sessionId: sessionId, chunk)
                     dataSentInMessage = true
-                    requestRead()
                 } else {
                     // The end: an empty message still carries one (empty) Data command.
                     if !dataSentInMessage { try handler.sendData(sessionId: sessionId, chunk) }
@@ -353,23 +361,30 @@ final class SenderApplication: SSTPApplication {
         }
     }
 
-    private func requestRead() {
-        guard !readInFlight, pendingChunk == nil, let reader, let handler else { return }
-        readInFlight = true
+    /// Keeps ``SSTPSendConfiguration/readAhead`` chunks of the current message read or
+    /// being read, so reading and hashing (on the reader queue) overlap sending.
+    private func requestReads() {
+        guard let reader else { return }
+        let generation = readGeneration
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        let allocator = ByteBufferAllocator()
-        _ = handler
-        reader.read(configuration.chunkSize, allocator: allocator) { result in
-            bound.eventLoop.execute {
-                let me = bound.value
-                me.readInFlight = false
-                switch result {
-                case .success(let chunk):
-                    me.pendingChunk = chunk
-                    me.pump()
-                case .failure(let failure):
-                    me.failure = failure.message
-                    me.handler?.close(reason: .noReason)
+        while !endRead && readsInFlight + chunks.count < configuration.readAhead {
+            readsInFlight += 1
+            reader.read(configuration.chunkSize, allocator: ByteBufferAllocator()) { result in
+                bound.eventLoop.execute {
+                    let me = bound.value
+                    guard generation == me.readGeneration else { return }
+                    me.readsInFlight -= 1
+                    switch result {
+                    case .success(let chunk):
+                        // Reads past the end come back empty too: keep only the first.
+                        guard !me.endRead else { return }
+                        if chunk.readableBytes == 0 { me.endRead = true }
+                        me.chunks.append(chunk)
+                        me.pump()
+                    case .failure(let failure):
+                        me.failure = failure.message
+                        me.handler?.close(reason: .noReason)
+                    }
                 }
             }
         }
