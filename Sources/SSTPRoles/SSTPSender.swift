@@ -57,6 +57,11 @@ public struct SSTPSendConfiguration: Sendable {
     }
 }
 
+/// How often `sstp send` reports `progress`.
+public enum SSTPSenderProgress {
+    public static let interval = TimeAmount.milliseconds(250)
+}
+
 /// How a send ended.
 public struct SSTPSendReport: Sendable {
     /// Names of the messages the peer acknowledged, in order.
@@ -239,6 +244,10 @@ final class SenderApplication: SSTPApplication {
     /// Which message the reads in flight belong to (stale completions are dropped).
     private var readGeneration = 0
     private var dataSentInMessage = false
+    /// Payload bytes written, for `progress`.
+    private var bytesSent = 0
+    private var progressStart: NIODeadline?
+    private var lastProgress: NIODeadline?
     private var sentCount = 0
     private var sent: Set<Int> = []
     private var acknowledged: [Int] = []
@@ -334,6 +343,8 @@ final class SenderApplication: SSTPApplication {
                 if chunk.readableBytes > 0 {
                     try handler.sendData(sessionId: sessionId, chunk)
                     dataSentInMessage = true
+                    bytesSent += chunk.readableBytes
+                    reportProgress()
                 } else {
                     // The end: an empty message still carries one (empty) Data command.
                     if !dataSentInMessage { try handler.sendData(sessionId: sessionId, chunk) }
@@ -390,12 +401,26 @@ final class SenderApplication: SSTPApplication {
         }
     }
 
+    /// A `progress` event (with `--json`) when the last is ``SSTPSenderProgress/interval`` old.
+    private func reportProgress() {
+        guard events.json else { return }
+        let now = eventLoop.now
+        let start = progressStart ?? now
+        progressStart = start
+        if let last = lastProgress, now - last < SSTPSenderProgress.interval { return }
+        lastProgress = now
+        events.emit(SSTPSenderEvent.progress(
+            bytes: bytesSent, sent: sentCount, acknowledged: acknowledged.count, total: configuration.messages.count,
+            seconds: Double((now - start).nanoseconds) / 1e9))
+    }
+
     func messagesAcknowledged(_ handler: SSTPConnectionHandler, entries: [SSTP.OutboundMessageList.Entry]) {
         for entry in entries {
             let index = Int(entry.reference)
             acknowledged.append(index)
             events.emit(SSTPSenderEvent.acknowledged(message: index, name: configuration.messages[index].name))
         }
+        reportProgress()
         finishIfDone()
     }
 

@@ -16,6 +16,9 @@ public enum SSTPSenderEvent: RoleEvent {
     case sent(message: Int, name: String, sha256: String)
     /// The receiver acknowledged a message (3.1.5.19): it is delivered.
     case acknowledged(message: Int, name: String)
+    /// How far the send is, at most ``SSTPSenderProgress/interval`` apart: payload bytes
+    /// written, messages sent and acknowledged of `total`, seconds since the session opened.
+    case progress(bytes: Int, sent: Int, acknowledged: Int, total: Int, seconds: Double)
     /// The send ended: what was acknowledged, sent but not acknowledged, and not sent.
     case done(SSTPSendReport, total: Int)
 
@@ -26,6 +29,7 @@ public enum SSTPSenderEvent: RoleEvent {
         case .flowControl: "flow_control"
         case .sent: "sent"
         case .acknowledged: "acknowledged"
+        case .progress: "progress"
         case .done: "done"
         }
     }
@@ -40,6 +44,10 @@ public enum SSTPSenderEvent: RoleEvent {
             [("message", .int(Int64(message))), ("name", .string(name)), ("sha256", .string(digest))]
         case .acknowledged(let message, let name):
             [("message", .int(Int64(message))), ("name", .string(name))]
+        case .progress(let bytes, let sent, let acknowledged, let total, let seconds):
+            [("bytes", .int(Int64(bytes))), ("sent", .int(Int64(sent))), ("acknowledged", .int(Int64(acknowledged))),
+             ("total", .int(Int64(total))), ("seconds", .double((seconds * 1000).rounded() / 1000)),
+             ("megabytesPerSecond", .double(seconds > 0 ? (Double(bytes) / 1e6 / seconds * 10).rounded() / 10 : 0))]
         case .done(let report, _):
             [
                 ("acknowledged", .array(report.acknowledged.map { .string($0) })),
@@ -57,6 +65,8 @@ public enum SSTPSenderEvent: RoleEvent {
         case .flowControl(let session, let state): "session \(session) is \(state)"
         case .sent(_, let name, let digest): "sent \(name) (sha256 \(digest))"
         case .acknowledged(_, let name): "acknowledged \(name)"
+        case .progress(let bytes, _, let acknowledged, let total, let seconds):
+            "\(bytes) bytes, \(seconds > 0 ? String(Int(Double(bytes) / 1e6 / seconds)) : "–") MB/s, \(acknowledged) of \(total) acknowledged"
         case .done(let report, let total): "\(report.acknowledged.count) of \(total) messages acknowledged"
         }
     }

@@ -70,6 +70,28 @@ import WinteropTransport
     }
 }
 
+extension DataPathTests {
+    @Test func aDirectoryAsFileSendsEachOfItsFilesAndProgressIsReportedAFewTimesASecond() throws {
+        let listener = try ListenerProcess(extra: ["--no-fsync"])
+        defer { _ = listener.stop() }
+        let dir = try EndToEndTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = (0..<3).map { dir.appendingPathComponent("part-\($0).bin") }
+        for (index, file) in files.enumerated() { try EndToEndTests.randomData(700_000, seed: index).write(to: file) }
+        try Data("hidden".utf8).write(to: dir.appendingPathComponent(".hidden"))
+        let started = Date()
+        let result = try Winterop.run(EndToEndTests.sendArguments(listener.port, files: [dir]))
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.status == 0, "\(result.stderr)")
+        let events = Winterop.events(result.stdout)
+        #expect(events.filter { $0["event"] as? String == "acknowledged" }.map { $0["name"] as? String ?? "" } == files.map(\.path))
+        let progress = events.filter { $0["event"] as? String == "progress" }
+        #expect(!progress.isEmpty)
+        #expect(Double(progress.count) <= elapsed * 4 + 2, "\(progress.count) progress events in \(elapsed) s")
+        try EndToEndTests.checkDelivered(listener, files: files)
+    }
+}
+
 extension SSTPSendConfiguration {
     /// The same send with other messages.
     func with(messages: [SSTPOutgoingMessage]) -> SSTPSendConfiguration {
