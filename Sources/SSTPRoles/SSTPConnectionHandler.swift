@@ -21,6 +21,8 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     private var needsFlush = false
     private var readingPaused = false
     private var readPending = false
+    /// Unsent output is above the high-water mark (accepting side only).
+    private var outputBlocked = false
     private var acknowledgmentTimer: Scheduled<Void>?
     private var connectionTimer: Scheduled<Void>?
     private var sessionTimers: [UInt32: Scheduled<Void>] = [:]
@@ -122,6 +124,13 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // An accepting device stops reading from a peer that does not read its replies:
+        // unsent output above the channel's high-water mark holds further input, so a
+        // client that floods Opens and never reads cannot grow this side's memory.
+        if !machine.initiatedConnection {
+            outputBlocked = !context.channel.isWritable
+            if !outputBlocked { readIfAllowed() }
+        }
         application.writabilityChanged(self, isWritable: context.channel.isWritable)
         flushIfNeeded()
         context.fireChannelWritabilityChanged()
@@ -132,11 +141,18 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     }
 
     public func read(context: ChannelHandlerContext) {
-        if readingPaused {
+        if readingPaused || outputBlocked {
             readPending = true
         } else {
             context.read()
         }
+    }
+
+    /// Issues the read held back while paused or blocked, once neither holds.
+    private func readIfAllowed() {
+        guard !readingPaused, !outputBlocked, readPending, let context else { return }
+        readPending = false
+        context.read()
     }
 
     // MARK: Back-pressure
@@ -150,10 +166,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     public func resumeReading() {
         guard readingPaused else { return }
         readingPaused = false
-        if readPending, let context {
-            readPending = false
-            context.read()
-        }
+        readIfAllowed()
     }
 
     // MARK: Higher-layer requests (3.1.4)

@@ -297,8 +297,10 @@ final class InboxApplication: SSTPApplication {
             handler.resourceHandlerCompleted(sequence: entry.sequence)
         case .failure(let failure):
             events.emit(SSTPDeviceEvent.storeFailed(connection: id, session: entry.sessionId, error: failure.message))
-            // The resource handler has failed: the session is closed, the message never acknowledged.
-            handler.setAvailability(sessionId: entry.sessionId, .fault(.internalError))
+            // The message can never be completed, and the acknowledgments of everything
+            // after it wait behind it (3.1.4.2.1): close the connection with InternalError,
+            // acknowledging what is stored, so the peer sends the rest again.
+            handler.close(reason: .internalError)
         }
     }
 

@@ -185,3 +185,34 @@ final class HoldingApplication: SSTPApplication {
         #expect(channel.isActive)
     }
 }
+
+/// Counts the reads that reach the head of the pipeline.
+final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Any
+    var reads = 0
+    func read(context: ChannelHandlerContext) {
+        reads += 1
+        context.read()
+    }
+}
+
+extension EmbeddedHandlerTests {
+    @Test func aPeerThatDoesNotReadItsRepliesIsNotRead() throws {
+        let (channel, _, _) = try Self.acceptor()
+        let counter = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(counter, position: .first)
+        _ = try Self.connect(channel)
+        channel.read()
+        let before = counter.reads
+        #expect(before > 0)
+        // Unsent output above the high-water mark: reads are held.
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.read()
+        #expect(counter.reads == before)
+        // Drained: the held read goes out.
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(counter.reads == before + 1)
+    }
+}
