@@ -241,6 +241,8 @@ final class SenderApplication: SSTPApplication {
     private var readsInFlight = 0
     /// The end of the current message has been read (later reads return nothing).
     private var endRead = false
+    /// Bytes of a message of known size not yet asked of the reader.
+    private var unrequested: UInt64?
     /// Which message the reads in flight belong to (stale completions are dropped).
     private var readGeneration = 0
     private var dataSentInMessage = false
@@ -335,6 +337,7 @@ final class SenderApplication: SSTPApplication {
                 chunks.removeAll()
                 endRead = false
                 readsInFlight = 0
+                unrequested = reader?.knownSize
                 readGeneration += 1
             }
             requestReads()
@@ -379,8 +382,22 @@ final class SenderApplication: SSTPApplication {
         let generation = readGeneration
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         while !endRead && readsInFlight + chunks.count < configuration.readAhead {
+            var count = configuration.chunkSize
+            if let remaining = unrequested {
+                guard remaining > 0 else {
+                    // A file of known size needs no read to find its end: once its
+                    // last bytes are in, the end follows them.
+                    if readsInFlight == 0 {
+                        endRead = true
+                        chunks.append(ByteBuffer())
+                    }
+                    return
+                }
+                count = Int(min(UInt64(count), remaining))
+                unrequested = remaining - UInt64(count)
+            }
             readsInFlight += 1
-            reader.read(configuration.chunkSize, allocator: ByteBufferAllocator()) { result in
+            reader.read(count, allocator: ByteBufferAllocator()) { result in
                 bound.eventLoop.execute {
                     let me = bound.value
                     guard generation == me.readGeneration else { return }
