@@ -28,6 +28,7 @@ public struct FuzzTarget: Sendable {
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
+        FuzzTarget(name: "SSTPConnectionSequence", run: SSTPConnectionFuzz.sequence),
 
         // MARK: other protocols' targets
     ]
