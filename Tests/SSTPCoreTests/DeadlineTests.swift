@@ -90,4 +90,18 @@ import Testing
         var machine = SSTP.ConnectionStateMachine(configuration: Harness.configuration(Harness.deviceB), initiatedConnection: false)
         #expect(machine.hitDeadline(now: Self.t0) == .init(actions: [], next: nil))
     }
+
+    @Test func aLinkThatStaysSilentAfterTheIdleNoopIsClosedWithIdle() throws {
+        var (_, b) = try Self.established { $0.timers.outboundIdle = nil }
+        let probe = b.hitDeadline(now: Self.at(600))
+        #expect(Harness.commands(probe.actions) == [.noop(SSTP.Noop(messageCount: 0))])
+        // Something came back: the link lives, the next period probes again.
+        b.bytesReceived(now: Self.at(700))
+        let again = b.hitDeadline(now: Self.at(1300))
+        #expect(Harness.commands(again.actions) == [.noop(SSTP.Noop(messageCount: 0))])
+        // Silence for another whole period after that probe: ConnectClose Idle.
+        let dead = b.hitDeadline(now: Self.at(1900))
+        #expect(Harness.connectClose(dead.actions)?.reason == .idle)
+        #expect(dead.next == nil && !b.isEstablished)
+    }
 }

@@ -11,6 +11,8 @@ extension SSTP.ConnectionStateMachine {
         public var lastReceived: NIODeadline
         /// A command was last sent.
         public var lastSent: NIODeadline
+        /// An Inbound Idle Timer Noop went out and nothing has come in since.
+        public var unansweredProbe = false
     }
 
     /// What ``hitDeadline(now:)`` decided: the actions to carry out now, and when to call
@@ -35,6 +37,7 @@ extension SSTP.ConnectionStateMachine {
     /// A command (or part of one) arrived at `now` (resets the Inbound Idle Timer).
     public mutating func bytesReceived(now: NIODeadline) {
         liveness?.lastReceived = now
+        liveness?.unansweredProbe = false
     }
 
     /// A command was written at `now` (resets the Outbound Idle Timer).
@@ -48,7 +51,10 @@ extension SSTP.ConnectionStateMachine {
     ///   of the transport coming up is closed with ConnectClose ResponseTimeout;
     /// - on an established connection, no command sent for the Outbound Idle Timer, or none
     ///   received for the Inbound Idle Timer (<11>), sends a Noop (3.1.4.8), which restarts
-    ///   both clocks it affects.
+    ///   both clocks it affects;
+    /// - a second Inbound Idle Timer period with nothing received after that Noop ends the
+    ///   connection with ConnectClose Idle: the link is dead (a live peer's own idle
+    ///   timer would have sent something).
     public mutating func hitDeadline(now: NIODeadline) -> DeadlineOutcome {
         guard let liveness else { return DeadlineOutcome(actions: [], next: nil) }
         let timers = configuration.timers
@@ -61,12 +67,17 @@ extension SSTP.ConnectionStateMachine {
         case .established:
             let outboundIdle = timers.outboundIdle.map { now >= liveness.lastSent + TimeAmount($0) } ?? false
             let inboundIdle = timers.inboundIdle.map { now >= liveness.lastReceived + TimeAmount($0) } ?? false
-            if outboundIdle || inboundIdle {
+            if inboundIdle && liveness.unansweredProbe {
+                actions = closeConnection(.idle, violation: "nothing received for two Inbound Idle Timer periods")
+            } else if outboundIdle || inboundIdle {
                 actions = (try? sendNoop()) ?? []
                 // The Noop is a command sent; an idle inbound side is given a fresh period
                 // (the peer's answer, if any, resets it again).
                 self.liveness?.lastSent = now
-                if inboundIdle { self.liveness?.lastReceived = now }
+                if inboundIdle {
+                    self.liveness?.lastReceived = now
+                    self.liveness?.unansweredProbe = true
+                }
             }
         case .aborting, .closed:
             break
