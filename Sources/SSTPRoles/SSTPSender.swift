@@ -280,7 +280,7 @@ final class SenderApplication: SSTPApplication {
         if wasOpening {
             events.emit(SSTPSenderEvent.sessionOpened(session: sessionId, state: state))
         } else {
-            events.emit(SSTPSenderEvent.flowControl(session: sessionId, state: state))
+            if !perMessageLinesHidden { events.emit(SSTPSenderEvent.flowControl(session: sessionId, state: state)) }
         }
         pump()
     }
@@ -357,9 +357,10 @@ final class SenderApplication: SSTPApplication {
                     sentCount += 1
                     let name = configuration.messages[index].name
                     let events = self.events
+                    let quiet = perMessageLinesHidden
                     if configuration.digests {
                         reader?.digest { digest in
-                            events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: digest))
+                            if !quiet { events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: digest)) }
                         }
                     } else {
                         reader?.digest { _ in }
@@ -418,24 +419,38 @@ final class SenderApplication: SSTPApplication {
         }
     }
 
-    /// A `progress` event (with `--json`) when the last is ``SSTPSenderProgress/interval`` old.
-    private func reportProgress() {
-        guard events.json else { return }
+    /// Without `--json` on a terminal, progress is one line on standard error, rewritten
+    /// in place (flow-control changes are left to `--json`).
+    private let progressLine = isatty(STDERR_FILENO) != 0
+
+    /// On that terminal, a send of several messages shows the progress line and the
+    /// final count instead of a line per message and per flow-control change.
+    private var perMessageLinesHidden: Bool { progressLine && !events.json && configuration.messages.count > 1 }
+
+    /// A `progress` event (with `--json`), or the terminal's progress line, when the last
+    /// is ``SSTPSenderProgress/interval`` old.
+    private func reportProgress(final: Bool = false) {
+        guard events.json || progressLine else { return }
         let now = eventLoop.now
         let start = progressStart ?? now
         progressStart = start
-        if let last = lastProgress, now - last < SSTPSenderProgress.interval { return }
+        if !final, let last = lastProgress, now - last < SSTPSenderProgress.interval { return }
         lastProgress = now
-        events.emit(SSTPSenderEvent.progress(
+        let progress = SSTPSenderEvent.progress(
             bytes: bytesSent, sent: sentCount, acknowledged: acknowledged.count, total: configuration.messages.count,
-            seconds: Double((now - start).nanoseconds) / 1e9))
+            seconds: Double((now - start).nanoseconds) / 1e9)
+        if events.json {
+            events.emit(progress)
+        } else {
+            FileHandle.standardError.write(Data(("\r" + progress.text + "\u{1B}[K" + (final ? "\n" : "")).utf8))
+        }
     }
 
     func messagesAcknowledged(_ handler: SSTPConnectionHandler, entries: [SSTP.OutboundMessageList.Entry]) {
         for entry in entries {
             let index = Int(entry.reference)
             acknowledged.append(index)
-            events.emit(SSTPSenderEvent.acknowledged(message: index, name: configuration.messages[index].name))
+            if !perMessageLinesHidden { events.emit(SSTPSenderEvent.acknowledged(message: index, name: configuration.messages[index].name)) }
         }
         reportProgress()
         finishIfDone()
@@ -449,6 +464,7 @@ final class SenderApplication: SSTPApplication {
     }
 
     func connectionEnded(_ handler: SSTPConnectionHandler, cause: SSTP.ConnectionEndCause, unacknowledged: [SSTP.OutboundMessageList.Entry]) {
+        if progressLine && !events.json && lastProgress != nil { reportProgress(final: true) }
         let names = configuration.messages.map(\.name)
         let acked = Set(acknowledged)
         var report = SSTPSendReport(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import SSTPCore
 import SSTPRoles
@@ -180,6 +181,9 @@ struct SSTPSendCommand: AsyncParsableCommand {
             userRef: userRef, streamSize: !noStreamSize, timeout: timeout
         )
         let eventLog = events.makeEventLog()
+        if file.isEmpty && isatty(STDIN_FILENO) != 0 {
+            EventLog.diagnostic("sstp send: reading one message from standard input (end it with Ctrl-D, or give --file)")
+        }
         var logger = Logger(label: "winterop.sstp.send")
         logger.logLevel = .warning
         let report = try await RoleRunner.client(name: "sstp send", logger: logger) {
