@@ -38,8 +38,9 @@ struct MICEDTLSTunnel {
         return step
     }
 
-    /// The message a frame carries, its TLVArray opened first when `encrypted`.
-    func message(from frame: MICEFrame, encrypted: Bool) throws(WireError) -> MICEMessage {
+    /// The message a frame carries, its TLVArray opened first when `encrypted`, and the
+    /// TLVs its decoder skipped (for a `tlv_ignored` event).
+    func message(from frame: MICEFrame, encrypted: Bool) throws(WireError) -> (message: MICEMessage, ignored: [MICEIgnoredTLV]) {
         var payload = frame.payload
         if encrypted {
             do {
@@ -49,7 +50,7 @@ struct MICEDTLSTunnel {
                 throw MICE.section(section).error("the TLVArray is not a DTLS record this session opens: \(error)")
             }
         }
-        return try MICEMessage.decode(command: frame.command, tlvArray: ByteBuffer(bytes: payload))
+        return try MICEMessage.decodeReportingIgnored(command: frame.command, tlvArray: ByteBuffer(bytes: payload))
     }
 
     /// `message` as a frame, its TLVArray sealed into one DTLS record when `encrypted`.

@@ -4,26 +4,46 @@ import MICECore
 import NIOCore
 import WinteropTransport
 
-/// `winterop mice sink`'s options as a person gives them, before any rule is checked.
-/// ``MICESinkConfiguration/init(validating:)`` turns them into a configuration or a
-/// ``RoleFailure`` that says which option is wrong.
-public struct MICESinkOptions: Sendable {
+/// `winterop mice sink`'s options as a person gives them, before any rule is checked:
+/// the command itself conforms (its option names are these properties), and so does
+/// ``MICESinkOptions`` for code that builds a sink. ``MICESinkConfiguration/init(validating:)``
+/// turns them into a configuration or a ``RoleFailure`` that says which option is wrong.
+public protocol MICESinkSettings: Sendable {
+    var listen: String { get }
+    /// The friendly name; nil is the host name.
+    var name: String? { get }
+    var pin: MICESinkConfiguration.PINMode { get }
+    var encryption: MICESinkOptions.Switch { get }
+    var advertise: Bool { get }
+    /// The container ID GUID, with or without braces; nil keeps one under ``data``.
+    var containerId: String? { get }
+    /// The data directory.
+    var data: String { get }
+    var replaceExisting: Bool { get }
+    /// With PINs on, let sources that skip pairing project (MS-MICE permits it; off by default).
+    var allowUnpaired: Bool { get }
+    /// Session Establishment Timer without PIN entry, in seconds (3.1.2).
+    var sessionTimeout: Double { get }
+    /// PEM files for DTLS; both nil makes a self-signed certificate.
+    var certificate: String? { get }
+    var key: String? { get }
+}
+
+/// ``MICESinkSettings`` with the command line's defaults.
+public struct MICESinkOptions: MICESinkSettings {
     /// On or off, for options such as `--encryption`.
     public enum Switch: String, Sendable, CaseIterable { case on, off }
 
     public var listen = "0.0.0.0:\(MICE.sinkPort)"
-    /// The friendly name; nil is the host name.
     public var name: String?
     public var pin: MICESinkConfiguration.PINMode = .random
     public var encryption: Switch = .on
     public var advertise = true
-    /// The container ID GUID, with or without braces; nil keeps one under ``dataDirectory``.
-    public var containerID: String?
-    public var dataDirectory = "./winterop-data"
+    public var containerId: String?
+    public var data = "./winterop-data"
     public var replaceExisting = false
-    /// Session Establishment Timer without PIN entry, in seconds (3.1.2).
+    public var allowUnpaired = false
     public var sessionTimeout: Double = 30
-    /// PEM files for DTLS; both nil makes a self-signed certificate.
     public var certificate: String?
     public var key: String?
 
@@ -35,7 +55,7 @@ extension MICESinkConfiguration {
     /// the PIN mode (a PIN needs DTLS: with encryption off PIN support is off, 3.1.1),
     /// the timers (PIN entry gets 120 s or the session timeout, whichever is larger) and
     /// the DTLS certificate.
-    public init(validating options: MICESinkOptions) throws(RoleFailure) {
+    public init(validating options: some MICESinkSettings) throws(RoleFailure) {
         let listen = try OptionValidation.hostPort(options.listen, defaultPort: MICE.sinkPort, option: "--listen")
         let timeout = try OptionValidation.seconds(options.sessionTimeout, option: "--session-timeout")
         let friendlyName = options.name ?? localHostName()
@@ -53,6 +73,7 @@ extension MICESinkConfiguration {
             streamEncryption: options.encryption == .on, replaceExisting: options.replaceExisting,
             sessionEstablishmentTimeout: timeout,
             pinSessionEstablishmentTimeout: max(.seconds(120), timeout),
+            allowUnpaired: options.allowUnpaired,
             dtls: dtls
         )
     }
@@ -81,18 +102,18 @@ extension MICESinkConfiguration {
 extension MICESinkService {
     /// The sink `winterop mice sink` runs: the configuration from `options`, and mDNS
     /// advertising with the container ID given or kept under the data directory.
-    public init(validating options: MICESinkOptions, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) throws(RoleFailure) {
+    public init(validating options: some MICESinkSettings, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger) throws(RoleFailure) {
         let configuration = try MICESinkConfiguration(validating: options)
         var advertising: Advertising?
         if options.advertise {
             let containerID: String
-            if let given = options.containerID {
+            if let given = options.containerId {
                 containerID = try MICEContainerID.normalized(given)
             } else {
                 do {
-                    containerID = try MICEContainerID.loadOrCreate(dataDirectory: options.dataDirectory)
+                    containerID = try MICEContainerID.loadOrCreate(dataDirectory: options.data)
                 } catch {
-                    throw .usage("cannot keep the container ID under '\(options.dataDirectory)': \(error.localizedDescription); pass --container-id or --data")
+                    throw .usage("cannot keep the container ID under '\(options.data)': \(error.localizedDescription); pass --container-id or --data")
                 }
             }
             advertising = Advertising(containerID: containerID, logger: logger)

@@ -40,8 +40,7 @@ public final class MICESinkServer: Service, Sendable {
     /// Serves until graceful shutdown, then disconnects the source (3.1.4) and stops.
     public func run() async throws {
         try await bind()
-        try? await gracefulShutdown()
-        await shutdown()
+        try await listener.run()
     }
 
     /// Sends STOP_PROJECTION to the connected source, closes it and stops listening.
@@ -57,6 +56,10 @@ final class SinkListenerRole: ListenerRole {
     let events: EventLog
     /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
     private let currentPIN: NIOLockedValueBox<String?>
+    /// PIN guessing limits across every connection of this sink.
+    private let pinLimiter = SinkPINLimiter()
+    /// When each open connection was accepted, and whether it has sent a complete message.
+    private let arrivals = NIOLockedValueBox<[ObjectIdentifier: (accepted: NIODeadline, proven: Bool)]>([:])
 
     init(configuration: MICESinkConfiguration, events: EventLog) {
         self.configuration = configuration
@@ -74,11 +77,17 @@ final class SinkListenerRole: ListenerRole {
         guard let local = channel.localAddress, let remote = channel.remoteAddress else {
             throw ChannelError.ioOnClosedChannel
         }
+        let id = ObjectIdentifier(channel)
+        let arrivals = self.arrivals
+        arrivals.withLockedValue { $0[id] = (NIODeadline.now(), false) }
+        channel.closeFuture.whenComplete { _ in _ = arrivals.withLockedValue { $0.removeValue(forKey: id) } }
         try channel.pipeline.syncOperations.addHandlers([
             ByteToMessageHandler(MICEFrameDecoder()),
             SinkConnectionHandler(
                 configuration: configuration, pin: pin, events: events,
                 sinkAddress: local, sourceAddress: remote,
+                pinLimiter: pinLimiter,
+                onFirstMessage: { arrivals.withLockedValue { $0[id]?.proven = true } },
                 onClosed: { [self] used in self.sessionEnded(pinUsed: used) }
             ),
         ])
@@ -89,6 +98,13 @@ final class SinkListenerRole: ListenerRole {
         case .shutdown: channel.pipeline.fireUserInboundEventTriggered(SinkCommand.disconnect)
         case .displaced: channel.pipeline.fireUserInboundEventTriggered(SinkCommand.replace)
         }
+    }
+
+    /// A connection that has sent no complete message within the grace period does not
+    /// hold the slot: a newcomer displaces it.
+    func mayDisplace(_ channel: any Channel) -> Bool {
+        guard let arrival = arrivals.withLockedValue({ $0[ObjectIdentifier(channel)] }) else { return false }
+        return !arrival.proven && NIODeadline.now() - arrival.accepted >= configuration.unprovenConnectionGrace.timeAmount
     }
 
     func refused(_ channel: any Channel, limit: Int, events: EventLog, service: String) {
@@ -131,17 +147,54 @@ public struct MICESinkService: Service {
         self.eventLoopGroup = eventLoopGroup
     }
 
+    /// The bound address when it is one address rather than every interface (0.0.0.0, ::).
+    static func specificAddress(_ address: SocketAddress) -> SocketAddress? {
+        guard let ip = address.ipAddress, ip != "0.0.0.0", ip != "::" else { return nil }
+        return try? SocketAddress(ipAddress: ip, port: 0)
+    }
+
     public func run() async throws {
         let address = try await server.bind()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             if let advertising {
-                let advertiser = MICESinkAdvertiser(
+                var advertiser = MICESinkAdvertiser(
                     friendlyName: server.configuration.friendlyName, port: address.port ?? server.configuration.listen.port,
                     containerID: advertising.containerID, events: events, eventLoopGroup: eventLoopGroup, logger: advertising.logger)
+                // Advertise only what the sink listens on: a sink bound to one address
+                // names that address, not every interface's.
+                if let only = Self.specificAddress(address) {
+                    advertiser.addresses = [only]
+                    if only.ipAddress?.hasPrefix("127.") == true || only.ipAddress == "::1" {
+                        EventLog.diagnostic("mice sink: listening on \(address.hostPortText) only, so the mDNS record names that loopback address: sources on other machines cannot reach it (use --listen 0.0.0.0:7250)")
+                    }
+                }
                 group.addTask { try await advertiser.run() }
             }
             try await group.waitForAll()
+        }
+    }
+}
+
+/// One ``PINAttemptLimiter`` shared by a sink's connections (they run on several event loops).
+final class SinkPINLimiter: Sendable {
+    private let limiter: NIOLockedValueBox<PINAttemptLimiter>
+
+    init(policy: PINAttemptLimiter.Policy = .init()) {
+        limiter = NIOLockedValueBox(PINAttemptLimiter(policy: policy))
+    }
+
+    func request(address: [UInt8], now: NIODeadline) -> PINAttemptLimiter.Decision {
+        limiter.withLockedValue { $0.request(address: address, now: now) }
+    }
+
+    func record(address: [UInt8], accepted: Bool) {
+        limiter.withLockedValue { limiter in
+            if accepted {
+                limiter.recordSuccess(address: address)
+            } else {
+                limiter.recordFailure(address: address, now: .now())
+            }
         }
     }
 }

@@ -31,6 +31,12 @@ public struct MICESourceConfiguration: Sendable {
     public var controlChannelTimeout: Duration
     public var securityHandshakeTimeout: Duration
     public var dtls: (any MICEDTLSFactory)?
+    /// Whether ``sinkCapability`` was assumed (no `--ie`, no `--capabilities`): PIN and
+    /// DTLS, which sinks such as lazycast or GNOME Network Displays do not offer.
+    public var capabilitiesAssumed = false
+    /// With assumed capabilities and `--encryption auto`: after a failed security phase,
+    /// try once more with the plain flow (`--fallback-plain`).
+    public var fallbackPlain = false
 
     public init(
         sinkHost: String, sinkPort: Int = MICE.sinkPort, sinkAddresses: [String] = [],
@@ -94,15 +100,34 @@ public final class MICESource: Sendable {
         }
     }
 
-    /// Runs the attempt and the session; returns why it ended.
+    /// Runs the attempt and the session; returns why it ended. When the sink's
+    /// capabilities were only assumed (no discovery data) and the security phase failed,
+    /// ``MICESourceConfiguration/fallbackPlain`` tries once more with the plain flow
+    /// (SOURCE_READY first), saying so in a `fallback` event.
     public func run() async throws -> SourceCloseReason {
+        let reason = try await attempt(configuration)
+        guard configuration.fallbackPlain, configuration.capabilitiesAssumed, configuration.encryption == .auto,
+              reason.isSecurityPhaseFailure, !isDisconnecting
+        else { return reason }
+        events.emit(MICESourceEvent.fallback(after: reason))
+        var plain = configuration
+        plain.sinkCapability = MICECapability(streamEncryption: false, pin: false)
+        plain.wantPIN = false
+        return try await attempt(plain)
+    }
+
+    private let disconnecting = NIOLockedValueBox(false)
+    private var isDisconnecting: Bool { disconnecting.withLockedValue { $0 } }
+
+    /// One attempt with `configuration`.
+    private func attempt(_ configuration: MICESourceConfiguration) async throws -> SourceCloseReason {
         guard let selection = SourceStateMachine.Configuration.select(
             sink: configuration.sinkCapability, encryption: configuration.encryption, wantPIN: configuration.wantPIN
         ) else {
-            throw MICESourceUsageError("the sink's capabilities (\(configuration.sinkCapability)) do not allow --encryption \(configuration.encryption.rawValue) with PIN \(configuration.wantPIN ? "entry" : "off")")
+            throw RoleFailure.usage("mice source: the sink's capabilities (\(configuration.sinkCapability)) do not allow --encryption \(configuration.encryption.rawValue) with PIN \(configuration.wantPIN ? "entry" : "off")")
         }
         if selection.useStreamEncryption && configuration.dtls == nil {
-            throw MICESourceUsageError("stream encryption was selected but this build has no DTLS engine; use --encryption off --pin off")
+            throw RoleFailure.usage("mice source: stream encryption was selected but this build has no DTLS engine; use --encryption off --pin off")
         }
         let loop = self.loop
         let events = self.events
@@ -127,7 +152,6 @@ public final class MICESource: Sendable {
             discoveryTimeout: configuration.discoveryTimeout, controlChannelTimeout: configuration.controlChannelTimeout,
             securityHandshakeTimeout: configuration.securityHandshakeTimeout
         )
-        let configuration = self.configuration
         let resolver = self.resolver
         let pinProvider = self.pinProvider
         let driverBox = self.driver
@@ -150,16 +174,11 @@ public final class MICESource: Sendable {
 
     /// The application disconnects (3.2.4.3): STOP_PROJECTION, then close.
     public func disconnect() {
+        disconnecting.withLockedValue { $0 = true }
         let loop = self.loop
         guard let bound = driver.withLockedValue({ $0 }) else { return }
         loop.execute { bound.value.disconnect() }
     }
-}
-
-/// A configuration the sink's capabilities rule out (exit status 2).
-public struct MICESourceUsageError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Runs ``SourceStateMachine`` on one event loop and carries out its actions.
@@ -226,7 +245,9 @@ final class SourceDriver {
             run(machine.malformedMessageReceived(error))
         case .frame(let frame):
             do {
-                run(machine.messageReceived(try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)))
+                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
+                for tlv in ignored { events.emit(MICESourceEvent.tlvIgnored(message: message.type, tlv)) }
+                run(machine.messageReceived(message))
             } catch {
                 run(machine.malformedMessageReceived(error))
             }

@@ -3,9 +3,33 @@ import NIOCore
 import WinteropTransport
 import WinteropWire
 
-/// `winterop mice source`'s options as a person gives them, before any rule is checked.
+/// `winterop mice source`'s options as a person gives them, before any rule is checked:
+/// the command itself conforms, and so does ``MICESourceOptions``.
 /// ``MICESourceConfiguration/init(validating:events:)`` turns them into a configuration.
-public struct MICESourceOptions: Sendable {
+public protocol MICESourceSettings: Sendable {
+    /// `--sink HOST[:PORT]`.
+    var sink: String? { get }
+    /// `--ie HEX`: the sink's WSC vendor extension attribute.
+    var ie: String? { get }
+    var iePort: Int { get }
+    /// `--capabilities HEX`: one byte overriding the sink's capabilities.
+    var capabilities: String? { get }
+    var name: String? { get }
+    /// A PIN given up front, `off`, or nil to ask when needed.
+    var pin: MICESourceOptions.PIN? { get }
+    var encryption: SourceStateMachine.Configuration.EncryptionPreference { get }
+    var rtspListen: String { get }
+    var bind: String? { get }
+    var stopAfter: Double? { get }
+    var discoveryTimeout: Double { get }
+    var controlTimeout: Double { get }
+    /// With no discovery data and `--encryption auto`: retry with the plain flow when the
+    /// security phase fails (a sink without PIN or DTLS support).
+    var fallbackPlain: Bool { get }
+}
+
+/// ``MICESourceSettings`` with the command line's defaults.
+public struct MICESourceOptions: MICESourceSettings {
     /// `--pin`: a PIN given up front, or `off` (no PIN entry). Absent: ask when needed.
     public enum PIN: Sendable, Hashable {
         case off
@@ -23,12 +47,9 @@ public struct MICESourceOptions: Sendable {
         }
     }
 
-    /// `--sink HOST[:PORT]`.
     public var sink: String?
-    /// `--ie HEX`: the sink's WSC vendor extension attribute.
     public var ie: String?
     public var iePort = MICE.sinkPort
-    /// `--capabilities HEX`: one byte overriding the sink's capabilities.
     public var capabilities: String?
     public var name: String?
     public var pin: PIN?
@@ -38,6 +59,7 @@ public struct MICESourceOptions: Sendable {
     public var stopAfter: Double?
     public var discoveryTimeout: Double = 1.5
     public var controlTimeout: Double = 5
+    public var fallbackPlain = false
 
     public init() {}
 }
@@ -48,11 +70,12 @@ extension MICESourceConfiguration {
     /// Capability bit A), the capability override, the addresses and the timers. Without
     /// discovery data the sink is assumed to support encryption and PINs. An unusable
     /// sink is reported as `closed` (`sink_unusable`) before the peer failure is thrown.
-    public init(validating options: MICESourceOptions, events: EventLog) throws(RoleFailure) {
+    public init(validating options: some MICESourceSettings, events: EventLog) throws(RoleFailure) {
         var host: String
         var port = MICE.sinkPort
         var addresses: [String] = []
         var capability = MICECapability(streamEncryption: true, pin: true)
+        let assumed = options.ie == nil && options.capabilities == nil
         switch (options.sink, options.ie) {
         case (let sink?, nil):
             let parsed = try OptionValidation.hostPort(sink, defaultPort: MICE.sinkPort, option: "--sink")
@@ -102,6 +125,14 @@ extension MICESourceConfiguration {
             controlChannelTimeout: try OptionValidation.seconds(options.controlTimeout, option: "--control-timeout"),
             dtls: OpenSSLDTLSFactory(certificate: nil)
         )
+        capabilitiesAssumed = assumed
+        fallbackPlain = options.fallbackPlain
+    }
+
+    /// What a person should try after `reason`, when the sink's capabilities were assumed.
+    public func advice(after reason: SourceCloseReason) -> String? {
+        guard capabilitiesAssumed, reason.isSecurityPhaseFailure else { return nil }
+        return "without discovery data the sink was assumed to support PIN pairing and DTLS; if it does not (lazycast, GNOME Network Displays), retry with --encryption off --pin off, or add --fallback-plain"
     }
 
     private static func unusable(_ reason: String, events: EventLog) -> RoleFailure {

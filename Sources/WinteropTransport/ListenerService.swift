@@ -79,6 +79,10 @@ public protocol ListenerRole: Sendable {
     /// A connection was refused because the listener is full. The default reports
     /// ``ListenerEvent/connectionLimitReached(service:peer:limit:)``.
     func refused(_ channel: any Channel, limit: Int, events: EventLog, service: String)
+    /// Whether a full listener may make room by asking `channel` to leave even when
+    /// newcomers are otherwise refused (a connection that has not yet proven itself,
+    /// so that idle connections cannot crowd out real peers). The default is no.
+    func mayDisplace(_ channel: any Channel) -> Bool
 }
 
 extension ListenerRole {
@@ -90,6 +94,8 @@ extension ListenerRole {
         events.emit(ListenerEvent.connectionLimitReached(
             service: service, peer: channel.remoteAddress?.hostPortText ?? "?", limit: limit))
     }
+
+    public func mayDisplace(_ channel: any Channel) -> Bool { false }
 }
 
 /// A listener could not bind: the message names the service, the address, what went
@@ -206,13 +212,19 @@ public final class ListenerService: Service, Sendable {
         let id = ObjectIdentifier(channel)
         let limit = configuration.maxConnections
         let overflow = configuration.overflow
+        let role = self.role
         return state.withLockedValue { state in
             if state.shuttingDown { return .refuse(limit: state.connections.count) }
             if let limit, state.connections.count >= limit {
-                guard overflow == .displaceOldest, !state.connections.isEmpty else { return .refuse(limit: limit) }
-                let oldest = state.connections.removeFirst()
+                let index: Int?
+                switch overflow {
+                case .displaceOldest: index = state.connections.isEmpty ? nil : 0
+                case .refuse: index = state.connections.firstIndex { role.mayDisplace($0.channel) }
+                }
+                guard let index else { return .refuse(limit: limit) }
+                let leaving = state.connections.remove(at: index)
                 state.connections.append((id, channel))
-                return .displace(oldest.channel)
+                return .displace(leaving.channel)
             }
             state.connections.append((id, channel))
             return .admit

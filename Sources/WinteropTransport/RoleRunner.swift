@@ -9,16 +9,7 @@ public enum RoleRunner {
     /// Runs long-lived services (listeners, advertisers) until SIGINT or SIGTERM.
     /// `name` prefixes error messages (the command or role that failed).
     public static func serve(_ services: [any Service], name: String, events: EventLog, logger: Logger) async throws(RoleFailure) {
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        do {
-            try await group.run()
-        } catch {
-            throw failure(error, name: name)
-        }
+        try await run(services.map { .init(service: $0) }, name: name, logger: logger)
         events.emit(ListenerEvent.stopped)
     }
 
@@ -29,20 +20,23 @@ public enum RoleRunner {
         name: String, logger: Logger, _ operation: @escaping @Sendable () async throws -> Result
     ) async throws(RoleFailure) -> Result {
         let service = ClientService(operation)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        do {
-            try await group.run()
-        } catch {
-            throw failure(error, name: name)
-        }
+        try await run([.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], name: name, logger: logger)
         switch service.result {
         case .success(let value)?: return value
         case .failure(let error)?: throw failure(error, name: name)
         case nil: throw RoleFailure.peer("\(name): stopped before it finished")
+        }
+    }
+
+    /// One ServiceGroup with SIGINT and SIGTERM as graceful shutdown.
+    private static func run(
+        _ services: [ServiceGroupConfiguration.ServiceConfiguration], name: String, logger: Logger
+    ) async throws(RoleFailure) {
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw failure(error, name: name)
         }
     }
 

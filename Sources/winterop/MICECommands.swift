@@ -18,7 +18,7 @@ struct MICECommand: AsyncParsableCommand {
     )
 }
 
-struct MICESinkCommand: AsyncParsableCommand {
+struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     static let configuration = CommandConfiguration(
         commandName: "sink",
         abstract: "Receive projections: listen on TCP 7250, pair by PIN over DTLS, connect back to the source's RTSP port.",
@@ -56,6 +56,9 @@ struct MICESinkCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace a connected source with a new one instead of refusing the new one (3.1.5.2).")
     var replaceExisting = false
 
+    @Flag(name: .long, help: "With a PIN, also project sources that skip PIN pairing (MS-MICE permits it; by default they are refused).")
+    var allowUnpaired = false
+
     @Option(name: .long, help: "Session Establishment Timer in seconds without PIN entry (default 30; PIN entry gets 120 or this, whichever is larger). Lower it for tests.")
     var sessionTimeout: Double = 30
 
@@ -66,26 +69,14 @@ struct MICESinkCommand: AsyncParsableCommand {
     var key: String?
 
     func run() async throws {
-        var options = MICESinkOptions()
-        options.listen = listen
-        options.name = name
-        options.pin = pin
-        options.encryption = encryption
-        options.advertise = advertise
-        options.containerID = containerId
-        options.dataDirectory = data
-        options.replaceExisting = replaceExisting
-        options.sessionTimeout = sessionTimeout
-        options.certificate = certificate
-        options.key = key
         let eventLog = events.makeEventLog()
         let logger = Logger.role("winterop.mice.sink")
-        let sink = try MICESinkService(validating: options, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let sink = try MICESinkService(validating: self, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         try await RoleRunner.serve([sink], name: "mice sink", events: eventLog, logger: logger)
     }
 }
 
-struct MICESourceCommand: AsyncParsableCommand {
+struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     static let configuration = CommandConfiguration(
         commandName: "source",
         abstract: "Project to a sink: connect to its TCP 7250, pair, and wait for its RTSP connect-back.",
@@ -135,22 +126,12 @@ struct MICESourceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Control Channel Connection timer, in seconds.")
     var controlTimeout: Double = 5
 
+    @Flag(name: .long, help: "Without --ie or --capabilities and with --encryption auto: if the secured attempt fails (a sink without PIN or DTLS), try the plain flow once.")
+    var fallbackPlain = false
+
     func run() async throws {
-        var options = MICESourceOptions()
-        options.sink = sink
-        options.ie = ie
-        options.iePort = iePort
-        options.capabilities = capabilities
-        options.name = name
-        options.pin = pin
-        options.encryption = encryption
-        options.rtspListen = rtspListen
-        options.bind = bind
-        options.stopAfter = stopAfter
-        options.discoveryTimeout = discoveryTimeout
-        options.controlTimeout = controlTimeout
         let eventLog = events.makeEventLog()
-        let configuration = try MICESourceConfiguration(validating: options, events: eventLog)
+        let configuration = try MICESourceConfiguration(validating: self, events: eventLog)
         let source = MICESource(
             configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             resolver: MICEHostResolution.dnsAndMDNS(
@@ -166,7 +147,7 @@ struct MICESourceCommand: AsyncParsableCommand {
             }
         }
         if reason.isFailure {
-            throw RoleFailure.peer("mice source: \(reason)")
+            throw RoleFailure.peer("mice source: \(reason)" + (configuration.advice(after: reason).map { "; \($0)" } ?? ""))
         }
     }
 }

@@ -95,4 +95,18 @@ import WinteropWire
         #expect(!channel.isActive)
         #expect(events.names().last == "closed")
     }
+
+    /// A Security Options TLV in a STOP_PROJECTION, and an unknown TLV type, are skipped
+    /// and reported; the message itself is acted on.
+    @Test func skippedTLVsAreReportedAndTheMessageStillCounts() throws {
+        let events = EventCollector("sink")
+        let channel = try Self.channel(events)
+        let sid = [UInt8](repeating: 7, count: 16)
+        let tlvs: [UInt8] = [0x05, 0x00, 0x01, 0x01] + [0x7F, 0x00, 0x02, 0xAA, 0xBB] + [0x03, 0x00, 0x10] + sid
+        let size = UInt16(4 + tlvs.count)
+        try channel.writeInbound(ByteBuffer(bytes: [UInt8(size >> 8), UInt8(size & 0xFF), 0x01, 0x02] + tlvs))
+        #expect(events.names() == ["connected", "tlv_ignored", "tlv_ignored", "stop_projection", "closed"])
+        #expect(events.all[1] == #"{"event":"tlv_ignored","message":"STOP_PROJECTION","type":5,"length":1,"reason":"not_defined_for_message"}"#)
+        #expect(events.all[2] == #"{"event":"tlv_ignored","message":"STOP_PROJECTION","type":127,"length":2,"reason":"unknown_type"}"#)
+    }
 }

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import WinteropTestSupport
+
+/// Between processes: a sink with a PIN refuses a source that skips pairing, unless it
+/// was started with `--allow-unpaired`.
+@Suite struct PairingProcessTests {
+    @Test func aSourceThatSkipsThePINGetsNoConnectBack() async throws {
+        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try ProcessTests.source(port: port, ["--pin", "off", "--encryption", "off", "--control-timeout", "2"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 1, "source stderr: \(source.stderr)")
+        await sink.wait(for: "closed")
+        #expect(!sink.events().contains("rtsp_connected"))
+        #expect((sink.event("closed")?["reason"] as? String) == "unpaired_source", "\(sink.lines)")
+    }
+
+    @Test func allowUnpairedLetsItProject() async throws {
+        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468", "--allow-unpaired"])
+        defer { sink.terminate() }
+        let source = try ProcessTests.source(port: port, ["--pin", "off", "--encryption", "off"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        await sink.wait(for: "closed")
+        #expect(sink.events().contains("rtsp_connected"))
+    }
+}
+
+/// PIN guessing across reconnects: after three wrong PINs from one address its next
+/// attempt waits (pin_throttled), and the right PIN then still gets through.
+@Suite struct PINThrottlingProcessTests {
+    @Test func wrongPINsFromOneAddressAreSlowedDown() async throws {
+        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        for _ in 0..<3 {
+            let guess = try ProcessTests.source(port: port, ["--pin", "86427531"])
+            #expect(await guess.waitForExit() == 1)
+        }
+        #expect(sink.events().filter { $0 == "pin_result" }.count == 3)
+        #expect(!sink.events().contains("pin_throttled"))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let right = try ProcessTests.source(port: port, ["--pin", "13572468"])
+        #expect(await right.waitForExit() == 0, "source stderr: \(right.stderr)")
+        #expect(clock.now - start >= .milliseconds(900))
+        let throttled = await sink.wait(for: "pin_throttled")
+        #expect(throttled?["limit"] as? String == "address")
+        #expect((throttled?["waitMs"] as? Int).map { $0 > 500 && $0 <= 1000 } == true, "\(String(describing: throttled))")
+        #expect(right.events().contains("rtsp_connected"))
+    }
+}
