@@ -246,6 +246,11 @@ final class SenderApplication: SSTPApplication {
     /// Which message the reads in flight belong to (stale completions are dropped).
     private var readGeneration = 0
     private var dataSentInMessage = false
+    /// Small files read whole ahead of their turn, by message index.
+    private var preloaded: [Int: PreloadedMessage] = [:]
+    /// Messages below this index have been asked of the preloader.
+    private var preloadRequested = 0
+    private var preloadInFlight = false
     /// Payload bytes written, for `progress`.
     private var bytesSent = 0
     private var progressStart: NIODeadline?
@@ -312,6 +317,22 @@ final class SenderApplication: SSTPApplication {
                     return
                 }
                 let message = configuration.messages[next]
+                requestPreload()
+                switch preloaded.removeValue(forKey: next) {
+                case nil:
+                    return  // the preloader answers, then pumps
+                case .small(let payload, let digest)?:
+                    do {
+                        try sendWhole(payload, sha256: digest, sessionId: sessionId, handler: handler)
+                    } catch {
+                        failure = "\(error)"
+                        handler.close(reason: .internalError)
+                        return
+                    }
+                    continue
+                case .stream?:
+                    break
+                }
                 do {
                     reader = try MessageReader(source: message.source, queue: queue, hashing: configuration.digests)
                 } catch {
@@ -319,15 +340,8 @@ final class SenderApplication: SSTPApplication {
                     handler.close(reason: .noReason)
                     return
                 }
-                var options = message.options
-                // The last message asks for its acknowledgment at once (3.1.4.7, <15>), so
-                // the send ends within a round trip instead of the receiver's 5 s timer.
-                if next == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
-                if configuration.streamSize, let size = reader?.knownSize {
-                    options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
-                }
                 do {
-                    try handler.beginMessage(sessionId: sessionId, options: options)
+                    try handler.beginMessage(sessionId: sessionId, options: options(next, size: reader?.knownSize))
                 } catch {
                     failure = "\(error)"
                     handler.close(reason: .internalError)
@@ -372,6 +386,57 @@ final class SenderApplication: SSTPApplication {
                 failure = "\(error)"
                 handler.close(reason: .internalError)
                 return
+            }
+        }
+    }
+
+    /// The Message fields of message `index`: the last asks for its acknowledgment at once
+    /// (3.1.4.7, <15>), so the send ends within a round trip instead of the receiver's
+    /// 5 s timer; StreamSize when the size is known.
+    private func options(_ index: Int, size: UInt64?) -> SSTP.MessageOptions {
+        var options = configuration.messages[index].options
+        if index == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
+        if configuration.streamSize, let size {
+            options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
+        }
+        return options
+    }
+
+    /// Sends message `next`, read whole beforehand: Message, Data, EndMessage.
+    private func sendWhole(_ payload: ByteBuffer, sha256: String, sessionId: UInt32, handler: SSTPConnectionHandler) throws(SSTP.UsageError) {
+        let index = next
+        try handler.beginMessage(sessionId: sessionId, options: options(index, size: UInt64(payload.readableBytes)))
+        try handler.sendData(sessionId: sessionId, payload)
+        try handler.endMessage(sessionId: sessionId, reference: UInt64(index))
+        sent.insert(index)
+        sentCount += 1
+        bytesSent += payload.readableBytes
+        next += 1
+        if configuration.digests && !perMessageLinesHidden {
+            events.emit(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: sha256))
+        }
+        reportProgress()
+    }
+
+    /// Keeps the next ``PreloadedMessage/batch`` messages read (when small) or classified,
+    /// one hop to the reader queue per batch.
+    private func requestPreload() {
+        guard !preloadInFlight, preloadRequested < configuration.messages.count,
+              preloadRequested - next < PreloadedMessage.batch / 2 || preloaded[next] == nil
+        else { return }
+        let range = max(preloadRequested, next)..<min(max(preloadRequested, next) + PreloadedMessage.batch, configuration.messages.count)
+        preloadRequested = range.upperBound
+        preloadInFlight = true
+        let sources = range.map { configuration.messages[$0].source }
+        let hashing = configuration.digests
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        queue.async {
+            let loaded = sources.map { PreloadedMessage.load($0, hashing: hashing) }
+            bound.eventLoop.execute {
+                let me = bound.value
+                me.preloadInFlight = false
+                for (index, message) in zip(range, loaded) { me.preloaded[index] = message }
+                me.pump()
             }
         }
     }

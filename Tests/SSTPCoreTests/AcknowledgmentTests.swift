@@ -261,3 +261,23 @@ import Testing
         #expect(reaction == [.messagesAcknowledged([SSTP.OutboundMessageList.Entry(sequence: 1, sessionId: back, reference: 9)])])
     }
 }
+
+@Suite struct CompletedRunTests {
+    @Test func theImmediateNoopWaitsUntilTheCompletedRunReachesTheAMessage() throws {
+        var (a, b) = try Harness.established()
+        let id = try Harness.openSession(&a, &b)
+        _ = try Harness.sendMessage(&a, &b, session: id, "one", reference: 1)
+        _ = try Harness.sendMessage(&a, &b, session: id, "two", reference: 2, options: .init(acknowledgeImmediately: true))
+        // The A message completes first: the run at the old end is still empty (3.1.4.7).
+        #expect(Harness.commands(try b.resourceHandlerCompleted(sequence: 2)).isEmpty)
+        // The older one completes: the run holds both, and the A bit acknowledges them at once.
+        #expect(Harness.commands(try b.resourceHandlerCompleted(sequence: 1)) == [.noop(SSTP.Noop(messageCount: 2))])
+        #expect(b.established?.inboundMessages.count == 0)
+        // Ten thousand completions stay cheap: the run is counted as it grows.
+        for n in 3...10_002 {
+            _ = try Harness.sendMessage(&a, &b, session: id, "m", reference: UInt64(n))
+            _ = try b.resourceHandlerCompleted(sequence: UInt64(n))
+        }
+        #expect(b.established?.inboundMessages.completedRunLength == 10_000)
+    }
+}

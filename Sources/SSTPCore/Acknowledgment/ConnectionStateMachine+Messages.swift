@@ -90,11 +90,10 @@ extension SSTP.ConnectionStateMachine {
             guard e.inboundMessages.complete(sequence: sequence) else {
                 throw SSTP.UsageError("no inbound message \(sequence) is 'processing'")
             }
-            let run = e.inboundMessages.completedPrefix
-            if run.contains(where: { $0.message.acknowledgeImmediately }) {
+            if e.inboundMessages.completedRunAcknowledgesImmediately {
                 return Self.noop(&e)
             }
-            if !run.isEmpty && !e.acknowledgmentTimerActive {
+            if e.inboundMessages.completedRunLength > 0 && !e.acknowledgmentTimerActive {
                 e.acknowledgmentTimerActive = true
                 return [.startTimer(.messageAcknowledgment)]
             }
