@@ -1,3 +1,4 @@
+import WinteropWire
 import Foundation
 
 /// How the listener names stored messages: `msg-NNNNNNNN`, numbered on from the highest
@@ -8,7 +9,8 @@ enum MessageNames {
     static let attempts = 1000
 
     static func name(_ number: Int) -> String {
-        String(format: "\(prefix)%08d", number)
+        let digits = String(number)
+        return prefix + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
     /// One more than the highest message number in `directory` (1 when there is none).

@@ -208,7 +208,6 @@ final class InboxApplication: SSTPApplication {
     func messageStarted(_ handler: SSTPConnectionHandler, sessionId: UInt32, message: SSTP.Message) {
         let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(id)-\(sessionId).part")
         sinks[sessionId] = sink
-        queue.async { sink.open() }
     }
 
     /// Payload gathered per session and handed to the writer queue in blocks, so that the

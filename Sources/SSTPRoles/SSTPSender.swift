@@ -216,7 +216,7 @@ final class MessageReader: @unchecked Sendable {
     /// The SHA-256 of everything read (call after the end).
     func digest(_ completion: @escaping @Sendable (String) -> Void) {
         queue.async {
-            let digest = self.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.encode(self.hasher.finalize())
             if self.ownsDescriptor { close(self.descriptor) }
             completion(digest)
         }

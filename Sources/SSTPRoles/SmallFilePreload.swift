@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import WinteropWire
 
 /// A message read whole before its turn, so that many small files cost one hop to the
 /// reader queue per batch instead of several per file.
@@ -40,7 +41,7 @@ enum PreloadedMessage: Sendable {
             return offset
         }
         guard !failed else { return .stream }
-        let digest = hashing ? buffer.withUnsafeReadableBytes { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } : ""
+        let digest = hashing ? buffer.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) } : ""
         return .small(buffer, sha256: digest)
     }
 }

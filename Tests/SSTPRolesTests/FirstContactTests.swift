@@ -69,3 +69,29 @@ import Testing
         first.close()
     }
 }
+
+extension FirstContactTests {
+    static func openDescriptors(_ pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    @Test func halfSentMessagesHoldNoDescriptors() throws {
+        let listener = try ListenerProcess(extra: ["--no-fsync"])
+        defer { _ = listener.stop() }
+        let client = try RawClient(port: listener.port)
+        try client.send(.connect(SSTP.Connect(minorVersion: 6, targetDeviceURL: "dpp://listener", sourceDeviceURLs: ["dpp://raw"], peerProductVersion: "raw")))
+        _ = try listener.waitFor { $0["event"] as? String == "connected" }
+        let before = Self.openDescriptors(listener.process.processIdentifier)
+        // 200 sessions, each inside a message that never ends.
+        for id: UInt32 in 1...200 {
+            try client.send(.open(SSTP.Open(sessionId: id, addressingEntry: SSTP.AddressingEntry(resourceURL: "r", identityURL: "i"))))
+            try client.send(.message(SSTP.Message(sessionId: id)))
+            try client.send(.data(SSTP.Data(sessionId: id, payload: ByteBuffer(repeating: 1, count: 1000))))
+        }
+        _ = try listener.waitFor(count: 200) { $0["event"] as? String == "session_opened" }
+        Thread.sleep(forTimeInterval: 0.2)
+        let during = Self.openDescriptors(listener.process.processIdentifier)
+        #expect(during - before < 10, "\(before) descriptors before, \(during) with 200 messages half sent")
+        client.close()
+    }
+}
