@@ -109,7 +109,30 @@ var targets: [Target] = [
     .target(name: "NFPSCore", dependencies: ["WinteropWire", nio]),
 
     // MARK: MS-TCC
-    .target(name: "TCCCore", dependencies: ["WinteropWire", nio]),
+    .target(
+        name: "TCCCore",
+        dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+    ),
+    .testTarget(name: "TCCCoreTests", dependencies: ["TCCCore", "WinteropWire", nio, propertyBased], exclude: ["Vectors"]),
+    // RFCOMM sockets through AF_BLUETOOTH: Glibc has no sockaddr_rc, BlueZ's headers are not needed.
+    .target(name: "CWinteropBluetooth"),
+    // TLS 1.2 PSK on the system's OpenSSL 3 for `--psk` over TCP (memory BIOs, no sockets).
+    .target(name: "CWinteropTLSPSK", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+    // NIO shells: server (TCP listener or RFCOMM), client, tethering providers, key file.
+    .target(
+        name: "TCCRoles",
+        dependencies: [
+            "TCCCore", "CWinteropBluetooth", "CWinteropTLSPSK", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(
+        name: "TCCRolesTests",
+        dependencies: ["TCCRoles", "TCCCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix],
+        exclude: ["Fakes"]
+    ),
 
     // MARK: Fuzz entry points
     // Shared by FuzzTesting/ (libFuzzer) and the regression replay test.
@@ -139,6 +162,9 @@ var fuzzedModules: [Target.Dependency] {
 
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
+
+        // MARK: fuzzed MS-TCC modules
+        "TCCCore",
     ]
 }
 
@@ -153,7 +179,9 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",
         // MARK: CLI other protocols
-        "WDSMSICore", "NFPSCore", "TCCCore",
+        "WDSMSICore", "NFPSCore",
+        // MARK: CLI MS-TCC modules
+        "TCCCore", "TCCRoles",
     ]
 }
 
@@ -173,6 +201,7 @@ let package = Package(
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),
+        .library(name: "TCCRoles", targets: ["TCCRoles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -55,6 +55,18 @@ var targets: [Target] = [
         plugins: [plugin]
     ),
 
+    // MARK: MS-TCC benchmarks
+    .executableTarget(
+        name: "TCCBenchmarks",
+        dependencies: [
+            benchmark, winterop("TCCCore"), winterop("TCCRoles"), winterop("WinteropTransport"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+        ],
+        path: "Benchmarks/TCCBenchmarks",
+        plugins: [plugin]
+    ),
+
     // MARK: other protocols' benchmarks
 ]
 
@@ -65,6 +77,7 @@ let package = Package(
         .package(name: "winterop", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

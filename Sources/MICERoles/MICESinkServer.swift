@@ -21,7 +21,8 @@ public final class MICESinkServer: Service, Sendable {
         self.listener = ListenerService(
             configuration: ListenerConfiguration(
                 service: "mice-sink", address: configuration.listen,
-                maxConnections: 1, overflow: configuration.replaceExisting ? .displaceOldest : .refuse),
+                maxConnections: 1, overflow: configuration.replaceExisting ? .displaceOldest : .refuse,
+                addressOption: configuration.listenOption),
             role: role, events: events, eventLoopGroup: eventLoopGroup)
     }
 

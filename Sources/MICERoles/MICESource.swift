@@ -133,16 +133,21 @@ public final class MICESource: Sendable {
         let events = self.events
         // Listen on the RTSP port before anything is sent (3.2.5.4).
         let accepted = NIOLockedValueBox<NIOLoopBound<SourceDriver>?>(nil)
-        let listener = try await ServerBootstrap(group: loop)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                loop.execute {
-                    accepted.withLockedValue { $0 }?.value.rtspAccepted(channel)
+        let listener: any Channel
+        do {
+            listener = try await ServerBootstrap(group: loop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    loop.execute {
+                        accepted.withLockedValue { $0 }?.value.rtspAccepted(channel)
+                    }
+                    return channel.eventLoop.makeSucceededVoidFuture()
                 }
-                return channel.eventLoop.makeSucceededVoidFuture()
-            }
-            .bind(host: configuration.rtspListen.host, port: configuration.rtspListen.port)
-            .get()
+                .bind(host: configuration.rtspListen.host, port: configuration.rtspListen.port)
+                .get()
+        } catch {
+            throw RoleFailure.usage("mice source cannot listen for RTSP on \(configuration.rtspListen): \(NetworkErrorText.plain(error)); choose another address with --rtsp-listen")
+        }
         events.listening(service: "mice-source-rtsp", address: listener.localAddress)
         let rtspPort = UInt16(clamping: listener.localAddress?.port ?? Int(MICE.defaultRTSPPort))
         let machineConfiguration = SourceStateMachine.Configuration(
@@ -371,7 +376,7 @@ final class SourceDriver {
                 case .success:
                     bound.value.run(bound.value.machine.hostNameResolutionFailed("no address for \(host)"))
                 case .failure(let error):
-                    bound.value.run(bound.value.machine.hostNameResolutionFailed("\(host): \(error)"))
+                    bound.value.run(bound.value.machine.hostNameResolutionFailed("\(host): \(NetworkErrorText.plain(error))"))
                 }
             }
         }
@@ -408,7 +413,7 @@ final class SourceDriver {
                 let remote = channel.remoteAddress.flatMap(IPAddressText.bytes) ?? []
                 driver.run(driver.machine.connectionEstablished(sourceAddress: local, sinkAddress: remote))
             case .failure(let error):
-                driver.run(driver.machine.connectionFailed("\(target.hostPortText): \(error)"))
+                driver.run(driver.machine.connectionFailed("\(target.hostPortText): \(NetworkErrorText.plain(error)); check --sink and that the sink is running"))
             }
         }
     }

@@ -253,7 +253,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
                 loopBound.value.timerFired { $0.rtspConnectionLost() }
             }
         case .failure(let error):
-            run(machine.rtspConnectionFailed("\(target.hostPortText): \(error)"), context: context)
+            run(machine.rtspConnectionFailed("\(target.hostPortText): \(NetworkErrorText.plain(error))"), context: context)
         }
     }
 

@@ -23,6 +23,9 @@ extension DecodeKind {
             try SSTPDecode.describe(bytes, version: .v1_5)
         },
 
+        // MARK: MS-TCC kinds
+        .tccMessages,
+
         // MARK: other protocols' kinds
     ]
 }

@@ -10,6 +10,9 @@ enum ServeRoles {
         // MARK: MS-GRVSSTP roles
         SSTPDeviceServeRole(),
 
+        // MARK: MS-TCC roles
+        tccServer,
+
         // MARK: other protocols' roles
     ]
 }
