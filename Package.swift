@@ -97,7 +97,10 @@ var targets: [Target] = [
         ]
     ),
     .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", nio, propertyBased]),
-    .testTarget(name: "SSTPRolesTests", dependencies: ["SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto]),
+    .testTarget(name: "SSTPRolesTests", dependencies: [
+        "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto,
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+    ]),
 
     // MARK: MS-WDSMSI
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),

@@ -47,8 +47,9 @@ var targets: [Target] = [
     .executableTarget(
         name: "SSTPBenchmarks",
         dependencies: [
-            benchmark, winterop("SSTPCore"), winterop("SSTPRoles"),
+            benchmark, winterop("SSTPCore"), winterop("SSTPRoles"), winterop("WinteropTransport"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ],
         path: "Benchmarks/SSTPBenchmarks",
         plugins: [plugin]
