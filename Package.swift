@@ -102,6 +102,22 @@ var targets: [Target] = [
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
 
+    // MS-GRVSSTP relay server (3.3): sans-IO relay core (addressing, attached devices,
+    // registrations, delivery scheduler, TTLs), the durable store (SQLite through GRDB)
+    // and the NIO shells of `sstp relay` and `sstp receive`.
+    .target(
+        name: "SSTPRelay",
+        dependencies: [
+            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]
+    ),
+    .testTarget(name: "SSTPRelayTests", dependencies: [
+        "SSTPRelay", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
+    ]),
+
     // MARK: MS-WDSMSI
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
 
@@ -200,7 +216,7 @@ var cliModules: [Target.Dependency] {
         "WinteropMDNS",
 
         // MARK: CLI MS-GRVSSTP modules
-        "SSTPCore", "SSTPRoles",
+        "SSTPCore", "SSTPRoles", "SSTPRelay",
         // MARK: CLI other protocols
         "WDSMSICore",
         // MARK: CLI MS-TCC modules
@@ -223,6 +239,7 @@ let package = Package(
         .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
+        .library(name: "SSTPRelay", targets: ["SSTPRelay"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "NFPSRoles", targets: ["NFPSRoles"]),
@@ -237,6 +254,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]
