@@ -108,7 +108,7 @@ var targets: [Target] = [
     .target(
         name: "SSTPRelay",
         dependencies: [
-            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),

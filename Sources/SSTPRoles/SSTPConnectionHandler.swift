@@ -218,6 +218,25 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.closeSession(id, reason: reason) }
     }
 
+    // MARK: Relay server and registration (3.2.4.1.3, 3.3.5)
+
+    /// A relay server's reply to a command it took (AttachResponse, RegisterResponse, …).
+    public func sendRelayReply(_ command: SSTP.Command) {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.sendRelayReply(command) }
+    }
+
+    /// Sends Register on a new register session (3.2.4.1.3); nil when it cannot.
+    @discardableResult
+    public func register(registrationToken: [UInt8]) -> UInt32? {
+        var id: UInt32?
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in
+            let (eventId, actions) = try m.register(registrationToken: registrationToken)
+            id = eventId
+            return actions
+        }
+        return id
+    }
+
     /// Closes the connection with ConnectClose (3.1.4.2).
     public func close(reason: SSTP.ConnectClose.Reason = .noReason) {
         execute(machine.close(reason: reason))

@@ -1,3 +1,4 @@
+import SSTPRelay
 import SSTPRoles
 import WinteropTransport
 
@@ -9,6 +10,7 @@ enum ServeRoles {
 
         // MARK: MS-GRVSSTP roles
         SSTPDeviceServeRole(),
+        SSTPRelayServeRole(),
 
         // MARK: MS-TCC roles
         tccServer,
