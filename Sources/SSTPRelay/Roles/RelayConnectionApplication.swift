@@ -27,7 +27,7 @@ final class RelayConnectionApplication: SSTPApplication {
     }
 
     func connectionEstablished(_ handler: SSTPConnectionHandler, version: SSTP.Version, peerDeviceURLs: [String]) {
-        peer = handler.remoteAddress.map { "\($0)" } ?? "?"
+        peer = handler.remoteAddress?.hostPortText ?? "?"
         hub.withCore { core in
             let actions = core.connectionEstablished(id, sourceDeviceURLs: peerDeviceURLs)
             let devices = actions.compactMap { if case .deviceAttached(_, let device) = $0 { device } else { nil } }
