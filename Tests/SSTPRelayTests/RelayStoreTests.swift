@@ -39,7 +39,7 @@ import Testing
             try await store.write(.init(delete: [2]))
         }
         let reopened = try SSTPRelay.RelayStore(path: path)
-        let loaded = try reopened.load(now: now)
+        let loaded = try reopened.load()
         #expect(loaded.map(\.id) == [1, 3])
         #expect(loaded[0].message == flags)
         #expect(loaded[0].payload == Array("payload 1".utf8))
