@@ -225,6 +225,11 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.sendRelayReply(command) }
     }
 
+    /// A relay accepted a FanoutOpen (3.3.5.6): OkStopSending, the session 'suspended'.
+    public func acceptFanoutSession(_ sessionId: UInt32, entry: SSTP.AddressingEntry) {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.fanoutSessionAccepted(sessionId: sessionId, entry: entry) }
+    }
+
     /// Sends Register on a new register session (3.2.4.1.3); nil when it cannot.
     @discardableResult
     public func register(registrationToken: [UInt8]) -> UInt32? {

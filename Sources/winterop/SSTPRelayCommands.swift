@@ -47,10 +47,13 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
     var maxConnections: Int?
 
+    @Flag(name: .customLong("no-multidrop"), help: "Refuse multi-drop FanoutOpen (ConnectResponse M clear): NoFanoutEntries.")
+    var noMultidrop = false
+
     func run() async throws {
         let configuration = try SSTPRelayConfiguration(
             listen: listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
-            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: maxConnections
+            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: maxConnections, multidrop: !noMultidrop
         )
         try await events.run { eventLog in
             var logger = Logger(label: "winterop.sstp.relay")

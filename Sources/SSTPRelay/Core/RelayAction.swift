@@ -40,6 +40,10 @@ extension SSTPRelay {
         case deliver(ConnectionID, sessionId: UInt32, StoredMessage)
         /// Send this reply (AttachResponse, RegisterResponse, Close) on the connection.
         case reply(ConnectionID, SSTP.Command)
+        /// Accept this FanoutOpen: OpenResponse OkStopSending, session 'suspended' (3.3.5.6).
+        case acceptFanoutSession(ConnectionID, sessionId: UInt32, SSTP.AddressingEntry)
+        /// Carry out a fanout session's flow control or fault report (3.3.4.1.2).
+        case fanout(ConnectionID, sessionId: UInt32, FanoutReceiver.Action)
         /// Close the connection with ConnectClose (3.1.4.2).
         case closeConnection(ConnectionID, SSTP.ConnectClose.Reason, detail: String)
         /// Call ``RelayStateMachine/deliveryTimerFired(now:)`` at this deadline (3.3.2);

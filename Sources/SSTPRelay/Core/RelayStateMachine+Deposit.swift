@@ -28,11 +28,18 @@ extension SSTPRelay.RelayStateMachine {
     public mutating func messageReceived(
         _ deposit: SSTPRelay.Deposit, entry: SSTP.AddressingEntry, message: SSTP.Message, payload: [UInt8], now: NIODeadline
     ) -> [RelayAction] {
+        messageReceived(deposit, recipients: recipients(of: entry), message: message, payload: payload, now: now)
+    }
+
+    /// The same for explicit recipients (a multi-drop fanout sequence, 3.3.5.12.1.1).
+    mutating func messageReceived(
+        _ deposit: SSTPRelay.Deposit, recipients: [Recipient], message: SSTP.Message, payload: [UInt8], now: NIODeadline
+    ) -> [RelayAction] {
         var stored = message
         stored.sessionId = 0
         stored.messageCount = 0
         let expiry = Self.expiry(of: message, now: now, offlineTTL: configuration.offlineDeliveryTTL)
-        let copies = recipients(of: entry).map {
+        let copies = recipients.map {
             StoredMessage(id: allocateId(), recipient: $0, message: stored, payload: payload, expiry: expiry)
         }
         guard !copies.isEmpty else {

@@ -23,6 +23,8 @@ extension SSTPRelay {
             public var registerSessionIds: Set<UInt32> = []
             /// The relay's delivery session per recipient on this connection.
             public var deliveries: [Recipient: Delivery] = [:]
+            /// Inbound fanout sessions by SessionId (3.3.1).
+            public var fanouts: [UInt32: FanoutReceiver] = [:]
         }
 
         /// A delivery session's state (3.1.1.3 as the originator sees it).
@@ -57,6 +59,11 @@ extension SSTPRelay {
         var timerDeadline: NIODeadline?
 
         /// A relay resuming with what its store holds (in id order).
+        /// Multi-drop is offered (ConnectResponse M); single-hop is not (S clear).
+        public var multidropSupported = true
+        /// LocalDeviceURLs: a fanout entry whose RelayURL is one of them is local (3.3.5.6).
+        public var localDeviceURLs: [String] = []
+
         public init(configuration: CoreConfiguration, recovered: [StoredMessage] = []) {
             self.configuration = configuration
             self.registrations = configuration.identities

@@ -14,6 +14,8 @@ final class RelayConnectionApplication: SSTPApplication {
     private var entries: [UInt32: SSTP.AddressingEntry] = [:]
     /// The sequence being received per inbound session.
     private var receiving: [UInt32: ByteBuffer] = [:]
+    /// Inbound sessions opened with FanoutOpen (3.3.5.6).
+    private var fanouts: Set<UInt32> = []
     private var peer = "?"
 
     init(id: SSTPRelay.ConnectionID, hub: RelayHub) {
@@ -68,20 +70,28 @@ final class RelayConnectionApplication: SSTPApplication {
 
     func messageReceived(_ handler: SSTPConnectionHandler, entry: SSTP.InboundMessageList.Entry) {
         let payload = receiving.removeValue(forKey: entry.sessionId) ?? ByteBuffer()
-        guard let addressing = entries[entry.sessionId] else {
+        guard let addressing = entries[entry.sessionId] ?? (fanouts.contains(entry.sessionId) ? SSTP.AddressingEntry(resourceURL: "", identityURL: "") : nil) else {
             // A sequence on a session that was never accepted cannot reach here; complete it.
             handler.resourceHandlerCompleted(sequence: entry.sequence)
             return
         }
         let deposit = SSTPRelay.Deposit(connection: id, sequence: entry.sequence)
         let bytes = Array(payload.readableBytesView)
+        if fanouts.contains(entry.sessionId) {
+            hub.withCore { $0.fanoutMessageReceived(deposit, sessionId: entry.sessionId, message: entry.message, payload: bytes, now: .now()) }
+            return
+        }
         hub.withCore { $0.messageReceived(deposit, entry: addressing, message: entry.message, payload: bytes, now: .now()) }
     }
 
     // MARK: Deliveries (outbound sessions)
 
     func sessionStateChanged(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, state: SSTP.SessionState) {
-        guard direction == .outbound else { return }
+        guard direction == .outbound else {
+            // An accepted FanoutOpen: its sequences are multi-drop deposits.
+            if state == .suspended, hub.read({ $0.isFanoutSession(id, sessionId: sessionId) }) { fanouts.insert(sessionId) }
+            return
+        }
         hub.withCore { $0.deliverySessionStateChanged(connection: id, sessionId: sessionId, state: state) }
     }
 
@@ -94,6 +104,7 @@ final class RelayConnectionApplication: SSTPApplication {
         case .outbound:
             hub.withCore { $0.deliverySessionClosed(connection: id, sessionId: sessionId) }
         case .inbound:
+            if fanouts.remove(sessionId) != nil { hub.withCore { $0.fanoutSessionClosed(id, sessionId: sessionId); return [] } }
             entries[sessionId] = nil
             receiving[sessionId] = nil
         }
@@ -123,9 +134,9 @@ final class RelayConnectionApplication: SSTPApplication {
         case .close(let close):
             hub.withCore { $0.securitySessionClosed(id, eventId: close.sessionId); return [] }
         case .fanoutOpen(let open):
-            // Multi-drop and single-hop are not offered (ConnectResponse M and S clear):
-            // FanoutNotSupported (3.3.5.6).
-            handler.sendRelayReply(.openResponse(SSTP.OpenResponse(sessionId: open.sessionId, responseId: .fanoutNotSupported)))
+            let exists = handler.machine.sessionState(open.sessionId) != nil
+            let version = handler.machine.version
+            hub.withCore { $0.fanoutOpenReceived(id, open, version: version, sessionExists: exists) }
         case .connectAuthenticate:
             break  // tokens are the authenticator's; the open policy needs none
         default:

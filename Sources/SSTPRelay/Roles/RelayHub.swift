@@ -22,7 +22,10 @@ final class RelayHub: Sendable {
         let recovered = try store.load()
         self.events = events
         self.timerLoop = timerLoop
-        core = NIOLockedValueBox(SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered))
+        var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered)
+        machine.localDeviceURLs = configuration.connection.localDeviceURLs
+        machine.multidropSupported = configuration.connection.multidropSupported
+        core = NIOLockedValueBox(machine)
         events.emit(SSTPRelayEvent.storeOpened(path: configuration.storePath, stored: recovered.count))
         withCore { $0.start() }
     }
@@ -89,6 +92,18 @@ final class RelayHub: Sendable {
                 } catch {
                     // Stays in flight; it goes again when this connection ends (3.1.7.1).
                     EventLog.diagnostic("sstp relay: cannot deliver message \(message.id): \(error)")
+                }
+            }
+        case .acceptFanoutSession(let connection, let sessionId, let entry):
+            onHandler(connection) { $0.acceptFanoutSession(sessionId, entry: entry) }
+        case .fanout(let connection, let sessionId, let fanoutAction):
+            onHandler(connection) { handler in
+                switch fanoutAction {
+                case .openResponse(.startSending): handler.setAvailability(sessionId: sessionId, .ready)
+                case .openResponse(.stopSending): handler.setAvailability(sessionId: sessionId, .notReady)
+                case .openResponse: break
+                case .sessionStatus(let status): handler.sendRelayReply(.sessionStatus(status))
+                case .closeEmptySession: handler.closeSession(sessionId, reason: .emptySession)
                 }
             }
         case .reply(let connection, let command):

@@ -27,7 +27,7 @@ public struct SSTPRelayConfiguration: Sendable {
     /// - `identities`: `IDENTITYURL=DEVICEURL`, repeatable.
     public init(
         listen: String, relayURL: String, store: String, identities: [String] = [], lockedOutDevices: [String] = [],
-        version: SSTP.Version = .v1_6, acknowledgmentDelay: Double = 1, maxConnections: Int? = nil,
+        version: SSTP.Version = .v1_6, acknowledgmentDelay: Double = 1, maxConnections: Int? = nil, multidrop: Bool = true,
         maxMessageSize: Int = 64 << 20
     ) throws(RoleFailure) {
         let address = try OptionValidation.hostPort(listen, defaultPort: SSTP.port, option: "--listen")
@@ -47,7 +47,7 @@ public struct SSTPRelayConfiguration: Sendable {
         guard maxMessageSize > 0 else { throw .usage("sstp relay: --max-message-size must be above 0") }
         var connection = SSTP.ConnectionConfiguration(
             version: version, localDeviceURLs: [relayURL], role: .relayServer,
-            multidropSupported: false, singleHopSupported: false, maximumMessageSize: maxMessageSize
+            multidropSupported: multidrop, singleHopSupported: false, maximumMessageSize: maxMessageSize
         )
         connection.timers.messageAcknowledgment = try OptionValidation.seconds(acknowledgmentDelay, option: "--ack-delay")
         self.init(
