@@ -222,4 +222,15 @@ import Testing
         #expect(m.deliveryTimerFired(now: Self.t0 + .minutes(6)).isEmpty || m.storedCount == 1)
         #expect(m.storedCount == 1)
     }
+
+    @Test func aDeviceOnTwoConnectionsIsServedOnTheOldestThenTheOther() {
+        var m = Machine(configuration: .init())
+        Self.senderConnected(&m)
+        m.transportActive(2)
+        _ = m.connectionEstablished(2, sourceDeviceURLs: [Self.phone])
+        m.transportActive(3)
+        _ = m.connectionEstablished(3, sourceDeviceURLs: [Self.phone])
+        #expect(Self.deposit(&m, "a", sequence: 1).contains(.openDeliverySession(2, Self.recipient())))
+        #expect(m.connectionEnded(2).contains(.openDeliverySession(3, Self.recipient())))
+    }
 }

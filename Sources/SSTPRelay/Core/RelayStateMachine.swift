@@ -46,6 +46,8 @@ extension SSTPRelay {
 
         public let configuration: CoreConfiguration
         public internal(set) var connections: [ConnectionID: ConnectionState] = [:]
+        /// DeviceURL → the established connections that attached it, oldest first.
+        var deviceConnections: [String: [ConnectionID]] = [:]
         /// IdentityURL → DeviceURLs: configuration plus accepted Register sessions.
         public internal(set) var registrations: [String: Set<String>]
         /// Stored, not yet sent, per recipient, in receive order.
@@ -97,6 +99,7 @@ extension SSTPRelay {
         public mutating func connectionEstablished(_ connection: ConnectionID, sourceDeviceURLs: [String]) -> [RelayAction] {
             let devices = sourceDeviceURLs.filter { !configuration.lockedOutDevices.contains($0) && configuration.authenticator.acceptsDevice($0) }
             connections[connection] = .established(Attached(devices: devices))
+            for device in devices { deviceConnections[device, default: []].append(connection) }
             var actions: [RelayAction] = devices.map { .deviceAttached(connection, deviceURL: $0) }
             for device in devices { actions += openDeliveries(for: device) }
             return actions
@@ -118,6 +121,10 @@ extension SSTPRelay {
             // Sequences of this connection still committing are stored all the same (their
             // acknowledgment is lost with the connection: the depositor sends them again).
             guard case .established(let attached) = state else { return [] }
+            for device in attached.devices {
+                deviceConnections[device]?.removeAll { $0 == connection }
+                if deviceConnections[device]?.isEmpty == true { deviceConnections[device] = nil }
+            }
             var actions: [RelayAction] = []
             for device in attached.devices { actions += openDeliveries(for: device) }
             return actions
@@ -125,10 +132,7 @@ extension SSTPRelay {
 
         /// The connection a device's deliveries use: the oldest established one listing it.
         func deliveryConnection(for device: String) -> ConnectionID? {
-            connections.keys.sorted().first { id in
-                if case .established(let a) = connections[id] { return a.devices.contains(device) }
-                return false
-            }
+            deviceConnections[device]?.first
         }
 
         func attached(_ connection: ConnectionID) -> Attached? {
