@@ -100,7 +100,10 @@ var targets: [Target] = [
     .testTarget(name: "SSTPRolesTests", dependencies: ["SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto]),
 
     // MARK: MS-WDSMSI
+    // Sans-IO: the UDP packets (2.2.2), the WDS Control Protocol encoding (MS-WDSC 2.2),
+    // the server's request rules (3.1.5), its multicast session table and the client's retransmits.
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
+    .testTarget(name: "WDSMSICoreTests", dependencies: ["WDSMSICore", "WinteropWire", nio, propertyBased]),
 
     // MARK: MS-NFPS
     .target(name: "NFPSCore", dependencies: ["WinteropWire", nio]),
@@ -136,6 +139,9 @@ var fuzzedModules: [Target.Dependency] {
 
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
+
+        // MARK: fuzzed MS-WDSMSI modules
+        "WDSMSICore",
     ]
 }
 

@@ -29,6 +29,10 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
 
+        // MARK: MS-WDSMSI targets
+        FuzzTarget(name: "WDSMSIUDPPacket", run: WDSMSIFuzz.udpPacket),
+        FuzzTarget(name: "WDSCPacket", run: WDSMSIFuzz.wdscPacket),
+
         // MARK: other protocols' targets
     ]
 

@@ -22,6 +22,9 @@ extension DecodeKind {
             try SSTPDecode.describe(bytes, version: .v1_5)
         },
 
+        // MARK: MS-WDSMSI kinds
+        .wdsUDP, .wdsc,
+
         // MARK: other protocols' kinds
     ]
 }
