@@ -104,6 +104,21 @@ var targets: [Target] = [
     // the server's request rules (3.1.5), its multicast session table and the client's retransmits.
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
     .testTarget(name: "WDSMSICoreTests", dependencies: ["WDSMSICore", "WinteropWire", nio, propertyBased]),
+    // NIO shells: the UDP server, the directory content provider, key storage and the client.
+    .target(
+        name: "WDSMSIRoles",
+        dependencies: [
+            "WDSMSICore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(
+        name: "WDSMSIRolesTests",
+        dependencies: ["WDSMSIRoles", "WDSMSICore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix]
+    ),
 
     // MARK: MS-NFPS
     .target(name: "NFPSCore", dependencies: ["WinteropWire", nio]),
@@ -155,6 +170,8 @@ var cliModules: [Target.Dependency] {
 
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",
+        // MARK: CLI MS-WDSMSI modules
+        "WDSMSIRoles",
         // MARK: CLI other protocols
         "WDSMSICore", "NFPSCore", "TCCCore",
     ]
@@ -174,6 +191,7 @@ let package = Package(
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
+        .library(name: "WDSMSIRoles", targets: ["WDSMSIRoles"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),
     ],

@@ -5,10 +5,8 @@ import WinteropWire
 
 /// Golden bytes. Section 4's example lists variables, not bytes; the expected bytes were
 /// produced by an independent encoder written from MS-WDSC 2.2.1 (Python `struct`, GUID in
-/// MS-DTYP 2.3.4.2 order, blocks padded to 16 bytes). Two errata of the example: SymKey is
-/// listed twice (duplicate names are not allowed, MS-WDSC 2.2.1.3.1), so it appears once;
-/// and its TotalBlocks 0x6FB00 is not ceil(ContentSize / BlockSize) (that would be 0x6FB77),
-/// which only matters to the server, not to the codec.
+/// MS-DTYP 2.3.4.2 order, blocks padded to 16 bytes). One erratum of the example: SymKey is
+/// listed twice (duplicate names are not allowed, MS-WDSC 2.2.1.3.1), so it appears once.
 @Suite struct CodecGoldenTests {
     static let exampleRequestHex = [
         "280000010802000017a3136f8736544b81a5504daa9062fa0000000000000000",
