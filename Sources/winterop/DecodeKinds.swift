@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SSTPCore
 import WinteropWire
+import WinteropTransport
 
 extension DecodeKind {
     /// Every kind `winterop decode` knows; each protocol adds its own in its region.
