@@ -1,4 +1,5 @@
 import SSTPRoles
+import WDSMSIRoles
 import WinteropTransport
 
 enum ServeRoles {
@@ -9,6 +10,9 @@ enum ServeRoles {
 
         // MARK: MS-GRVSSTP roles
         SSTPDeviceServeRole(),
+
+        // MARK: MS-WDSMSI roles
+        WDSServeRole(),
 
         // MARK: other protocols' roles
     ]
