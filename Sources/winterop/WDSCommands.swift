@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import NIOPosix
 import WDSMSICore
@@ -10,7 +11,7 @@ struct WDSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wds",
         abstract: "WDS Multicast Session Initiation (MS-WDSMSI): set up multicast sessions over UDP 5041.",
-        subcommands: [WDSServeCommand.self, WDSRequestCommand.self]
+        subcommands: [WDSServeCommand.self, WDSRequestCommand.self, WDSBenchCommand.self]
     )
 }
 
@@ -124,6 +125,33 @@ struct WDSRequestCommand: AsyncParsableCommand, WDSRequestSettings {
         case .timedOut(let attempts):
             eventLog.emit(WDSClientEvent.timedOut(attempts: attempts, seconds: timeout))
             throw RoleFailure.peer("wds request: no reply from \(server) after \(attempts) request\(attempts == 1 ? "" : "s") in \(timeout) s; is `winterop wds serve` running there?")
+        }
+    }
+}
+
+/// `winterop wds bench`: the WDSBenchmarks figure without the harness: the server's
+/// replies per second under a load generator beside a bare UDP echo, both on 127.0.0.1.
+struct WDSBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the server's replies per second against a bare UDP echo on this machine (build with -c release)."
+    )
+
+    @Option(name: .long, help: "Requests per run.")
+    var requests: Int = 200_000
+
+    @Option(name: .long, help: "Requests kept in flight.")
+    var window: Int = 64
+
+    @Option(name: .long, help: "Runs; each prints its figures.")
+    var runs: Int = 3
+
+    func run() async throws {
+        guard requests > 0, window > 0, runs > 0 else { throw RoleFailure.usage("--requests, --window and --runs must be above 0") }
+        for run in 1...runs {
+            let (server, echo) = try await WDSMeasurements.compare(total: requests, window: window, group: MultiThreadedEventLoopGroup.singleton)
+            let ratio = echo.perSecond > 0 ? server.perSecond / echo.perSecond : 0
+            print("run \(run): wds-server \(Int(server.perSecond)) replies/s (\(server.replies) of \(requests)), bare UDP echo \(Int(echo.perSecond)) replies/s (\(echo.replies)), ratio \(String(format: "%.2f", ratio))")
         }
     }
 }
