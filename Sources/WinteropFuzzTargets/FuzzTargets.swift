@@ -32,6 +32,7 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-WDSMSI targets
         FuzzTarget(name: "WDSMSIUDPPacket", run: WDSMSIFuzz.udpPacket),
         FuzzTarget(name: "WDSCPacket", run: WDSMSIFuzz.wdscPacket),
+        FuzzTarget(name: "WDSMSIServer", run: WDSMSIFuzz.server),
 
         // MARK: other protocols' targets
     ]

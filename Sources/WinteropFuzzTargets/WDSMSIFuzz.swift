@@ -17,6 +17,38 @@ enum WDSMSIFuzz {
         }
     }
 
+    /// A server whose one namespace ("n") has content named by any string: the server core
+    /// must answer or drop every datagram, and whatever it sends must decode.
+    @Sendable static func server(_ bytes: [UInt8]) {
+        guard var server = try? SessionInitiationServer(configuration: fuzzConfiguration, firstSessionId: 1) else {
+            preconditionFailure("the fuzz server does not start")
+        }
+        let addresses = SessionInitiationServer.ServerAddresses(ipv4: IPAddress("192.0.2.1"), ipv6: IPAddress("2001:db8::1"))
+        switch server.udpRequestReceived(ByteBuffer(bytes: bytes), serverAddresses: addresses, now: .uptimeNanoseconds(0)) {
+        case .drop: break
+        case .reply(let reply, _):
+            precondition((try? UDPMessage(decoding: reply)) != nil, "the server sent a packet that does not decode")
+        }
+        let result = server.wdsRpcMessage(ByteBuffer(bytes: bytes), caller: .authenticated(userSid: [1, 0, 0, 0, 0, 0, 0, 0]), serverAddresses: addresses, now: .uptimeNanoseconds(0))
+        if let reply = result.reply {
+            precondition((try? WDSC.Packet(decoding: reply)) != nil, "the server sent an MS-WDSC packet that does not decode")
+        }
+    }
+
+    struct AnyContent: ContentProvider {
+        func initialize(configurationString: String) throws(ContentProviderError) {}
+        func content(named content: String, configurationString: String) -> Result<ContentInfo, Win32Error> {
+            content.hasPrefix("x") ? .failure(.fileNotFound) : .success(ContentInfo(size: UInt64(content.utf8.count) * 1000, metadata: content.hasPrefix("m") ? [1] : nil))
+        }
+    }
+
+    static let fuzzConfiguration = ServerConfiguration(
+        providers: [.init(name: "any", allowUnauthenticated: true, provider: AnyContent())],
+        namespaces: [.init(name: "n", contentProvider: "any", configurationString: "")],
+        securityModes: SecurityModes(server: .sign, client: .hash),
+        keys: .init(signKey: [6, 2, 0, 0], hashKey: [8, 2, 0, 0])
+    )
+
     /// A WDS Control Protocol packet: whatever decodes must re-encode and decode to itself,
     /// and its WDSMC_OP_INITIATE reading must hold up the same way.
     @Sendable static func wdscPacket(_ bytes: [UInt8]) {
