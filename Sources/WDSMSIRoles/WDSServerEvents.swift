@@ -27,8 +27,12 @@ public enum WDSServerEvent: RoleEvent {
 
     public var fields: [(String, JSONValue)] {
         switch self {
-        case .sessionCreated(let s, let client, let path), .sessionReused(let s, let client, let path):
+        case .sessionCreated(let s, let client, let path):
             return [("client", .string(client)), ("path", .string(path))] + Self.sessionFields(s)
+        case .sessionReused(let s, let client, let path):
+            // Every further request reports this: the session's id says the rest.
+            return [("client", .string(client)), ("path", .string(path)), ("sessionId", .integer(s.id)),
+                    ("namespace", .string(s.namespace)), ("content", .string(s.content))]
         case .requestRefused(let namespace, let content, let error, let reason, let client, let path):
             return [
                 ("client", .string(client)), ("path", .string(path)), ("namespace", .string(namespace)), ("content", .string(content)),

@@ -28,12 +28,17 @@ final class WDSServerHandler: ChannelInboundHandler, Sendable {
         case .drop(let error):
             core.events.emit(WDSServerEvent.datagramDropped(client: client, error: error))
         case .reply(let bytes, let report):
-            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: bytes)), promise: nil)
+            // Flushed once per read burst (channelReadComplete): replies leave in one sendmmsg.
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: bytes)), promise: nil)
             core.events.emit(WDSServerEvent.from(report, client: client, path: "udp"))
             if case .sessionCreated = report {
                 core.armSessionTimer(on: context.eventLoop)
             }
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
     }
 
     /// The server address of a session: the configured one, else the address the request

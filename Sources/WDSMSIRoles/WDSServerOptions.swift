@@ -25,6 +25,9 @@ public protocol WDSServerSettings: Sendable {
     var serverAddress: [String] { get }
     /// Whether the directory provider of `--namespace` serves unauthenticated (UDP) clients.
     var allowUnauthenticated: Bool { get }
+    /// HashAlgId and HMACAlgId (3.1.1.3), CryptoAPI ALG_IDs as decimal or 0x-hex.
+    var hashAlgId: String { get }
+    var hmacAlgId: String { get }
 }
 
 /// ``WDSServerSettings`` with the command line's defaults.
@@ -41,6 +44,8 @@ public struct WDSServerOptions: WDSServerSettings {
     public var sessionLifetime: Double = 600
     public var serverAddress: [String] = []
     public var allowUnauthenticated = true
+    public var hashAlgId = "0x800C"
+    public var hmacAlgId = "0x8009"
 
     public init() {}
 }
@@ -101,8 +106,19 @@ public struct WDSServerConfiguration: Sendable {
             guard let address = IPAddress(text) else { throw .usage("--server-address '\(text)' is not an IP address") }
             if address.isIPv6 { addresses.ipv6 = address } else { addresses.ipv4 = address }
         }
-        let server = ServerConfiguration(providers: providers, namespaces: namespaces, securityModes: modes, keys: keys, multicast: multicast)
+        let server = ServerConfiguration(
+            providers: providers, namespaces: namespaces, securityModes: modes, keys: keys,
+            hashAlgId: try Self.algorithmId(options.hashAlgId, option: "--hash-alg-id"),
+            hmacAlgId: try Self.algorithmId(options.hmacAlgId, option: "--hmac-alg-id"),
+            multicast: multicast
+        )
         self.init(listen: listen, server: server, serverAddresses: addresses)
+    }
+
+    static func algorithmId(_ text: String, option: String) throws(RoleFailure) -> UInt32 {
+        let value = text.lowercased().hasPrefix("0x") ? UInt32(text.dropFirst(2), radix: 16) : UInt32(text)
+        guard let value else { throw .usage("\(option) must be a 32-bit ALG_ID such as 0x800C, not '\(text)'") }
+        return value
     }
 
     static func multicast(_ options: some WDSServerSettings) throws(RoleFailure) -> MulticastConfiguration {

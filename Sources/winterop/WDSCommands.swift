@@ -67,6 +67,12 @@ struct WDSServeCommand: AsyncParsableCommand, WDSServerSettings {
     @Flag(name: .long, inversion: .prefixedNo, help: "Let unauthenticated (UDP) clients have the --namespace content (AllowUnauthenticated).")
     var allowUnauthenticated = true
 
+    @Option(name: .long, help: "HashAlgId sent with hash security (CryptoAPI ALG_ID; CALG_SHA_256 by default).")
+    var hashAlgId: String = "0x800C"
+
+    @Option(name: .long, help: "HMACAlgId sent with hash security (CryptoAPI ALG_ID; CALG_HMAC by default).")
+    var hmacAlgId: String = "0x8009"
+
     func run() async throws {
         let eventLog = events.makeEventLog()
         let logger = Logger.role("winterop.wds.serve")
