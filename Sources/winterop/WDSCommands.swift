@@ -169,4 +169,6 @@ extension SecurityMode: ExpressibleByArgument {
     }
 
     public static var allValueStrings: [String] { allCases.map(\.description) }
+
+    public var defaultValueDescription: String { description }
 }
