@@ -97,7 +97,10 @@ var targets: [Target] = [
         ]
     ),
     .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", nio, propertyBased]),
-    .testTarget(name: "SSTPRolesTests", dependencies: ["SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto]),
+    .testTarget(name: "SSTPRolesTests", dependencies: [
+        "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto,
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+    ]),
 
     // MARK: MS-WDSMSI
     // Sans-IO: the UDP packets (2.2.2), the WDS Control Protocol encoding (MS-WDSC 2.2),
@@ -121,10 +124,54 @@ var targets: [Target] = [
     ),
 
     // MARK: MS-NFPS
-    .target(name: "NFPSCore", dependencies: ["WinteropWire", nio]),
+    // Codec, the AES-128-CBC stream and the sender/receiver state machines (sans-IO).
+    .target(
+        name: "NFPSCore",
+        dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+    ),
+    .testTarget(name: "NFPSCoreTests", dependencies: ["NFPSCore", "WinteropWire", nio, crypto, propertyBased]),
+    // NIO shells: the share sender (listens) and share receiver (connects), OPC packing.
+    .target(
+        name: "NFPSRoles",
+        dependencies: [
+            "NFPSCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]
+    ),
+    .testTarget(
+        name: "NFPSRolesTests",
+        dependencies: ["NFPSRoles", "NFPSCore", "WinteropWire", "WinteropTestSupport", nio, nioPosix, crypto,
+                       .product(name: "NIOEmbedded", package: "swift-nio"),
+                       .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+    ),
 
     // MARK: MS-TCC
-    .target(name: "TCCCore", dependencies: ["WinteropWire", nio]),
+    .target(
+        name: "TCCCore",
+        dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+    ),
+    .testTarget(name: "TCCCoreTests", dependencies: ["TCCCore", "WinteropWire", nio, propertyBased], exclude: ["Vectors"]),
+    // RFCOMM sockets through AF_BLUETOOTH: Glibc has no sockaddr_rc, BlueZ's headers are not needed.
+    .target(name: "CWinteropBluetooth"),
+    // TLS 1.2 PSK on the system's OpenSSL 3 for `--psk` over TCP (memory BIOs, no sockets).
+    .target(name: "CWinteropTLSPSK", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+    // NIO shells: server (TCP listener or RFCOMM), client, tethering providers, key file.
+    .target(
+        name: "TCCRoles",
+        dependencies: [
+            "TCCCore", "CWinteropBluetooth", "CWinteropTLSPSK", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(
+        name: "TCCRolesTests",
+        dependencies: ["TCCRoles", "TCCCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix],
+        exclude: ["Fakes"]
+    ),
 
     // MARK: Fuzz entry points
     // Shared by FuzzTesting/ (libFuzzer) and the regression replay test.
@@ -157,6 +204,10 @@ var fuzzedModules: [Target.Dependency] {
 
         // MARK: fuzzed MS-WDSMSI modules
         "WDSMSICore",
+        // MARK: fuzzed MS-TCC modules
+        "TCCCore",
+        // MARK: fuzzed MS-NFPS modules
+        "NFPSCore",
     ]
 }
 
@@ -173,7 +224,11 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-WDSMSI modules
         "WDSMSIRoles",
         // MARK: CLI other protocols
-        "WDSMSICore", "NFPSCore", "TCCCore",
+        "WDSMSICore",
+        // MARK: CLI MS-TCC modules
+        "TCCCore", "TCCRoles",
+        // MARK: CLI MS-NFPS modules
+        "NFPSCore", "NFPSRoles",
     ]
 }
 
@@ -193,7 +248,9 @@ let package = Package(
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "WDSMSIRoles", targets: ["WDSMSIRoles"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
+        .library(name: "NFPSRoles", targets: ["NFPSRoles"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),
+        .library(name: "TCCRoles", targets: ["TCCRoles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -202,6 +259,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

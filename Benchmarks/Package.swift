@@ -47,8 +47,9 @@ var targets: [Target] = [
     .executableTarget(
         name: "SSTPBenchmarks",
         dependencies: [
-            benchmark, winterop("SSTPCore"), winterop("SSTPRoles"),
+            benchmark, winterop("SSTPCore"), winterop("SSTPRoles"), winterop("WinteropTransport"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ],
         path: "Benchmarks/SSTPBenchmarks",
         plugins: [plugin]
@@ -62,6 +63,26 @@ var targets: [Target] = [
         plugins: [plugin]
     ),
 
+    // MARK: MS-TCC benchmarks
+    .executableTarget(
+        name: "TCCBenchmarks",
+        dependencies: [
+            benchmark, winterop("TCCCore"), winterop("TCCRoles"), winterop("WinteropTransport"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+        ],
+        path: "Benchmarks/TCCBenchmarks",
+        plugins: [plugin]
+    ),
+
+    // MARK: MS-NFPS benchmarks
+    .executableTarget(
+        name: "NFPSBenchmarks",
+        dependencies: [benchmark, winterop("NFPSCore"), .product(name: "NIOCore", package: "swift-nio")],
+        path: "Benchmarks/NFPSBenchmarks",
+        plugins: [plugin]
+    ),
+
     // MARK: other protocols' benchmarks
 ]
 
@@ -72,6 +93,7 @@ let package = Package(
         .package(name: "winterop", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -12,7 +12,8 @@ build() {
 }
 if [ "${1:-}" = "--list" ]; then
   build
-  WINTEROP_FUZZ_TARGET=--list .build/debug/WinteropFuzzer -runs=0 2>&1 | sed -n 's/^set WINTEROP_FUZZ_TARGET to one of: //p' | tr ',' '\n' | sed 's/^ //'
+  # The harness lists its targets from LLVMFuzzerInitialize, before any input runs.
+  WINTEROP_FUZZ_TARGET=--list .build/debug/WinteropFuzzer -runs=0 2>/dev/null
   exit 0
 fi
 target=${1:?usage: ./fuzz.sh TARGET [SECONDS]}

@@ -1,30 +1,57 @@
 import Crypto
 import Foundation
 import NIOCore
+import WinteropWire
 
 /// Where one received message goes on disk: a temporary file written, hashed and, once
-/// the sequence ends, synced and renamed into place. Confined to its connection's serial
-/// writer queue (never touched from two threads at once).
+/// the sequence ends, synced and linked into place. A message stays in memory until it
+/// passes ``memoryLimit``, so small messages (and half-sent ones) hold no descriptor
+/// until they are complete. Confined to its connection's serial writer queue (never
+/// touched from two threads at once).
 final class FileSink: @unchecked Sendable {
     let temporaryPath: String
     private var descriptor: Int32 = -1
     private var hasher = SHA256()
     private(set) var size = 0
     private(set) var failure: String?
+    /// What is kept in memory before the file is opened.
+    static let memoryLimit = 64 << 10
+    private var held: ByteBuffer?
 
     init(temporaryPath: String) {
         self.temporaryPath = temporaryPath
     }
 
-    func open() {
+    /// Opens the temporary file and writes what was held in memory.
+    private func openFile() {
         descriptor = Foundation.open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if descriptor < 0 { failure = "cannot create \(temporaryPath): \(String(cString: strerror(errno)))" }
+        guard descriptor >= 0 else {
+            failure = "cannot create \(temporaryPath): \(String(cString: strerror(errno)))"
+            return
+        }
+        if let held {
+            self.held = nil
+            writeOut(held)
+        }
     }
 
     func write(_ buffer: ByteBuffer) {
         guard failure == nil else { return }
+        buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        size += buffer.readableBytes
+        if descriptor < 0 && size <= Self.memoryLimit {
+            var buffer = buffer
+            if held == nil { held = ByteBufferAllocator().buffer(capacity: buffer.readableBytes) }
+            held?.writeBuffer(&buffer)
+            return
+        }
+        if descriptor < 0 { openFile() }
+        writeOut(buffer)
+    }
+
+    private func writeOut(_ buffer: ByteBuffer) {
+        guard failure == nil else { return }
         buffer.withUnsafeReadableBytes { raw in
-            hasher.update(bufferPointer: raw)
             var offset = 0
             while offset < raw.count {
                 let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
@@ -36,11 +63,19 @@ final class FileSink: @unchecked Sendable {
                 offset += written
             }
         }
-        size += buffer.readableBytes
     }
 
-    /// Syncs (when asked), closes and renames into `finalPath`; returns the SHA-256 in hex.
-    func finish(finalPath: String, sync: Bool) -> Result<String, SinkFailure> {
+    /// Where a finished message went.
+    struct Stored: Sendable {
+        var path: String
+        var sha256: String
+    }
+
+    /// Syncs (when asked), closes and links the file into `directory` under the next free
+    /// message name, never replacing a file already there (a name taken, by an earlier
+    /// run or another program, moves on to the next number); returns its name and SHA-256.
+    func finish(in directory: String, sync: Bool, nextNumber: () -> Int) -> Result<Stored, SinkFailure> {
+        if descriptor < 0 && failure == nil { openFile() }
         if let failure {
             abort()
             return .failure(SinkFailure(message: failure))
@@ -52,15 +87,22 @@ final class FileSink: @unchecked Sendable {
         }
         Foundation.close(descriptor)
         descriptor = -1
-        guard rename(temporaryPath, finalPath) == 0 else {
-            let message = "cannot rename to \(finalPath): \(String(cString: strerror(errno)))"
-            unlink(temporaryPath)
-            return .failure(SinkFailure(message: message))
+        defer { unlink(temporaryPath) }
+        for _ in 0..<MessageNames.attempts {
+            let path = "\(directory)/\(MessageNames.name(nextNumber()))"
+            // link(2) fails with EEXIST instead of replacing: the message never overwrites.
+            if link(temporaryPath, path) == 0 {
+                return .success(Stored(path: path, sha256: Hex.encode(hasher.finalize())))
+            }
+            guard errno == EEXIST else {
+                return .failure(SinkFailure(message: "cannot store \(path): \(String(cString: strerror(errno)))"))
+            }
         }
-        return .success(hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return .failure(SinkFailure(message: "cannot find a free message name in \(directory) after \(MessageNames.attempts) tries"))
     }
 
     func abort() {
+        held = nil
         if descriptor >= 0 {
             Foundation.close(descriptor)
             descriptor = -1

@@ -13,6 +13,10 @@ public protocol SSTPApplication: AnyObject {
     func sessionStateChanged(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, state: SSTP.SessionState)
     func sessionRefused(_ handler: SSTPConnectionHandler, sessionId: UInt32, response: SSTP.OpenResponse.ResponseId?)
     func sessionClosed(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, reason: SSTP.Close.Reason, byPeer: Bool)
+    /// Fanout destinations left an outbound session (3.1.5.8): their indexes in the FanoutOpen.
+    func fanoutDestinationsRemoved(_ handler: SSTPConnectionHandler, sessionId: UInt32, status: SSTP.SessionStatus.StatusId, indexes: [Int])
+    /// The peer broke a rule or limit of one session, which is being closed with `reason`.
+    func sessionViolation(_ handler: SSTPConnectionHandler, sessionId: UInt32, reason: SSTP.Close.Reason, detail: String)
     func messageStarted(_ handler: SSTPConnectionHandler, sessionId: UInt32, message: SSTP.Message)
     func messageData(_ handler: SSTPConnectionHandler, sessionId: UInt32, payload: ByteBuffer)
     /// A complete sequence: call ``SSTPConnectionHandler/resourceHandlerCompleted(sequence:)`` once it is handled.
@@ -33,6 +37,8 @@ extension SSTPApplication {
     public func sessionStateChanged(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, state: SSTP.SessionState) {}
     public func sessionRefused(_ handler: SSTPConnectionHandler, sessionId: UInt32, response: SSTP.OpenResponse.ResponseId?) {}
     public func sessionClosed(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, reason: SSTP.Close.Reason, byPeer: Bool) {}
+    public func fanoutDestinationsRemoved(_ handler: SSTPConnectionHandler, sessionId: UInt32, status: SSTP.SessionStatus.StatusId, indexes: [Int]) {}
+    public func sessionViolation(_ handler: SSTPConnectionHandler, sessionId: UInt32, reason: SSTP.Close.Reason, detail: String) {}
     public func messageStarted(_ handler: SSTPConnectionHandler, sessionId: UInt32, message: SSTP.Message) {}
     public func messageData(_ handler: SSTPConnectionHandler, sessionId: UInt32, payload: ByteBuffer) {}
     public func messageReceived(_ handler: SSTPConnectionHandler, entry: SSTP.InboundMessageList.Entry) {}

@@ -16,17 +16,19 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     /// The target device this side connects to when it initiated the transport (3.1.4.1).
     private let targetDeviceURL: String?
     private var context: ChannelHandlerContext?
-    private var cumulation: ByteBuffer?
+    private var decoder = NIOSingleStepByteToMessageProcessor(SSTPFrameDecoder())
     private var inReadLoop = false
     private var needsFlush = false
     private var readingPaused = false
     private var readPending = false
+    /// Unsent output is above the high-water mark (accepting side only).
+    private var outputBlocked = false
     private var acknowledgmentTimer: Scheduled<Void>?
     private var connectionTimer: Scheduled<Void>?
     private var sessionTimers: [UInt32: Scheduled<Void>] = [:]
-    private var idleCheck: Scheduled<Void>?
-    private var lastInbound = NIODeadline.now()
-    private var lastOutbound = NIODeadline.now()
+    /// The one deadline the core asked for (idle Noops, connect timeout): see
+    /// ``SSTP/ConnectionStateMachine/hitDeadline(now:)``.
+    private var deadlineTimer: Scheduled<Void>?
 
     /// Remote address, for events.
     public private(set) var remoteAddress: SocketAddress?
@@ -57,9 +59,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         guard !started else { return }
         started = true
         remoteAddress = context.channel.remoteAddress
-        lastInbound = .now()
-        lastOutbound = .now()
-        scheduleIdleCheck()
+        schedule(deadline: machine.transportActive(now: context.eventLoop.now))
         if machine.initiatedConnection, let target = targetDeviceURL {
             perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.connect(targetDeviceURL: target) }
         }
@@ -77,48 +77,44 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        lastInbound = .now()
-        if var existing = cumulation, existing.readableBytes > 0 {
-            // Only the tail of one command is left over: move it to the front first, so
-            // the buffer holds at most one command plus one read, never the whole stream.
-            cumulation = nil
-            existing.discardReadBytes()
-            existing.writeBuffer(&incoming)
-            cumulation = existing
-        } else {
-            cumulation = incoming
-        }
-        decodeCommands()
-    }
-
-    private func decodeCommands() {
-        guard var buffer = cumulation else { return }
-        cumulation = nil
+        let incoming = unwrapInboundIn(data)
+        machine.bytesReceived(now: context.eventLoop.now)
         inReadLoop = true
         defer { inReadLoop = false }
-        while buffer.readableBytes > 0, isOpenForInput {
-            let command: SSTP.Command?
-            do {
-                command = try SSTP.CommandStream.decodeCommand(from: &buffer, version: machine.version)
-            } catch {
-                execute(machine.malformedCommandReceived(error))
-                return
+        do {
+            try decoder.process(buffer: incoming) { frame in
+                guard isOpenForInput else { return }
+                commandFrameReceived(frame)
             }
-            guard let command else { break }
-            if case .connect(let connect) = command {
-                execute(machine.commandReceived(command, admission: application.admission(for: connect, on: self)))
-            } else {
-                execute(machine.commandReceived(command))
-            }
+        } catch let error as WireError {
+            execute(machine.malformedCommandReceived(error))
+        } catch {
+            // The decoder throws only WireError; anything else is framing all the same.
+            execute(machine.malformedCommandReceived(WireError(spec: SSTP.spec, section: "2.2", "\(error)")))
         }
-        if buffer.readableBytes > 0 { cumulation = buffer }
+    }
+
+    /// One whole command from the decoder: decoded at the negotiated version, then given
+    /// to the state machine (a Connect with the application's admission facts, 3.1.5.1).
+    private func commandFrameReceived(_ frame: ByteBuffer) {
+        let command: SSTP.Command
+        do {
+            command = try SSTP.CommandStream.decode(frame: frame, version: machine.version)
+        } catch {
+            execute(machine.malformedCommandReceived(error))
+            return
+        }
+        if case .connect(let connect) = command {
+            execute(machine.commandReceived(command, admission: application.admission(for: connect, on: self)))
+        } else {
+            execute(machine.commandReceived(command))
+        }
     }
 
     private var isOpenForInput: Bool {
         switch machine.state {
-        case .aborting, .closed: return false
-        default: return true
+        case .aborting, .closed, .modifying: return false
+        case .transportLayerConnected, .connecting, .established: return true
         }
     }
 
@@ -128,6 +124,13 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // An accepting device stops reading from a peer that does not read its replies:
+        // unsent output above the channel's high-water mark holds further input, so a
+        // client that floods Opens and never reads cannot grow this side's memory.
+        if !machine.initiatedConnection {
+            outputBlocked = !context.channel.isWritable
+            if !outputBlocked { readIfAllowed() }
+        }
         application.writabilityChanged(self, isWritable: context.channel.isWritable)
         flushIfNeeded()
         context.fireChannelWritabilityChanged()
@@ -138,11 +141,18 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     }
 
     public func read(context: ChannelHandlerContext) {
-        if readingPaused {
+        if readingPaused || outputBlocked {
             readPending = true
         } else {
             context.read()
         }
+    }
+
+    /// Issues the read held back while paused or blocked, once neither holds.
+    private func readIfAllowed() {
+        guard !readingPaused, !outputBlocked, readPending, let context else { return }
+        readPending = false
+        context.read()
     }
 
     // MARK: Back-pressure
@@ -156,12 +166,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     public func resumeReading() {
         guard readingPaused else { return }
         readingPaused = false
-        if readPending, let context {
-            readPending = false
-            context.read()
-        }
-        // Commands already buffered but not decoded while paused are not held back here:
-        // the decoder runs on every read, so pausing only stops new bytes.
+        readIfAllowed()
     }
 
     // MARK: Higher-layer requests (3.1.4)
@@ -226,7 +231,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             let actions = try body(&machine)
             execute(actions)
         } catch {
-            EventLogDiagnostics.report("SSTP: \(error)")
+            EventLog.diagnostic("SSTP: \(error)")
         }
         flushIfNeeded()
     }
@@ -245,7 +250,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             do {
                 try command.encode(into: &buffer, version: machine.version)
             } catch {
-                EventLogDiagnostics.report("SSTP: cannot encode \(command.commandId): \(error)")
+                EventLog.diagnostic("SSTP: cannot encode \(command.commandId): \(error)")
                 return
             }
             write(buffer)
@@ -270,6 +275,8 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         case .cancelTimer(let timer):
             cancel(timer)
         case .connectionEstablished(let version, let urls):
+            // From the connect timeout to the idle timers.
+            if let loop = context?.eventLoop { schedule(deadline: machine.nextDeadline(after: loop.now)) }
             application.connectionEstablished(self, version: version, peerDeviceURLs: urls)
         case .connectionEnded(let cause, let unacknowledged):
             application.connectionEnded(self, cause: cause, unacknowledged: unacknowledged)
@@ -284,8 +291,10 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             application.sessionRefused(self, sessionId: id, response: response)
         case .sessionClosed(let id, let direction, let reason, let byPeer):
             application.sessionClosed(self, sessionId: id, direction: direction, reason: reason, byPeer: byPeer)
-        case .fanoutDestinationsRemoved:
-            break
+        case .fanoutDestinationsRemoved(let id, let status, let indexes):
+            application.fanoutDestinationsRemoved(self, sessionId: id, status: status, indexes: indexes)
+        case .sessionViolation(let id, let reason, let detail):
+            application.sessionViolation(self, sessionId: id, reason: reason, detail: detail)
         case .messageStarted(let id, let message):
             application.messageStarted(self, sessionId: id, message: message)
         case .messageData(let id, let payload):
@@ -303,7 +312,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
 
     private func write(_ buffer: ByteBuffer) {
         guard let context else { return }
-        lastOutbound = .now()
+        machine.bytesSent(now: context.eventLoop.now)
         context.write(wrapOutboundOut(buffer), promise: nil)
         needsFlush = true
     }
@@ -370,44 +379,25 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         connectionTimer = nil
         for timer in sessionTimers.values { timer.cancel() }
         sessionTimers = [:]
-        idleCheck?.cancel()
-        idleCheck = nil
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
     }
 
-    /// The Outbound and Inbound Idle Timers (<11>): one check scheduled at the earlier deadline.
-    private func scheduleIdleCheck() {
-        guard let context else { return }
-        let timers = machine.configuration.timers
-        var deadlines: [NIODeadline] = []
-        if let outbound = timers.outboundIdle { deadlines.append(lastOutbound + TimeAmount(outbound)) }
-        if let inbound = timers.inboundIdle { deadlines.append(lastInbound + TimeAmount(inbound)) }
-        guard let next = deadlines.min() else { return }
-        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: next) { [weak self] in
+    /// Arms the core's next deadline (the core never returns one in the past); when it
+    /// comes, the core decides what is due and the next one.
+    private func schedule(deadline: NIODeadline?) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        guard let deadline, let context else { return }
+        let loop = context.eventLoop
+        deadlineTimer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
             guard let self else { return }
-            let now = NIODeadline.now()
-            let timers = self.machine.configuration.timers
-            let outboundIdle = timers.outboundIdle.map { now >= self.lastOutbound + TimeAmount($0) } ?? false
-            let inboundIdle = timers.inboundIdle.map { now >= self.lastInbound + TimeAmount($0) } ?? false
-            if (outboundIdle || inboundIdle) && self.machine.isEstablished {
-                if inboundIdle { self.lastInbound = now }
-                self.execute(self.machine.idleTimerFired())
-                self.flushIfNeeded()
-            }
-            if self.started && self.context != nil && self.isOpenForInput { self.scheduleIdleCheck() }
+            self.deadlineTimer = nil
+            // The loop's clock: virtual on an EmbeddedEventLoop, so tests advance it.
+            let outcome = self.machine.hitDeadline(now: loop.now)
+            self.execute(outcome.actions)
+            self.flushIfNeeded()
+            if self.context != nil { self.schedule(deadline: outcome.next) }
         }
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// Diagnostics that reach standard error.
-enum EventLogDiagnostics {
-    static func report(_ line: String) {
-        EventLog.diagnostic(line)
     }
 }

@@ -24,11 +24,13 @@ public struct SSTPDeviceConfiguration: Sendable {
     public var highWater: Int
     /// Bytes queued below which reading resumes.
     public var lowWater: Int
+    /// Concurrent connections; more are refused (nil: no limit).
+    public var maxConnections: Int?
 
     public init(
         listen: HostPort, connection: SSTP.ConnectionConfiguration, outputDirectory: String,
         flowControl: Bool = true, sync: Bool = true, lockedOutDevices: Set<String> = [],
-        highWater: Int = 4 << 20, lowWater: Int = 1 << 20
+        highWater: Int = 4 << 20, lowWater: Int = 1 << 20, maxConnections: Int? = nil
     ) {
         self.listen = listen
         self.connection = connection
@@ -38,93 +40,82 @@ public struct SSTPDeviceConfiguration: Sendable {
         self.lockedOutDevices = lockedOutDevices
         self.highWater = highWater
         self.lowWater = lowWater
+        self.maxConnections = maxConnections
     }
 }
 
-/// A device (client role, 3.2) listening for direct connections: each inbound session's
-/// messages are written under the output directory and reported as `message` events; a
-/// message is marked complete (3.1.4.7), and so acknowledged, only once it is stored.
-public final class SSTPDeviceListener: Sendable {
+/// A device (client role, 3.2) listening for direct connections, as the
+/// ``ListenerRole`` of a ``ListenerService``: each inbound session's messages are written
+/// under the output directory and reported as `message` events; a message is marked
+/// complete (3.1.4.7), and so acknowledged, only once it is stored. Its goodbye is
+/// ConnectClose NoReason carrying the count of what is stored (3.1.4.2.1).
+public struct SSTPDeviceListener: ListenerRole {
     public let configuration: SSTPDeviceConfiguration
     let events: EventLog
-    let group: any EventLoopGroup
     let shared: Shared
-    private let serverChannel = NIOLockedValueBox<Channel?>(nil)
 
     /// State every connection of this listener shares.
     final class Shared: Sendable {
-        let messageCounter = NIOLockedValueBox(0)
+        let messageCounter: NIOLockedValueBox<Int>
         let connectionCounter = NIOLockedValueBox(0)
         /// Established connections per source device URL (NumberOfConcurrentDeviceConnections).
         let connectionsPerDevice = NIOLockedValueBox<[String: Int]>([:])
-        let connections = NIOLockedValueBox<[Int: NIOLoopBound<SSTPConnectionHandler>]>([:])
-        let channels = NIOLockedValueBox<[Int: Channel]>([:])
+
+        /// Where every connection's writer queue runs (tests hold it to stop the disk).
+        let storeTarget: DispatchQueue?
+
+        init(firstMessageNumber: Int, storeTarget: DispatchQueue?) {
+            messageCounter = NIOLockedValueBox(firstMessageNumber - 1)
+            self.storeTarget = storeTarget
+        }
+
+        /// The next unused message number.
+        func nextMessageNumber() -> Int {
+            messageCounter.withLockedValue { $0 += 1; return $0 }
+        }
     }
 
-    public init(configuration: SSTPDeviceConfiguration, events: EventLog, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    /// A listener storing into ``SSTPDeviceConfiguration/outputDirectory``, which must
+    /// exist (see ``SSTPDeviceConfiguration/init(listen:deviceURLs:outputDirectory:version:acknowledgmentDelay:flowControl:sync:lockedOutDevices:maxConnectionsPerDevice:highWater:connectTimeout:maxMessageSize:maxConnections:)``).
+    /// Numbering continues after the messages already there.
+    public init(configuration: SSTPDeviceConfiguration, events: EventLog) {
+        self.init(configuration: configuration, events: events, storeTarget: nil)
+    }
+
+    init(configuration: SSTPDeviceConfiguration, events: EventLog, storeTarget: DispatchQueue?) {
         self.configuration = configuration
         self.events = events
-        self.group = group
-        self.shared = Shared()
+        self.shared = Shared(firstMessageNumber: MessageNames.firstFree(in: configuration.outputDirectory), storeTarget: storeTarget)
     }
 
-    /// Binds, reports `listening`, and returns the bound address.
-    @discardableResult
-    public func start() async throws -> SocketAddress {
-        try FileManager.default.createDirectory(atPath: configuration.outputDirectory, withIntermediateDirectories: true)
-        let configuration = self.configuration
-        let events = self.events
-        let shared = self.shared
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let id = shared.connectionCounter.withLockedValue { $0 += 1; return $0 }
-                    let application = InboxApplication(id: id, configuration: configuration, events: events, shared: shared, eventLoop: channel.eventLoop)
-                    let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: false, application: application)
-                    application.handler = handler
-                    shared.connections.withLockedValue { $0[id] = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
-                    shared.channels.withLockedValue { $0[id] = channel }
-                    channel.closeFuture.whenComplete { _ in
-                        _ = shared.connections.withLockedValue { $0.removeValue(forKey: id) }
-                        _ = shared.channels.withLockedValue { $0.removeValue(forKey: id) }
-                    }
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
+    /// The service that binds, serves and shuts this listener down.
+    public func service(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, service: String = "sstp-device") -> ListenerService {
+        ListenerService(
+            configuration: ListenerConfiguration(
+                service: service, address: configuration.listen, maxConnections: configuration.maxConnections,
+                writeBufferWaterMark: .init(low: 256 << 10, high: 1 << 20)
+            ),
+            role: self, events: events, eventLoopGroup: eventLoopGroup
+        )
+    }
+
+    public func initialize(_ channel: any Channel) throws {
+        let id = shared.connectionCounter.withLockedValue { $0 += 1; return $0 }
+        let application = InboxApplication(id: id, configuration: configuration, events: events, shared: shared, eventLoop: channel.eventLoop)
+        let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: false, application: application)
+        application.handler = handler
+        try channel.pipeline.syncOperations.addHandler(handler)
+    }
+
+    /// ConnectClose NoReason, after acknowledging what is stored (its MessageCount, 3.1.4.2.1).
+    public func sayGoodbye(_ channel: any Channel, reason: GoodbyeReason) {
+        channel.eventLoop.execute {
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: SSTPConnectionHandler.self) else {
+                channel.close(promise: nil)
+                return
             }
-            .bind(host: configuration.listen.host, port: configuration.listen.port)
-            .get()
-        serverChannel.withLockedValue { $0 = channel }
-        events.listening(service: "sstp-device", address: channel.localAddress)
-        return channel.localAddress!
-    }
-
-    /// Closes every connection with ConnectClose NoReason (after acknowledging what is
-    /// stored) and stops listening.
-    public func stop() async {
-        let channel = serverChannel.withLockedValue { $0 }
-        try? await channel?.close()
-        let connections = shared.connections.withLockedValue { Array($0.values) }
-        for bound in connections {
-            bound.eventLoop.execute { bound.value.close(reason: .noReason) }
+            handler.close(reason: .noReason)
         }
-        // Wait (a little) for each ConnectClose to be written and the connection to end.
-        let closing = shared.channels.withLockedValue { Array($0.values) }
-        for channel in closing {
-            let timeout = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
-            try? await channel.closeFuture.get()
-            timeout.cancel()
-        }
-    }
-
-    /// Runs until the server channel closes.
-    public func run() async throws {
-        try await start()
-        let channel = serverChannel.withLockedValue { $0 }
-        try await channel?.closeFuture.get()
     }
 }
 
@@ -151,7 +142,7 @@ final class InboxApplication: SSTPApplication {
         self.events = events
         self.shared = shared
         self.eventLoop = eventLoop
-        self.queue = DispatchQueue(label: "winterop.sstp.inbox.\(id)")
+        self.queue = DispatchQueue(label: "winterop.sstp.inbox.\(id)", target: shared.storeTarget)
     }
 
     func admission(for connect: SSTP.Connect, on handler: SSTPConnectionHandler) -> SSTP.ConnectAdmission {
@@ -166,10 +157,7 @@ final class InboxApplication: SSTPApplication {
     func connectionEstablished(_ handler: SSTPConnectionHandler, version: SSTP.Version, peerDeviceURLs: [String]) {
         peerDevices = peerDeviceURLs
         shared.connectionsPerDevice.withLockedValue { counts in for url in peerDeviceURLs { counts[url, default: 0] += 1 } }
-        events.emit("connected", [
-            ("connection", .int(Int64(id))), ("peer", .string(peer)), ("version", .string(version.description)),
-            ("deviceURLs", .array(peerDeviceURLs.map { .string($0) })),
-        ], text: "connection \(id) from \(peer) established (SSTP \(version), \(peerDeviceURLs.joined(separator: ", ")))")
+        events.emit(SSTPDeviceEvent.connected(connection: id, peer: peer, version: version, deviceURLs: peerDeviceURLs))
     }
 
     func connectionEnded(_ handler: SSTPConnectionHandler, cause: SSTP.ConnectionEndCause, unacknowledged: [SSTP.OutboundMessageList.Entry]) {
@@ -184,59 +172,43 @@ final class InboxApplication: SSTPApplication {
         sinks = [:]
         gathered = [:]
         gatheredTotal = 0
-        var fields: [(String, JSONValue)] = [("connection", .int(Int64(id))), ("peer", .string(peer))]
-        let text: String
+        let end: SSTPDeviceEvent.End
         switch cause {
         case .closedLocally(let reason, let violation):
-            fields.append(("by", .string("local")))
-            fields.append(("reason", .string(reason.description)))
-            if let violation { fields.append(("violation", .string(violation))) }
-            text = "connection \(id) closed: sent ConnectClose \(reason)\(violation.map { " (\($0))" } ?? "")"
-            if violation != nil && reason != .noReason {
-                events.emit("protocol_error", [("connection", .int(Int64(id))), ("reason", .string(reason.description)), ("detail", .string(violation ?? ""))],
-                            text: "connection \(id): \(violation ?? "") → ConnectClose \(reason)")
+            end = .local(reason, violation: violation)
+            if let violation, reason != .noReason {
+                events.emit(SSTPDeviceEvent.protocolError(connection: id, session: nil, reason: reason.description, detail: violation))
             }
         case .closedByPeer(let close):
-            fields.append(("by", .string("peer")))
-            fields.append(("reason", .string(close.reason.description)))
-            text = "connection \(id) closed by the peer: \(close.reason)"
+            end = .peer(close)
         case .refused(let response):
-            fields.append(("by", .string("peer")))
-            fields.append(("reason", .string(response.responseId.description)))
-            text = "connection \(id) refused: \(response.responseId)"
+            end = .refused(response.responseId)
         case .transportLost:
-            fields.append(("by", .string("transport")))
-            fields.append(("reason", .string("transport lost")))
-            text = "connection \(id) lost"
+            end = .transport
         }
-        events.emit("connection_closed", fields, text: text)
+        events.emit(SSTPDeviceEvent.connectionClosed(connection: id, peer: peer, end: end))
+    }
+
+    func sessionViolation(_ handler: SSTPConnectionHandler, sessionId: UInt32, reason: SSTP.Close.Reason, detail: String) {
+        events.emit(SSTPDeviceEvent.protocolError(connection: id, session: sessionId, reason: reason.description, detail: detail))
     }
 
     func openReceived(_ handler: SSTPConnectionHandler, sessionId: UInt32, entry: SSTP.AddressingEntry) -> SSTP.ResourceHandlerAvailability {
         sessions[sessionId] = entry
-        events.emit("session_opened", [
-            ("connection", .int(Int64(id))), ("session", .integer(sessionId)), ("resourceURL", .string(entry.resourceURL)),
-            ("identityURL", .string(entry.identityURL)), ("deviceURL", .string(entry.deviceURL)),
-        ], text: "session \(sessionId) opened for \(entry)")
+        events.emit(SSTPDeviceEvent.sessionOpened(connection: id, session: sessionId, entry: entry))
         return congested && configuration.flowControl ? .notReady : .ready
     }
 
     func sessionClosed(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, reason: SSTP.Close.Reason, byPeer: Bool) {
         guard direction == .inbound else { return }
         sessions[sessionId] = nil
-        events.emit("session_closed", [("connection", .int(Int64(id))), ("session", .integer(sessionId)), ("reason", .string(reason.description))],
-                    text: "session \(sessionId) closed (\(reason))")
+        events.emit(SSTPDeviceEvent.sessionClosed(connection: id, session: sessionId, reason: reason))
     }
 
     func messageStarted(_ handler: SSTPConnectionHandler, sessionId: UInt32, message: SSTP.Message) {
-        let number = shared.messageCounter.withLockedValue { $0 += 1; return $0 }
-        let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(number).part")
+        let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(id)-\(sessionId).part")
         sinks[sessionId] = sink
-        finalNames[sessionId] = String(format: "msg-%08d", number)
-        queue.async { sink.open() }
     }
-
-    private var finalNames: [UInt32: String] = [:]
 
     /// Payload gathered per session and handed to the writer queue in blocks, so that the
     /// disk sees few large writes and the event loop few hops.
@@ -300,57 +272,38 @@ final class InboxApplication: SSTPApplication {
 
     func messageReceived(_ handler: SSTPConnectionHandler, entry: SSTP.InboundMessageList.Entry) {
         dispatch(entry.sessionId)
-        guard let sink = sinks.removeValue(forKey: entry.sessionId), let name = finalNames.removeValue(forKey: entry.sessionId) else { return }
-        let path = "\(configuration.outputDirectory)/\(name)"
+        guard let sink = sinks.removeValue(forKey: entry.sessionId) else { return }
+        let directory = configuration.outputDirectory
         let sync = configuration.sync
+        let shared = self.shared
         let loop = NIOLoopBound(self, eventLoop: eventLoop)
         queue.async {
-            let result = sink.finish(finalPath: path, sync: sync)
+            let result = sink.finish(in: directory, sync: sync, nextNumber: shared.nextMessageNumber)
             let size = sink.size
-            loop.eventLoop.execute { loop.value.stored(entry, path: path, size: size, result: result) }
+            loop.eventLoop.execute { loop.value.stored(entry, size: size, result: result) }
         }
     }
 
-    private func stored(_ entry: SSTP.InboundMessageList.Entry, path: String, size: Int, result: Result<String, SinkFailure>) {
+    private func stored(_ entry: SSTP.InboundMessageList.Entry, size: Int, result: Result<FileSink.Stored, SinkFailure>) {
         guard let handler else { return }
         switch result {
-        case .success(let digest):
-            let message = entry.message
-            let addressing = sessions[entry.sessionId]
-            var flags: [(String, JSONValue)] = [
-                ("track", .bool(message.track)), ("acknowledgeImmediately", .bool(message.acknowledgeImmediately)),
-                ("doNotDeliverIfOffline", .bool(message.doNotDeliverIfOffline)),
-            ]
-            if let e = message.ephemeral { flags.append(("ttl", .integer(e.ttl))) }
-            if let s = message.streamSize {
-                flags.append(("streamSize", .object([
-                    ("byteStreamSize", .integer(s.byteStreamSize)), ("sessionSize", .integer(s.sessionSize)), ("messageSize", .integer(s.messageSize)),
-                ])))
-            }
-            if let f = message.fragmentation {
-                flags.append(("fragmentation", .object([
-                    ("numFragments", .integer(f.numFragments)), ("thisFragment", .integer(f.thisFragment)),
-                    ("fragmentId", .string(f.fragmentId)), ("fragmentOffset", .integer(f.fragmentOffset)),
-                ])))
-            }
-            events.emit("message", [
-                ("connection", .int(Int64(id))), ("session", .integer(entry.sessionId)), ("sequence", .integer(entry.sequence)),
-                ("resourceURL", .string(addressing?.resourceURL ?? "")), ("identityURL", .string(addressing?.identityURL ?? "")),
-                ("deviceURL", .string(addressing?.deviceURL ?? "")), ("size", .int(Int64(size))), ("sha256", .string(digest)),
-                ("userRef", .string(message.userRef)), ("flags", .object(flags)), ("path", .string(path)),
-            ], text: "message \(entry.sequence) on session \(entry.sessionId): \(size) bytes, sha256 \(digest) → \(path)")
-            // Stored: now it may be acknowledged (3.1.4.7).
+        case .success(let stored):
+            events.emit(SSTPDeviceEvent.message(SSTPDeviceEvent.StoredMessage(
+                connection: id, session: entry.sessionId, sequence: entry.sequence, entry: sessions[entry.sessionId],
+                size: size, sha256: stored.sha256, message: entry.message, path: stored.path
+            )))
+            // Stored under its final name: now it may be acknowledged (3.1.4.7).
             handler.resourceHandlerCompleted(sequence: entry.sequence)
         case .failure(let failure):
-            events.emit("store_failed", [("connection", .int(Int64(id))), ("session", .integer(entry.sessionId)), ("error", .string(failure.message))],
-                        text: "cannot store message on session \(entry.sessionId): \(failure.message)")
-            // The resource handler has failed: the session is closed, the message never acknowledged.
-            handler.setAvailability(sessionId: entry.sessionId, .fault(.internalError))
+            events.emit(SSTPDeviceEvent.storeFailed(connection: id, session: entry.sessionId, error: failure.message))
+            // The message can never be completed, and the acknowledgments of everything
+            // after it wait behind it (3.1.4.2.1): close the connection with InternalError,
+            // acknowledging what is stored, so the peer sends the rest again.
+            handler.close(reason: .internalError)
         }
     }
 
     func messageAborted(_ handler: SSTPConnectionHandler, sessionId: UInt32) {
-        finalNames[sessionId] = nil
         gatheredTotal -= gathered.removeValue(forKey: sessionId)?.readableBytes ?? 0
         if let sink = sinks.removeValue(forKey: sessionId) { queue.async { sink.abort() } }
     }

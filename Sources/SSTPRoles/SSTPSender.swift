@@ -4,6 +4,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import SSTPCore
 import WinteropTransport
 import WinteropWire
@@ -40,6 +41,8 @@ public struct SSTPSendConfiguration: Sendable {
     public var streamSize: Bool
     /// Bytes read from a source at a time.
     public var chunkSize: Int
+    /// Chunks read ahead of the socket.
+    public var readAhead: Int = 4
     /// Compute each message's SHA-256 for the `sent` event.
     public var digests: Bool = true
 
@@ -54,6 +57,11 @@ public struct SSTPSendConfiguration: Sendable {
     }
 }
 
+/// How often `sstp send` reports `progress`.
+public enum SSTPSenderProgress {
+    public static let interval = TimeAmount.milliseconds(250)
+}
+
 /// How a send ended.
 public struct SSTPSendReport: Sendable {
     /// Names of the messages the peer acknowledged, in order.
@@ -65,40 +73,73 @@ public struct SSTPSendReport: Sendable {
     /// Why the connection ended, when it was not this side's orderly close.
     public var failure: String?
     public var succeeded: Bool { failure == nil && unacknowledged.isEmpty && notSent.isEmpty }
+
+    /// One sentence for a send that did not succeed: why, and what was not delivered.
+    public var failureSummary: String {
+        var parts: [String] = []
+        if let failure { parts.append(failure) }
+        if !unacknowledged.isEmpty { parts.append("sent but not acknowledged (not delivered): \(unacknowledged.joined(separator: ", "))") }
+        if !notSent.isEmpty { parts.append("not sent: \(notSent.joined(separator: ", "))") }
+        return parts.joined(separator: "; ")
+    }
 }
 
 /// The device role that sends (client role, 3.2).
 public enum SSTPSender {
+    /// Connects, sends every message, waits for the acknowledgments and reports `done`.
+    /// Graceful shutdown (SIGINT/SIGTERM under ``RoleRunner/client(name:logger:_:)``)
+    /// ends the connection with ConnectClose NoReason; what was not acknowledged by then
+    /// is reported as such.
     public static func send(_ configuration: SSTPSendConfiguration, events: EventLog, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SSTPSendReport {
         let loop = group.next()
         let promise = loop.makePromise(of: SSTPSendReport.self)
         let queue = DispatchQueue(label: "winterop.sstp.sender")
-        let channel = try await ClientBootstrap(group: loop)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
-            .connectTimeout(.seconds(30))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop, queue: queue)
-                    let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
-                    application.handler = handler
-                    try channel.pipeline.syncOperations.addHandler(handler)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
+                .connectTimeout(.seconds(30))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop, queue: queue)
+                        let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
+                        application.handler = handler
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                 }
-            }
-            .connect(host: configuration.to.host, port: configuration.to.port)
-            .get()
+                .connect(host: configuration.to.host, port: configuration.to.port)
+                .get()
+        } catch {
+            throw SSTPSendError.cannotConnect(configuration.to, "\(error)")
+        }
         channel.closeFuture.whenComplete { _ in
             // If the connection ended without a report (it always reports), fail clearly;
             // through the reader queue, after the report the application queued there.
             queue.async { promise.fail(SSTPSendError.connectionClosed) }
         }
-        return try await promise.futureResult.get()
+        let report = try await withGracefulShutdownHandler {
+            try await promise.futureResult.get()
+        } onGracefulShutdown: {
+            channel.eventLoop.execute {
+                guard let handler = try? channel.pipeline.syncOperations.handler(type: SSTPConnectionHandler.self) else { return }
+                handler.close(reason: .noReason)
+            }
+        }
+        events.emit(SSTPSenderEvent.done(report, total: configuration.messages.count))
+        return report
     }
 }
 
 public enum SSTPSendError: Error, CustomStringConvertible {
     case connectionClosed
-    public var description: String { "the connection closed before the send finished" }
+    case cannotConnect(HostPort, String)
+    public var description: String {
+        switch self {
+        case .connectionClosed: "the connection closed before the send finished"
+        case .cannotConnect(let address, let reason): "cannot connect to \(address): \(reason)"
+        }
+    }
 }
 
 /// Reads one message's bytes on a serial queue, a chunk at a time.
@@ -175,7 +216,7 @@ final class MessageReader: @unchecked Sendable {
     /// The SHA-256 of everything read (call after the end).
     func digest(_ completion: @escaping @Sendable (String) -> Void) {
         queue.async {
-            let digest = self.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.encode(self.hasher.finalize())
             if self.ownsDescriptor { close(self.descriptor) }
             completion(digest)
         }
@@ -194,9 +235,26 @@ final class SenderApplication: SSTPApplication {
     private var sessionState: SSTP.SessionState?
     private var next = 0
     private var reader: MessageReader?
-    private var readInFlight = false
-    private var pendingChunk: ByteBuffer?
+    /// Chunks read ahead of the socket, oldest first; an empty one is the end of the message.
+    private var chunks = CircularBuffer<ByteBuffer>()
+    /// Reads asked of the reader queue and not back yet.
+    private var readsInFlight = 0
+    /// The end of the current message has been read (later reads return nothing).
+    private var endRead = false
+    /// Bytes of a message of known size not yet asked of the reader.
+    private var unrequested: UInt64?
+    /// Which message the reads in flight belong to (stale completions are dropped).
+    private var readGeneration = 0
     private var dataSentInMessage = false
+    /// Small files read whole ahead of their turn, by message index.
+    private var preloaded: [Int: PreloadedMessage] = [:]
+    /// Messages below this index have been asked of the preloader.
+    private var preloadRequested = 0
+    private var preloadInFlight = false
+    /// Payload bytes written, for `progress`.
+    private var bytesSent = 0
+    private var progressStart: NIODeadline?
+    private var lastProgress: NIODeadline?
     private var sentCount = 0
     private var sent: Set<Int> = []
     private var acknowledged: [Int] = []
@@ -212,8 +270,7 @@ final class SenderApplication: SSTPApplication {
     }
 
     func connectionEstablished(_ handler: SSTPConnectionHandler, version: SSTP.Version, peerDeviceURLs: [String]) {
-        events.emit("connected", [("peer", .string(configuration.to.description)), ("version", .string(version.description)), ("deviceURLs", .array(peerDeviceURLs.map { .string($0) }))],
-                    text: "connected to \(configuration.to) (SSTP \(version))")
+        events.emit(SSTPSenderEvent.connected(peer: configuration.to.description, version: version, deviceURLs: peerDeviceURLs))
         sessionId = handler.openSession(configuration.entry)
         if sessionId == nil {
             failure = "could not open a session"
@@ -226,9 +283,9 @@ final class SenderApplication: SSTPApplication {
         let wasOpening = sessionState == nil
         sessionState = state
         if wasOpening {
-            events.emit("session_opened", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) opened (\(state))")
+            events.emit(SSTPSenderEvent.sessionOpened(session: sessionId, state: state))
         } else {
-            events.emit("flow_control", [("session", .integer(sessionId)), ("state", .string(state.description))], text: "session \(sessionId) is \(state)")
+            if !perMessageLinesHidden { events.emit(SSTPSenderEvent.flowControl(session: sessionId, state: state)) }
         }
         pump()
     }
@@ -260,6 +317,22 @@ final class SenderApplication: SSTPApplication {
                     return
                 }
                 let message = configuration.messages[next]
+                requestPreload()
+                switch preloaded.removeValue(forKey: next) {
+                case nil:
+                    return  // the preloader answers, then pumps
+                case .small(let payload, let digest)?:
+                    do {
+                        try sendWhole(payload, sha256: digest, sessionId: sessionId, handler: handler)
+                    } catch {
+                        failure = "\(error)"
+                        handler.close(reason: .internalError)
+                        return
+                    }
+                    continue
+                case .stream?:
+                    break
+                }
                 do {
                     reader = try MessageReader(source: message.source, queue: queue, hashing: configuration.digests)
                 } catch {
@@ -267,29 +340,28 @@ final class SenderApplication: SSTPApplication {
                     handler.close(reason: .noReason)
                     return
                 }
-                var options = message.options
-                if configuration.streamSize, let size = reader?.knownSize {
-                    options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
-                }
                 do {
-                    try handler.beginMessage(sessionId: sessionId, options: options)
+                    try handler.beginMessage(sessionId: sessionId, options: options(next, size: reader?.knownSize))
                 } catch {
                     failure = "\(error)"
                     handler.close(reason: .internalError)
                     return
                 }
                 dataSentInMessage = false
+                chunks.removeAll()
+                endRead = false
+                readsInFlight = 0
+                unrequested = reader?.knownSize
+                readGeneration += 1
             }
-            guard let chunk = pendingChunk else {
-                requestRead()
-                return
-            }
-            pendingChunk = nil
+            requestReads()
+            guard let chunk = chunks.popFirst() else { return }
             do {
                 if chunk.readableBytes > 0 {
                     try handler.sendData(sessionId: sessionId, chunk)
                     dataSentInMessage = true
-                    requestRead()
+                    bytesSent += chunk.readableBytes
+                    reportProgress()
                 } else {
                     // The end: an empty message still carries one (empty) Data command.
                     if !dataSentInMessage { try handler.sendData(sessionId: sessionId, chunk) }
@@ -299,9 +371,10 @@ final class SenderApplication: SSTPApplication {
                     sentCount += 1
                     let name = configuration.messages[index].name
                     let events = self.events
+                    let quiet = perMessageLinesHidden
                     if configuration.digests {
                         reader?.digest { digest in
-                            events.emit("sent", [("message", .int(Int64(index))), ("name", .string(name)), ("sha256", .string(digest))], text: "sent \(name) (sha256 \(digest))")
+                            if !quiet { events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: digest)) }
                         }
                     } else {
                         reader?.digest { _ in }
@@ -317,25 +390,124 @@ final class SenderApplication: SSTPApplication {
         }
     }
 
-    private func requestRead() {
-        guard !readInFlight, pendingChunk == nil, let reader, let handler else { return }
-        readInFlight = true
+    /// The Message fields of message `index`: the last asks for its acknowledgment at once
+    /// (3.1.4.7, <15>), so the send ends within a round trip instead of the receiver's
+    /// 5 s timer; StreamSize when the size is known.
+    private func options(_ index: Int, size: UInt64?) -> SSTP.MessageOptions {
+        var options = configuration.messages[index].options
+        if index == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
+        if configuration.streamSize, let size {
+            options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
+        }
+        return options
+    }
+
+    /// Sends message `next`, read whole beforehand: Message, Data, EndMessage.
+    private func sendWhole(_ payload: ByteBuffer, sha256: String, sessionId: UInt32, handler: SSTPConnectionHandler) throws(SSTP.UsageError) {
+        let index = next
+        try handler.beginMessage(sessionId: sessionId, options: options(index, size: UInt64(payload.readableBytes)))
+        try handler.sendData(sessionId: sessionId, payload)
+        try handler.endMessage(sessionId: sessionId, reference: UInt64(index))
+        sent.insert(index)
+        sentCount += 1
+        bytesSent += payload.readableBytes
+        next += 1
+        if configuration.digests && !perMessageLinesHidden {
+            events.emit(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: sha256))
+        }
+        reportProgress()
+    }
+
+    /// Keeps the next ``PreloadedMessage/batch`` messages read (when small) or classified,
+    /// one hop to the reader queue per batch.
+    private func requestPreload() {
+        guard !preloadInFlight, preloadRequested < configuration.messages.count,
+              preloadRequested - next < PreloadedMessage.batch / 2 || preloaded[next] == nil
+        else { return }
+        let range = max(preloadRequested, next)..<min(max(preloadRequested, next) + PreloadedMessage.batch, configuration.messages.count)
+        preloadRequested = range.upperBound
+        preloadInFlight = true
+        let sources = range.map { configuration.messages[$0].source }
+        let hashing = configuration.digests
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        let allocator = ByteBufferAllocator()
-        _ = handler
-        reader.read(configuration.chunkSize, allocator: allocator) { result in
+        queue.async {
+            let loaded = sources.map { PreloadedMessage.load($0, hashing: hashing) }
             bound.eventLoop.execute {
                 let me = bound.value
-                me.readInFlight = false
-                switch result {
-                case .success(let chunk):
-                    me.pendingChunk = chunk
-                    me.pump()
-                case .failure(let failure):
-                    me.failure = failure.message
-                    me.handler?.close(reason: .noReason)
+                me.preloadInFlight = false
+                for (index, message) in zip(range, loaded) { me.preloaded[index] = message }
+                me.pump()
+            }
+        }
+    }
+
+    /// Keeps ``SSTPSendConfiguration/readAhead`` chunks of the current message read or
+    /// being read, so reading and hashing (on the reader queue) overlap sending.
+    private func requestReads() {
+        guard let reader else { return }
+        let generation = readGeneration
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        while !endRead && readsInFlight + chunks.count < configuration.readAhead {
+            var count = configuration.chunkSize
+            if let remaining = unrequested {
+                guard remaining > 0 else {
+                    // A file of known size needs no read to find its end: once its
+                    // last bytes are in, the end follows them.
+                    if readsInFlight == 0 {
+                        endRead = true
+                        chunks.append(ByteBuffer())
+                    }
+                    return
+                }
+                count = Int(min(UInt64(count), remaining))
+                unrequested = remaining - UInt64(count)
+            }
+            readsInFlight += 1
+            reader.read(count, allocator: ByteBufferAllocator()) { result in
+                bound.eventLoop.execute {
+                    let me = bound.value
+                    guard generation == me.readGeneration else { return }
+                    me.readsInFlight -= 1
+                    switch result {
+                    case .success(let chunk):
+                        // Reads past the end come back empty too: keep only the first.
+                        guard !me.endRead else { return }
+                        if chunk.readableBytes == 0 { me.endRead = true }
+                        me.chunks.append(chunk)
+                        me.pump()
+                    case .failure(let failure):
+                        me.failure = failure.message
+                        me.handler?.close(reason: .noReason)
+                    }
                 }
             }
+        }
+    }
+
+    /// Without `--json` on a terminal, progress is one line on standard error, rewritten
+    /// in place (flow-control changes are left to `--json`).
+    private let progressLine = isatty(STDERR_FILENO) != 0
+
+    /// On that terminal, a send of several messages shows the progress line and the
+    /// final count instead of a line per message and per flow-control change.
+    private var perMessageLinesHidden: Bool { progressLine && !events.json && configuration.messages.count > 1 }
+
+    /// A `progress` event (with `--json`), or the terminal's progress line, when the last
+    /// is ``SSTPSenderProgress/interval`` old.
+    private func reportProgress(final: Bool = false) {
+        guard events.json || progressLine else { return }
+        let now = eventLoop.now
+        let start = progressStart ?? now
+        progressStart = start
+        if !final, let last = lastProgress, now - last < SSTPSenderProgress.interval { return }
+        lastProgress = now
+        let progress = SSTPSenderEvent.progress(
+            bytes: bytesSent, sent: sentCount, acknowledged: acknowledged.count, total: configuration.messages.count,
+            seconds: Double((now - start).nanoseconds) / 1e9)
+        if events.json {
+            events.emit(progress)
+        } else {
+            FileHandle.standardError.write(Data(("\r" + progress.text + "\u{1B}[K" + (final ? "\n" : "")).utf8))
         }
     }
 
@@ -343,9 +515,9 @@ final class SenderApplication: SSTPApplication {
         for entry in entries {
             let index = Int(entry.reference)
             acknowledged.append(index)
-            events.emit("acknowledged", [("message", .int(Int64(index))), ("name", .string(configuration.messages[index].name))],
-                        text: "acknowledged \(configuration.messages[index].name)")
+            if !perMessageLinesHidden { events.emit(SSTPSenderEvent.acknowledged(message: index, name: configuration.messages[index].name)) }
         }
+        reportProgress()
         finishIfDone()
     }
 
@@ -357,6 +529,7 @@ final class SenderApplication: SSTPApplication {
     }
 
     func connectionEnded(_ handler: SSTPConnectionHandler, cause: SSTP.ConnectionEndCause, unacknowledged: [SSTP.OutboundMessageList.Entry]) {
+        if progressLine && !events.json && lastProgress != nil { reportProgress(final: true) }
         let names = configuration.messages.map(\.name)
         let acked = Set(acknowledged)
         var report = SSTPSendReport(

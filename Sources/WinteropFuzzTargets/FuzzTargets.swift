@@ -25,9 +25,17 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "MICEMessage", run: MICEFuzz.message),
         FuzzTarget(name: "MICEVendorExtension", run: MICEFuzz.vendorExtension),
         FuzzTarget(name: "DTLSRecordSplitter", run: DTLSFuzz.recordSplitter),
+        FuzzTarget(name: "MICESinkMachine", run: MICEMachineFuzz.sink),
+        FuzzTarget(name: "MICESourceMachine", run: MICEMachineFuzz.source),
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
+        FuzzTarget(name: "SSTPConnectionSequence", run: SSTPConnectionFuzz.sequence),
+
+        // MARK: MS-TCC targets
+        FuzzTarget(name: "TCCMessage", run: TCCFuzz.message),
+        // MARK: MS-NFPS targets
+        FuzzTarget(name: "NFPSHeaders", run: NFPSFuzz.headers),
 
         // MARK: MS-WDSMSI targets
         FuzzTarget(name: "WDSMSIUDPPacket", run: WDSMSIFuzz.udpPacket),

@@ -25,6 +25,10 @@ extension DecodeKind {
 
         // MARK: MS-WDSMSI kinds
         .wdsUDP, .wdsc,
+        // MARK: MS-TCC kinds
+        .tccMessages,
+        // MARK: MS-NFPS kinds
+        .nfpsConnect, .nfpsShare, .nfpsReply,
 
         // MARK: other protocols' kinds
     ]

@@ -1,38 +1,146 @@
 import ArgumentParser
+import Logging
+import NFPSCore
+import NFPSRoles
+import NIOCore
+import WinteropTransport
+import WinteropWire
 
 /// `winterop nfps …`: the MS-NFPS roles.
 struct NFPSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nfps",
         abstract: "Near Field Proximity Sharing (MS-NFPS): AES-encrypted \"tap and send\" of an OPC package.",
-        subcommands: [NFPSSendCommand.self, NFPSReceiveCommand.self]
+        discussion: """
+            The NFPB session values (MS-NFPB) come from the command line: --session-id is the \
+            8-byte SessionID in hex, --secret the SharedSecretKey in hex; both sides must give the same. \
+            The key is the first 16 bytes of SHA-256(SharedSecretKey), the stream AES-128-CBC.
+            """,
+        subcommands: [NFPSSendCommand.self, NFPSReceiveCommand.self, NFPSBenchCommand.self]
     )
 }
 
-struct NFPSSendCommand: AsyncParsableCommand {
+struct NFPSSendCommand: AsyncParsableCommand, ShareSenderSettings {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Share files: listen for a share receiver and send them to it as an encrypted OPC package."
+        abstract: "Share files: listen for a share receiver and send them to it as an encrypted OPC package.",
+        discussion: """
+            The files are packed into an OPC package (a ZIP with [Content_Types].xml and one part per \
+            file, built in a temporary file), or with --raw FILE that file's bytes are the package. \
+            Waits for a receiver, sends once, and exits: 0 when sent, 1 when declined or failed.
+            """
     )
 
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var arguments: [String] = []
+    @OptionGroup var events: EventOptions
+
+    @Option(name: .long, help: "Address to listen on (HOST:PORT; port 0 picks one, reported in the listening event).")
+    var listen: String
+
+    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
+    var sessionID: String
+
+    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
+    var secret: String
+
+    @Option(name: .long, help: "Send this file's bytes as the package, unchanged, instead of packing FILE….")
+    var raw: String?
+
+    @Option(name: .long, help: "Give up when no receiver has connected within this many seconds (default: wait).")
+    var timeout: Double?
+
+    @Argument(help: "The files to share.")
+    var files: [String] = []
 
     func run() async throws {
-        throw protocolNotAvailable("MS-NFPS", role: "nfps send")
+        let sender = ShareSender(configuration: try ShareSenderConfiguration(validating: self), events: events.makeEventLog())
+        let outcome = try await RoleRunner.client(name: "nfps send", logger: Logger.role("winterop.nfps.send")) {
+            try await sender.run()
+        }
+        switch outcome {
+        case .sent: return
+        case .declined: throw RoleFailure.peer("nfps send: the receiver declined the share")
+        case .failed(let reason): throw RoleFailure.peer("nfps send: \(reason)")
+        }
     }
 }
 
-struct NFPSReceiveCommand: AsyncParsableCommand {
+struct NFPSReceiveCommand: AsyncParsableCommand, ShareReceiverSettings {
     static let configuration = CommandConfiguration(
         commandName: "receive",
-        abstract: "Connect to a share sender and receive, decrypt and unpack its OPC package."
+        abstract: "Connect to a share sender and receive, decrypt and unpack its OPC package.",
+        discussion: """
+            Connects to every --to address in parallel (each as [TYPE@]HOST:PORT; TYPE is the MS-NFPS \
+            2.2.5 connection type, by default taken from the address) and keeps the first whose echo \
+            matches. The package is stored in a hidden file in --out as it arrives and unpacked once \
+            complete; on failure nothing is left. Exits 0 when received (or declined with --decline), \
+            1 on failure.
+            """
     )
 
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var arguments: [String] = []
+    @OptionGroup var events: EventOptions
+
+    @Option(name: .long, help: "The share sender's addresses: [TYPE@]HOST:PORT[,…], tried in parallel.")
+    var to: String
+
+    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
+    var sessionID: String
+
+    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
+    var secret: String
+
+    @Option(name: .long, help: "Directory the received files go to (created if missing).")
+    var out: String
+
+    @Flag(name: .long, help: "Decline the share: set the Abort flag in the Socket Connect header.")
+    var decline = false
+
+    @Flag(name: .long, help: "Keep the package bytes as they are (\(ShareReceiverConfiguration.rawFileName) in --out) instead of unpacking.")
+    var raw = false
+
+    @Option(name: .long, help: "Seconds the socket set-up may take before giving up.")
+    var timeout: Double = 30
 
     func run() async throws {
-        throw protocolNotAvailable("MS-NFPS", role: "nfps receive")
+        let receiver = ShareReceiver(configuration: try ShareReceiverConfiguration(validating: self), events: events.makeEventLog())
+        let outcome = try await RoleRunner.client(name: "nfps receive", logger: Logger.role("winterop.nfps.receive")) {
+            try await receiver.run()
+        }
+        switch outcome {
+        case .received, .declined: return
+        case .failed(let reason): throw RoleFailure.peer("nfps receive: \(reason)")
+        }
+    }
+}
+
+/// `winterop nfps bench`: the stream cipher's throughput per call size (build with -c release).
+struct NFPSBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the MS-NFPS stream cipher (AES-128-CBC) per call size; compare with openssl speed -evp aes-128-cbc.",
+        shouldDisplay: false
+    )
+
+    @Option(name: .long, help: "MiB encrypted and decrypted per round.")
+    var mebibytes: Int = 256
+
+    func run() throws {
+        for size in [16 << 10, 64 << 10, 1 << 20] {
+            for figure in try NFPSMeasurements.cipher(chunkSize: size, total: mebibytes << 20) { print(figure) }
+        }
+    }
+}
+
+// MARK: Decode kinds
+
+/// `winterop decode nfps-connect|nfps-share|nfps-reply`: the MS-NFPS headers (2.2.1–2.2.3).
+extension DecodeKind {
+    static let nfpsConnect = DecodeKind(name: "nfps-connect", summary: "MS-NFPS Socket Connect header (12 bytes, 2.2.1)") { bytes, _ in
+        try SocketConnectHeader.decode(bytes: bytes.readableBytesView).json
+    }
+    static let nfpsShare = DecodeKind(name: "nfps-share", summary: "MS-NFPS Share header (HeaderSize ≥ 10, 2.2.2)") { bytes, _ in
+        try ShareHeader.decode(bytes: bytes.readableBytesView).json
+    }
+    static let nfpsReply = DecodeKind(name: "nfps-reply", summary: "MS-NFPS Reply header (HeaderSize ≥ 2, 2.2.3)") { bytes, _ in
+        try ReplyHeader.decode(bytes: bytes.readableBytesView).json
     }
 }

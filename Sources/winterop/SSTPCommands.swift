@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import NIOCore
-import ServiceLifecycle
 import SSTPCore
 import SSTPRoles
-import WinteropWire
 import WinteropTransport
 
 /// `winterop sstp …`: the MS-GRVSSTP roles.
@@ -13,7 +10,7 @@ struct SSTPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sstp",
         abstract: "Groove Simple Symmetric Transport Protocol (MS-GRVSSTP): sessions and messages over TCP 2492.",
-        subcommands: [SSTPRelayCommand.self, SSTPListenCommand.self, SSTPSendCommand.self, SSTPReceiveCommand.self, SSTPBenchCommand.self]
+        subcommands: [SSTPRelayCommand.self, SSTPListenCommand.self, SSTPSendCommand.self, SSTPReceiveCommand.self]
     )
 }
 
@@ -31,15 +28,29 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     }
 }
 
+/// `--version`: the SSTP versions a device speaks (1.7).
+enum SSTPVersionArgument: String, ExpressibleByArgument, CaseIterable {
+    case v1_5 = "1.5"
+    case v1_6 = "1.6"
+
+    var version: SSTP.Version {
+        switch self {
+        case .v1_5: .v1_5
+        case .v1_6: .v1_6
+        }
+    }
+}
+
 struct SSTPListenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
         abstract: "Run a device that accepts direct connections and sessions and stores each message it receives.",
         discussion: """
             Every inbound session is accepted; each message is written to its own file under --out \
-            (msg-NNNNNNNN), reported as a "message" event (session, addressing entry, size, SHA-256, \
-            UserRef, Message flags), and acknowledged only once it is stored (fsync'd unless --no-fsync). \
-            Stops on SIGINT or SIGTERM, closing each connection with ConnectClose.
+            (msg-NNNNNNNN, numbered on from the highest already there; nothing is ever overwritten), \
+            reported as a "message" event (session, addressing entry, size, SHA-256, UserRef, Message \
+            flags), and acknowledged only once it is stored under its final name (fsync'd unless \
+            --no-fsync). Stops on SIGINT or SIGTERM, closing each connection with ConnectClose.
             """
     )
 
@@ -51,14 +62,23 @@ struct SSTPListenCommand: AsyncParsableCommand {
     @Option(name: .customLong("device-url"), help: "A LocalDeviceURL of this device (repeatable); Connect must target one of them.")
     var deviceURLs: [String] = []
 
-    @Option(name: .long, help: "Directory the received messages are written to.")
+    @Option(name: .long, help: "Directory the received messages are written to (created if missing).")
     var out: String = "./sstp-inbox"
 
-    @Option(name: .long, help: "SSTP version to speak: 1.5 or 1.6.")
-    var version: String = "1.6"
+    @Option(name: .long, help: "SSTP version to speak.")
+    var version: SSTPVersionArgument = .v1_6
 
     @Option(name: .customLong("ack-delay"), help: "Message Acknowledgment Timer in seconds (3.1.2.1).")
     var ackDelay: Double = 5
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds a new connection has to complete Connect before it is closed.")
+    var connectTimeout: Double = 30
+
+    @Option(name: .customLong("max-message-size"), help: "Largest message in bytes; a longer one closes its session with QuotaWouldBeExceeded (default: no limit).")
+    var maxMessageSize: Int?
+
+    @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
+    var maxConnections: Int?
 
     @Flag(name: .customLong("no-flow-control"), help: "Do not send StopSending/StartSending when the disk falls behind (TCP back-pressure only).")
     var noFlowControl = false
@@ -76,33 +96,18 @@ struct SSTPListenCommand: AsyncParsableCommand {
     var highWater: Int = 4 << 20
 
     func run() async throws {
-        guard !deviceURLs.isEmpty else {
-            throw RoleFailure.usage("sstp listen: give this device's URL with --device-url URL (Connect commands must target it)")
-        }
-        let address = try parseHostPort(listen, defaultPort: SSTP.port, option: "--listen")
-        var connection = SSTP.ConnectionConfiguration(version: try parseSSTPVersion(version), localDeviceURLs: deviceURLs)
-        connection.timers.messageAcknowledgment = try seconds(ackDelay, option: "--ack-delay")
-        connection.numberOfConcurrentDeviceConnections = maxConnectionsPerDevice
-        let configuration = SSTPDeviceConfiguration(
-            listen: address, connection: connection, outputDirectory: out,
-            flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: Set(lockout),
-            highWater: max(highWater, 1), lowWater: max(highWater / 4, 1)
+        let configuration = try SSTPDeviceConfiguration(
+            listen: listen, deviceURLs: deviceURLs,
+            outputDirectory: out, version: version.version, acknowledgmentDelay: ackDelay,
+            flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: lockout,
+            maxConnectionsPerDevice: maxConnectionsPerDevice, highWater: highWater, connectTimeout: connectTimeout,
+            maxMessageSize: maxMessageSize, maxConnections: maxConnections
         )
         let eventLog = events.makeEventLog()
-        let listener = SSTPDeviceListener(configuration: configuration, events: eventLog)
         var logger = Logger(label: "winterop.sstp.listen")
         logger.logLevel = .warning
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: SSTPDeviceService(listener: listener))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
-        do {
-            try await group.run()
-        } catch let error as IOError {
-            throw RoleFailure.usage("sstp listen: cannot listen on \(address): \(error)")
-        } catch {
-            throw RoleFailure.peer("sstp listen: \(error)")
-        }
+        let listener = SSTPDeviceListener(configuration: configuration, events: eventLog)
+        try await RoleRunner.serve([listener.service()], name: "sstp listen", events: eventLog, logger: logger)
     }
 }
 
@@ -111,8 +116,10 @@ struct SSTPSendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Connect to a device or relay, open a session and send files as messages until each is acknowledged.",
         discussion: """
-            Each --file (or standard input when there is none) is one message. Exits 0 once every \
-            message is acknowledged; otherwise exits 1 naming what was not acknowledged.
+            Each --file is one message (a directory sends each of its files, a quoted glob each file it \
+            matches); with no --file, standard input is one message. The last message asks for an \
+            immediate acknowledgment. Exits 0 once every message is acknowledged; otherwise exits 1 \
+            naming what was not acknowledged.
             """
     )
 
@@ -136,13 +143,13 @@ struct SSTPSendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "DeviceURL of the destination; empty (the default) for an identity-targeted session.")
     var device: String = ""
 
-    @Option(name: .long, help: "A file to send as one message (repeatable); standard input when none is given.")
+    @Option(name: .long, help: "A file, directory or quoted glob to send, one message per file (repeatable); standard input when none is given.")
     var file: [String] = []
 
-    @Option(name: .long, help: "SSTP version to speak: 1.5 or 1.6.")
-    var version: String = "1.6"
+    @Option(name: .long, help: "SSTP version to speak.")
+    var version: SSTPVersionArgument = .v1_6
 
-    @Flag(name: .customLong("ack-immediately"), help: "Set AcknowledgeImmediately (A) on every message.")
+    @Flag(name: .customLong("ack-immediately"), help: "Set AcknowledgeImmediately (A) on every message (the last one always has it).")
     var ackImmediately = false
 
     @Option(name: .long, help: "Ephemeral TTL in seconds (sets E and the TTL field).")
@@ -164,64 +171,26 @@ struct SSTPSendCommand: AsyncParsableCommand {
     var timeout: Double = 60
 
     func run() async throws {
-        let address = try parseHostPort(to, defaultPort: SSTP.port, option: "--to")
-        var connection = SSTP.ConnectionConfiguration(version: try parseSSTPVersion(version), localDeviceURLs: [deviceURL])
-        connection.timers.connectionEstablishment = try seconds(timeout, option: "--timeout")
-        connection.timers.sessionEstablishment = try seconds(timeout, option: "--timeout")
-        let entry = SSTP.AddressingEntry(resourceURL: resource, identityURL: identity, deviceURL: device)
-        guard !resource.isEmpty, !identity.isEmpty, ASCII.encode(resource + identity + device + targetDevice + deviceURL) != nil else {
-            throw RoleFailure.usage("sstp send: --resource and --identity must be non-empty, and every URL ASCII")
-        }
-        let sources: [(String, SSTPOutgoingMessage.Source)] = file.isEmpty ? [("-", .standardInput)] : file.map { ($0, .file($0)) }
-        for (name, source) in sources {
-            if case .file = source, !FileManager.default.isReadableFile(atPath: name) {
-                throw RoleFailure.usage("sstp send: cannot read --file \(name)")
-            }
-        }
-        let messages = sources.map { name, source in
-            SSTPOutgoingMessage(name: name, source: source, options: SSTP.MessageOptions(
+        let configuration = try SSTPSendConfiguration(
+            to: to, targetDevice: targetDevice, deviceURL: deviceURL,
+            resource: resource, identity: identity, device: device, files: file, version: version.version,
+            options: SSTP.MessageOptions(
                 track: track, acknowledgeImmediately: ackImmediately, doNotDeliverIfOffline: doNotDeliverIfOffline,
-                userRef: userRef ?? (name == "-" ? "" : URL(fileURLWithPath: name).lastPathComponent),
                 ephemeral: ttl.map { SSTP.Message.Ephemeral(ttl: $0) }
-            ))
-        }
+            ),
+            userRef: userRef, streamSize: !noStreamSize, timeout: timeout
+        )
         let eventLog = events.makeEventLog()
-        let report: SSTPSendReport
-        do {
-            report = try await SSTPSender.send(SSTPSendConfiguration(
-                to: address, connection: connection, targetDeviceURL: targetDevice, entry: entry,
-                messages: messages, streamSize: !noStreamSize
-            ), events: eventLog)
-        } catch {
-            throw RoleFailure.peer("sstp send: cannot connect to \(address): \(error)")
+        if file.isEmpty && isatty(STDIN_FILENO) != 0 {
+            EventLog.diagnostic("sstp send: reading one message from standard input (end it with Ctrl-D, or give --file)")
         }
-        eventLog.emit("done", [
-            ("acknowledged", .array(report.acknowledged.map { .string($0) })),
-            ("unacknowledged", .array(report.unacknowledged.map { .string($0) })),
-            ("notSent", .array(report.notSent.map { .string($0) })),
-            ("failure", report.failure.map { .string($0) } ?? .null),
-        ], text: "\(report.acknowledged.count) of \(messages.count) messages acknowledged")
-        guard report.succeeded else {
-            var parts: [String] = []
-            if let failure = report.failure { parts.append(failure) }
-            if !report.unacknowledged.isEmpty { parts.append("sent but not acknowledged (not delivered): \(report.unacknowledged.joined(separator: ", "))") }
-            if !report.notSent.isEmpty { parts.append("not sent: \(report.notSent.joined(separator: ", "))") }
-            throw RoleFailure.peer("sstp send: " + parts.joined(separator: "; "))
+        var logger = Logger(label: "winterop.sstp.send")
+        logger.logLevel = .warning
+        let report = try await RoleRunner.client(name: "sstp send", logger: logger) {
+            try await SSTPSender.send(configuration, events: eventLog)
         }
+        guard report.succeeded else { throw RoleFailure.peer("sstp send: " + report.failureSummary) }
     }
-}
-
-func parseSSTPVersion(_ text: String) throws -> SSTP.Version {
-    switch text {
-    case "1.5": return .v1_5
-    case "1.6": return .v1_6
-    default: throw RoleFailure.usage("--version must be 1.5 or 1.6")
-    }
-}
-
-func seconds(_ value: Double, option: String) throws -> Duration {
-    guard value > 0, value < 1e9 else { throw RoleFailure.usage("\(option) must be a positive number of seconds") }
-    return .milliseconds(Int64(value * 1000))
 }
 
 struct SSTPReceiveCommand: AsyncParsableCommand {
@@ -235,27 +204,5 @@ struct SSTPReceiveCommand: AsyncParsableCommand {
 
     func run() async throws {
         throw protocolNotAvailable("MS-GRVSSTP", role: "sstp receive")
-    }
-}
-
-/// `winterop sstp bench`: the SSTPBenchmarks figures from a release build, without the
-/// benchmark harness (codec against memcpy, send against plain loopback TCP).
-struct SSTPBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure SSTP codec and send throughput against memcpy and plain loopback TCP (build with -c release).",
-        shouldDisplay: false
-    )
-
-    @Option(name: .long, help: "1 MiB messages per send run.")
-    var messages: Int = 64
-
-    @Option(name: .customLong("small-messages"), help: "256-byte messages per run.")
-    var smallMessages: Int = 20_000
-
-    func run() async throws {
-        for figure in SSTPMeasurements.dataCodec() { print(figure) }
-        print(try await SSTPMeasurements.sendThroughput(messages: messages))
-        print(try await SSTPMeasurements.smallMessages(messages: smallMessages))
     }
 }

@@ -13,6 +13,8 @@ enum ServeRoles {
 
         // MARK: MS-WDSMSI roles
         WDSServeRole(),
+        // MARK: MS-TCC roles
+        tccServer,
 
         // MARK: other protocols' roles
     ]

@@ -217,3 +217,67 @@ import Testing
         #expect(list.count == 1)
     }
 }
+
+/// `maximumMessageSize`: a session-level violation closes only the offending session.
+@Suite struct MessageSizeLimitTests {
+    @Test func aMessageOverTheLimitClosesItsSessionWithQuotaWouldBeExceeded() throws {
+        var a = SSTP.ConnectionStateMachine(configuration: Harness.configuration(Harness.deviceA), initiatedConnection: true)
+        var b = SSTP.ConnectionStateMachine(configuration: Harness.configuration(Harness.deviceB) { $0.maximumMessageSize = 4096 }, initiatedConnection: false)
+        let response = try Harness.deliver(try a.connect(targetDeviceURL: Harness.deviceB), to: &b)
+        _ = try Harness.deliver(response, to: &a)
+        let id = try Harness.openSession(&a, &b)
+        // Exactly the limit is fine.
+        let fits = try Harness.sendMessage(&a, &b, session: id, String(repeating: "a", count: 4096), reference: 1)
+        #expect(Harness.received(fits) != nil)
+        // One byte more: Close QuotaWouldBeExceeded on that session, what it carried is dropped.
+        let over = try Harness.sendMessage(&a, &b, session: id, String(repeating: "b", count: 4097), reference: 2)
+        #expect(Harness.commands(over) == [.close(SSTP.Close(sessionId: id, reason: .quotaWouldBeExceeded))])
+        #expect(over.contains(.messageAborted(sessionId: id)))
+        #expect(over.contains { if case .sessionViolation(id, .quotaWouldBeExceeded, _) = $0 { true } else { false } })
+        #expect(over.contains(.sessionClosed(sessionId: id, .inbound, .quotaWouldBeExceeded, byPeer: false)))
+        #expect(Harness.received(over) == nil)
+        // The connection goes on.
+        #expect(b.isEstablished && b.sessionState(id) == nil)
+    }
+}
+
+@Suite struct ClosedSessionTests {
+    @Test func commandsInFlightForASessionClosedHereAreDroppedButStillAcknowledge() throws {
+        var (a, b) = try Harness.established()
+        let id = try Harness.openSession(&a, &b)
+        // B opens its own session to A and sends one message, so A has something to acknowledge.
+        let (back, open) = try b.openSession(Harness.entry)
+        _ = try Harness.deliver(open, to: &a)
+        _ = try Harness.deliver(try a.resourceHandlerAvailabilityChanged(sessionId: back, .ready), to: &b)
+        let received = try Harness.sendMessage(&b, &a, session: back, "for a", reference: 9)
+        _ = try a.resourceHandlerCompleted(sequence: try #require(Harness.received(received)).sequence)
+        // B closes A's session while A is sending on it: A's message arrives after the Close.
+        _ = try b.closeSession(id, reason: .internalError)
+        let late = try a.sendMessage(sessionId: id, payload: ByteBuffer(string: "late"), reference: 1)
+        let reaction = try Harness.deliver(late, to: &b)
+        #expect(b.isEstablished)
+        #expect(Harness.commands(reaction).isEmpty)
+        // The late Message's MessageCount acknowledged B's message all the same.
+        #expect(reaction == [.messagesAcknowledged([SSTP.OutboundMessageList.Entry(sequence: 1, sessionId: back, reference: 9)])])
+    }
+}
+
+@Suite struct CompletedRunTests {
+    @Test func theImmediateNoopWaitsUntilTheCompletedRunReachesTheAMessage() throws {
+        var (a, b) = try Harness.established()
+        let id = try Harness.openSession(&a, &b)
+        _ = try Harness.sendMessage(&a, &b, session: id, "one", reference: 1)
+        _ = try Harness.sendMessage(&a, &b, session: id, "two", reference: 2, options: .init(acknowledgeImmediately: true))
+        // The A message completes first: the run at the old end is still empty (3.1.4.7).
+        #expect(Harness.commands(try b.resourceHandlerCompleted(sequence: 2)).isEmpty)
+        // The older one completes: the run holds both, and the A bit acknowledges them at once.
+        #expect(Harness.commands(try b.resourceHandlerCompleted(sequence: 1)) == [.noop(SSTP.Noop(messageCount: 2))])
+        #expect(b.established?.inboundMessages.count == 0)
+        // Ten thousand completions stay cheap: the run is counted as it grows.
+        for n in 3...10_002 {
+            _ = try Harness.sendMessage(&a, &b, session: id, "m", reference: UInt64(n))
+            _ = try b.resourceHandlerCompleted(sequence: UInt64(n))
+        }
+        #expect(b.established?.inboundMessages.completedRunLength == 10_000)
+    }
+}

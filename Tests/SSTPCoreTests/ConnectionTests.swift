@@ -240,14 +240,6 @@ import WinteropWire
         #expect(a.connectionEstablishmentTimerFired().isEmpty)
     }
 
-    @Test func idleTimerSendsANoopWithTheAcknowledgmentCount() throws {
-        var (a, b) = try Harness.established()
-        #expect(Harness.commands(a.idleTimerFired()) == [.noop(SSTP.Noop(messageCount: 0))])
-        let id = try Harness.openSession(&a, &b)
-        _ = try Harness.sendMessage(&a, &b, session: id, "x", reference: 1)
-        _ = try b.resourceHandlerCompleted(sequence: 1)
-        #expect(Harness.commands(b.idleTimerFired()) == [.noop(SSTP.Noop(messageCount: 1))])
-    }
 
     /// Every refusal of 3.1.5.1 is followed by a ConnectClose (MessageCount 0: nothing was received).
     @Test(arguments: [

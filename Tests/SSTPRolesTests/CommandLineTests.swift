@@ -6,7 +6,8 @@ import SSTPCore
 import SSTPRoles
 import Testing
 
-/// `winterop decode sstp`, usage errors, graceful shutdown, and the idle timer in the shell.
+/// `winterop decode sstp`, usage errors and graceful shutdown. (The idle timers are
+/// tested with the loop's clock in EmbeddedHandlerTests.)
 @Suite struct CommandLineTests {
     @Test func decodePrintsAStreamOfCommands() throws {
         // Connect (1.5) + Ok ConnectResponse (1.6) negotiate 1.5; then a 1.5 SessionStatus.
@@ -49,34 +50,5 @@ import Testing
         let reply = try client.receiveAll()
         #expect(reply.map(\.commandId) == [.connectResponse, .connectClose])
         if case .connectClose(let close) = reply.last { #expect(close.reason == .noReason) }
-    }
-
-    @Test func outboundIdleTimerSendsNoops() async throws {
-        let server = try RawServer()
-        let noops = NIOLockedValueBox(0)
-        server.serve { fd in
-            _ = RawServer.read(fd) { if case .connect = $0 { return true } else { return false } }
-            RawServer.write(fd, .connectResponse(SSTP.ConnectResponse(minorVersion: 6, responseId: .ok, peerProductVersion: "raw", targetDeviceURLs: ["dpp://b"])))
-            _ = RawServer.read(fd) { command in
-                if case .noop = command { noops.withLockedValue { $0 += 1 } }
-                return noops.withLockedValue { $0 } >= 2
-            }
-        }
-        var configuration = SSTP.ConnectionConfiguration(localDeviceURLs: ["dpp://a"])
-        configuration.timers.outboundIdle = .milliseconds(50)
-        configuration.timers.inboundIdle = nil
-        let fixed = configuration
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = SSTPConnectionHandler(configuration: fixed, initiatedConnection: true, targetDeviceURL: "dpp://b", application: TestApplication())
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
-            }
-            .connect(host: "127.0.0.1", port: server.port).get()
-        let deadline = Date().addingTimeInterval(5)
-        while noops.withLockedValue({ $0 }) < 2 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(noops.withLockedValue { $0 } >= 2)
-        try? await channel.close()
     }
 }

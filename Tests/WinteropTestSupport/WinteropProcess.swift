@@ -111,11 +111,14 @@ public final class WinteropProcess: Sendable {
 
     /// Waits for the process to end and everything it wrote to be read; nil if it is
     /// still running after `timeout`.
+    ///
+    /// Another child started meanwhile by a concurrent test can inherit this one's pipe
+    /// and hold it open after this process exited, so once it has exited the wait for
+    /// the pipe to close is bounded by a second.
     public func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
-        let status = await poll(timeout: timeout) {
-            !self.process.isRunning && self.stdoutClosed.withLockedValue({ $0 }) ? self.process.terminationStatus : nil
-        }
-        return status ?? (process.isRunning ? nil : process.terminationStatus)
+        guard await poll(timeout: timeout, { self.process.isRunning ? nil : true }) != nil else { return nil }
+        _ = await poll(timeout: .seconds(1)) { self.stdoutClosed.withLockedValue { $0 } ? true : nil }
+        return process.terminationStatus
     }
 
     /// The port of the first `listening` event.
@@ -171,23 +174,30 @@ extension WinteropProcess {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        let stdoutData = NIOLockedValueBox(Data()), stderrData = NIOLockedValueBox(Data())
+        let closed = NIOLockedValueBox(0)
+        for (pipe, box) in [(out, stdoutData), (err, stderrData)] {
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    closed.withLockedValue { $0 += 1 }
+                } else {
+                    box.withLockedValue { $0 += data }
+                }
+            }
+        }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
-        // Drain both pipes concurrently so a large output on one cannot block the other.
-        let stderrData = NIOLockedValueBox(Data())
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            let data = err.fileHandleForReading.readDataToEndOfFile()
-            stderrData.withLockedValue { $0 = data }
-            drained.signal()
-        }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
         process.waitUntilExit()
+        // The pipes close when the process exits, unless a concurrent test's child
+        // inherited them: then take what arrived within a second.
+        let deadline = Date().addingTimeInterval(1)
+        while closed.withLockedValue({ $0 }) < 2 && Date() < deadline { usleep(5_000) }
         return Result(
             status: process.terminationStatus,
-            stdout: String(decoding: stdoutData, as: UTF8.self),
+            stdout: String(decoding: stdoutData.withLockedValue { $0 }, as: UTF8.self),
             stderr: String(decoding: stderrData.withLockedValue { $0 }, as: UTF8.self)
         )
     }

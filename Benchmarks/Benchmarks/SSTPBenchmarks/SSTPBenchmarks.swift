@@ -8,7 +8,6 @@ import SSTPRoles
 /// MS-GRVSSTP costs, each beside its floor: Data command encode and decode against
 /// memcpy of the same payload bytes; sending 1 MiB messages over one connection against
 /// a plain loopback TCP transfer of the same bytes; 256-byte messages with acknowledgments.
-/// `winterop sstp bench` prints the same comparisons as ratios from one release run.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal],

@@ -90,11 +90,10 @@ extension SSTP.ConnectionStateMachine {
             guard e.inboundMessages.complete(sequence: sequence) else {
                 throw SSTP.UsageError("no inbound message \(sequence) is 'processing'")
             }
-            let run = e.inboundMessages.completedPrefix
-            if run.contains(where: { $0.message.acknowledgeImmediately }) {
+            if e.inboundMessages.completedRunAcknowledgesImmediately {
                 return Self.noop(&e)
             }
-            if !run.isEmpty && !e.acknowledgmentTimerActive {
+            if e.inboundMessages.completedRunLength > 0 && !e.acknowledgmentTimerActive {
                 e.acknowledgmentTimerActive = true
                 return [.startTimer(.messageAcknowledgment)]
             }
@@ -134,20 +133,24 @@ extension SSTP.ConnectionStateMachine {
 
     // MARK: The MessageReceiver (3.1.5.10–3.1.5.12)
 
-    /// Finds the inbound session a Message, Data or EndMessage names: no state is
-    /// TooManyUnknownSessionCmds; a session this device originated (sessions carry data one
-    /// way) is a ProtocolError.
-    static func inboundSession(_ id: UInt32, _ command: String, _ e: Established) -> Result<SSTP.InboundSession, Violation> {
-        if let s = e.inbound[id] { return .success(s) }
-        if e.outbound[id] != nil {
-            return .failure(Violation(reason: .protocolError, text: "\(command) on session \(id), which this device originated"))
-        }
-        return .failure(Violation(reason: .tooManyUnknownSessionCmds, text: "\(command) for session \(id), which does not exist"))
+    /// What a Message, Data or EndMessage finds for its SessionId.
+    enum InboundLookup {
+        case session(SSTP.InboundSession)
+        /// A session this device closed: the command was in flight, and is dropped.
+        case closedHere
+        case violation(SSTP.Violation)
     }
 
-    struct Violation: Error {
-        var reason: SSTP.ConnectClose.Reason
-        var text: String
+    /// Finds the inbound session a Message, Data or EndMessage names: no state is
+    /// TooManyUnknownSessionCmds (unless this device just closed it); a session this device
+    /// originated (sessions carry data one way) is a ProtocolError.
+    static func inboundSession(_ id: UInt32, _ command: String, _ e: Established) -> InboundLookup {
+        if let s = e.inbound[id] { return .session(s) }
+        if e.outbound[id] != nil {
+            return .violation(.connection(.protocolError, "\(command) on session \(id), which this device originated"))
+        }
+        if e.closedInbound.contains(id) { return .closedHere }
+        return .violation(.connection(.tooManyUnknownSessionCmds, "\(command) for session \(id), which does not exist"))
     }
 
     mutating func messageReceived(_ message: SSTP.Message) -> [Action] {
@@ -155,8 +158,11 @@ extension SSTP.ConnectionStateMachine {
         return onEstablished(notEstablished: (.tooManyUnknownSessionCmds, "Message for session \(id), which does not exist")) { e in
             var session: SSTP.InboundSession
             switch Self.inboundSession(id, "Message", e) {
-            case .success(let s): session = s
-            case .failure(let v): return .violation(v.reason, v.text)
+            case .session(let s): session = s
+            case .closedHere:
+                // The sequence is dropped, but its MessageCount still acknowledges (3.1.5.19).
+                return Self.acknowledge(message.messageCount, &e)
+            case .violation(let v): return .violation(v)
             }
             guard session.state != .opening, session.receiver == .waiting else {
                 return .violation(.protocolError, "Message on session \(id) while its MessageReceiver is '\(session.receiver)'")
@@ -167,7 +173,7 @@ extension SSTP.ConnectionStateMachine {
             var actions: [Action] = [.messageStarted(sessionId: id, message)]
             switch Self.acknowledge(message.messageCount, &e) {
             case .actions(let more): actions += more
-            case .violation(let r, let t): return .violation(r, t)
+            case .violation(let v): return .violation(v)
             }
             return .actions(actions)
         }
@@ -180,19 +186,26 @@ extension SSTP.ConnectionStateMachine {
             return closeConnection(.tooManyUnknownSessionCmds, violation: "Data for session \(id), which does not exist")
         }
         guard var session = e.inbound[id] else {
-            let v = Self.inboundSession(id, "Data", e)
-            if case .failure(let violation) = v { return closeConnection(violation.reason, violation: violation.text) }
-            return []
+            switch Self.inboundSession(id, "Data", e) {
+            case .violation(let violation): return react(to: violation)
+            case .session, .closedHere: return []
+            }
         }
         guard session.receiver == .ready || session.receiver == .buffering else {
             return closeConnection(.protocolError, violation: "Data on session \(id) while its MessageReceiver is '\(session.receiver)'")
         }
-        if session.receiver != .buffering {
-            state = .closed
-            session.receiver = .buffering
-            e.inbound[id] = session
-            state = .established(e)
+        let received = session.receivedBytes + data.payload.readableBytes
+        if let limit = configuration.maximumMessageSize, received > limit {
+            // An application limit on one message: the session is closed (the sender may
+            // retry elsewhere); the connection and its other sessions go on.
+            return react(to: .session(sessionId: id, .quotaWouldBeExceeded,
+                                      "a message on session \(id) exceeds the maximum message size of \(limit) bytes"))
         }
+        state = .modifying
+        session.receiver = .buffering
+        session.receivedBytes = received
+        e.inbound[id] = session
+        state = .established(e)
         return [.messageData(sessionId: id, data.payload)]
     }
 
@@ -201,14 +214,16 @@ extension SSTP.ConnectionStateMachine {
         return onEstablished(notEstablished: (.tooManyUnknownSessionCmds, "EndMessage for session \(id), which does not exist")) { e in
             var session: SSTP.InboundSession
             switch Self.inboundSession(id, "EndMessage", e) {
-            case .success(let s): session = s
-            case .failure(let v): return .violation(v.reason, v.text)
+            case .session(let s): session = s
+            case .closedHere: return .actions([])
+            case .violation(let v): return .violation(v)
             }
             guard session.receiver == .buffering, let message = session.currentMessage else {
                 return .violation(.protocolError, "EndMessage on session \(id) while its MessageReceiver is '\(session.receiver)'")
             }
             session.receiver = .waiting
             session.currentMessage = nil
+            session.receivedBytes = 0
             e.inbound[id] = session
             let entry = e.inboundMessages.append(sessionId: id, message: message)
             var actions: [Action] = []

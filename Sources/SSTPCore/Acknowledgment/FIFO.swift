@@ -19,12 +19,17 @@ struct FIFO<Element: Sendable>: Sendable {
     /// Removes and returns the `n` oldest elements (`n` ≤ ``count``).
     mutating func removeFirst(_ n: Int) -> [Element] {
         let removed = Array(storage[head..<(head + n)])
+        discardFirst(n)
+        return removed
+    }
+
+    /// Removes the `n` oldest elements (`n` ≤ ``count``) without returning them.
+    mutating func discardFirst(_ n: Int) {
         head += n
         if head > 64 && head * 2 > storage.count {
             storage.removeFirst(head)
             head = 0
         }
-        return removed
     }
 
     var elements: [Element] { Array(storage[head...]) }

@@ -26,6 +26,11 @@ extension SSTP {
 
         private var entries = FIFO<Entry>()
         private var nextSequence: UInt64 = 1
+        /// Length of the run of 'complete' entries at the old end, kept as entries complete
+        /// (so completing is O(1) amortised, not a walk of the whole run).
+        public private(set) var completedRunLength = 0
+        /// Whether that run holds a sequence sent with AcknowledgeImmediately (<15>).
+        public private(set) var completedRunAcknowledgesImmediately = false
 
         public init() {}
 
@@ -46,26 +51,25 @@ extension SSTP {
             let offset = Int(sequence - first)
             guard offset < entries.count, entries[offset].disposition == .processing else { return false }
             entries[offset].disposition = .complete
-            return true
-        }
-
-        /// The entries older than the first one not 'complete' (3.1.4.7's set).
-        public var completedPrefix: [Entry] {
-            var prefix: [Entry] = []
-            var offset = 0
-            while offset < entries.count, entries[offset].disposition == .complete {
-                prefix.append(entries[offset])
-                offset += 1
+            // 3.1.4.7's set: the entries older than the first one not 'complete'.
+            while completedRunLength < entries.count, entries[completedRunLength].disposition == .complete {
+                if entries[completedRunLength].message.acknowledgeImmediately { completedRunAcknowledgesImmediately = true }
+                completedRunLength += 1
             }
-            return prefix
+            return true
         }
 
         /// Counts the oldest run of 'complete' entries and removes it: the MessageCount to send (3.1.4.2.1).
         public mutating func takeAcknowledgmentCount() -> UInt32 {
-            var run = 0
-            while run < entries.count, entries[run].disposition == .complete { run += 1 }
-            let taken = min(run, Int(UInt32.max))
-            _ = entries.removeFirst(taken)
+            let taken = min(completedRunLength, Int(UInt32.max))
+            entries.discardFirst(taken)
+            completedRunLength -= taken
+            completedRunAcknowledgesImmediately = false
+            if completedRunLength > 0 {
+                for offset in 0..<completedRunLength where entries[offset].message.acknowledgeImmediately {
+                    completedRunAcknowledgesImmediately = true
+                }
+            }
             return UInt32(taken)
         }
     }

@@ -44,6 +44,9 @@ extension SSTP {
         /// The peer refused an outbound session (3.1.5.7), or the Session Establishment Timer
         /// expired (`response` nil).
         case sessionRefused(sessionId: UInt32, response: OpenResponse.ResponseId?)
+        /// The peer broke a rule (or a limit) of one session: the session is being closed
+        /// with Close `reason` (a ``sessionClosed(sessionId:_:_:byPeer:)`` follows).
+        case sessionViolation(sessionId: UInt32, Close.Reason, detail: String)
         /// A session ended: by the peer's Close, by ours, or by SessionStatus emptying a fanout session.
         case sessionClosed(sessionId: UInt32, SessionDirection, Close.Reason, byPeer: Bool)
         /// Fanout destinations left the session (3.1.5.8): their indexes in the FanoutOpen.

@@ -30,6 +30,9 @@ extension SSTP {
         public var upgradeRetryTime: UInt32
         /// Inbound sessions a peer may hold open at once; more are answered Unknown.
         public var maximumInboundSessions: Int
+        /// Payload bytes one received message may carry; a longer one closes its session
+        /// with Close QuotaWouldBeExceeded. nil for no limit.
+        public var maximumMessageSize: Int?
         public var timers: TimerConfiguration
 
         public init(
@@ -37,7 +40,7 @@ extension SSTP {
             multidropSupported: Bool = false, singleHopSupported: Bool = false,
             peerProductVersion: String = "winterop SSTP 1.0", peerProductCapabilities: String = "",
             numberOfConcurrentDeviceConnections: Int? = nil, willUpgrade: Bool = false, upgradeRetryTime: UInt32 = 3600,
-            maximumInboundSessions: Int = 4096, timers: TimerConfiguration = TimerConfiguration()
+            maximumInboundSessions: Int = 4096, maximumMessageSize: Int? = nil, timers: TimerConfiguration = TimerConfiguration()
         ) {
             self.version = version
             self.localDeviceURLs = localDeviceURLs
@@ -50,6 +53,7 @@ extension SSTP {
             self.willUpgrade = willUpgrade
             self.upgradeRetryTime = upgradeRetryTime
             self.maximumInboundSessions = maximumInboundSessions
+            self.maximumMessageSize = maximumMessageSize
             self.timers = timers
         }
     }

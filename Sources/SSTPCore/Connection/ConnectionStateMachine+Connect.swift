@@ -1,13 +1,18 @@
 extension SSTP.ConnectionStateMachine {
     typealias SSTPVersion = SSTP.Version
 
-    /// Result of work on the established state: actions, or a violation that closes the connection.
+    /// Result of work on the established state: actions, or the peer's violation.
     enum Outcome {
         case actions([SSTP.ConnectionAction])
-        case violation(SSTP.ConnectClose.Reason, String)
+        case violation(SSTP.Violation)
+
+        /// A violation that ends the connection with ConnectClose `reason`.
+        static func violation(_ reason: SSTP.ConnectClose.Reason, _ text: String) -> Outcome {
+            .violation(.connection(reason, text))
+        }
     }
 
-    /// Runs `body` on the established state in place, then applies a violation's ConnectClose.
+    /// Runs `body` on the established state in place, then applies a violation's reaction.
     /// `notEstablished` is the reaction when the connection is not 'established'.
     mutating func onEstablished(
         notEstablished: (SSTP.ConnectClose.Reason, String),
@@ -16,12 +21,37 @@ extension SSTP.ConnectionStateMachine {
         guard case .established(var e) = state else {
             return closeConnection(notEstablished.0, violation: notEstablished.1)
         }
-        state = .closed
+        state = .modifying
         let outcome = body(&e)
         state = .established(e)
         switch outcome {
         case .actions(let actions): return actions
-        case .violation(let reason, let text): return closeConnection(reason, violation: text)
+        case .violation(let violation): return react(to: violation)
+        }
+    }
+
+    /// The spec's reaction to a violation: ConnectClose for the connection (3.1.4.2), or
+    /// Close for the one session (3.1.4.4), what it was receiving discarded.
+    mutating func react(to violation: SSTP.Violation) -> [SSTP.ConnectionAction] {
+        switch violation {
+        case .connection(let reason, let text):
+            return closeConnection(reason, violation: text)
+        case .session(let id, let reason, let text):
+            guard case .established(var e) = state else { return [] }
+            state = .modifying
+            defer { state = .established(e) }
+            var actions: [SSTP.ConnectionAction] = [.send(.close(SSTP.Close(sessionId: id, reason: reason)))]
+            if let s = e.inbound.removeValue(forKey: id) {
+                e.closedInbound.insert(id)
+                if s.receiver != .waiting { actions.append(.messageAborted(sessionId: id)) }
+                actions.append(.sessionViolation(sessionId: id, reason, detail: text))
+                actions.append(.sessionClosed(sessionId: id, .inbound, reason, byPeer: false))
+            } else if let s = e.outbound.removeValue(forKey: id) {
+                if s.state == .opening { actions.append(.cancelTimer(.sessionEstablishment(id))) }
+                actions.append(.sessionViolation(sessionId: id, reason, detail: text))
+                actions.append(.sessionClosed(sessionId: id, .outbound, reason, byPeer: false))
+            }
+            return actions
         }
     }
 

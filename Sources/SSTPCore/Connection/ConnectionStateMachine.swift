@@ -18,6 +18,10 @@ extension SSTP {
             case aborting
             /// Transport gone; all state removed.
             case closed
+            /// Only while an event mutates the established state in place (so its
+            /// dictionaries are not copied), as postgres-nio's `modifying`; never seen
+            /// between two events.
+            case modifying
         }
 
         /// What an established connection holds (3.1.1.2, 3.1.1.3).
@@ -33,6 +37,8 @@ extension SSTP {
             /// AttachSessionIds and RegisterSessionIds (3.2.1).
             var attachSessionIds: Set<UInt32> = []
             var registerSessionIds: Set<UInt32> = []
+            /// Inbound sessions closed from this side, whose in-flight commands are dropped.
+            var closedInbound = ClosedSessions()
 
             init(version: Version) { self.version = version }
         }
@@ -42,6 +48,8 @@ extension SSTP {
         public let initiatedConnection: Bool
         public internal(set) var state: State
         var sessionIds: SessionIdAllocator
+        /// Activity times for the idle and connect deadlines; nil until the transport is active.
+        public internal(set) var liveness: Liveness?
 
         public init(configuration: ConnectionConfiguration, initiatedConnection: Bool) {
             self.configuration = configuration
@@ -86,7 +94,7 @@ extension SSTP {
         @discardableResult
         mutating func withEstablished<R>(_ body: (inout Established) throws(UsageError) -> R) throws(UsageError) -> R {
             guard case .established(var e) = state else { throw UsageError("the connection is not established") }
-            state = .closed
+            state = .modifying
             defer { state = .established(e) }
             return try body(&e)
         }
@@ -98,8 +106,10 @@ extension SSTP {
             switch state {
             case .aborting, .closed:
                 return []
-            default:
+            case .transportLayerConnected, .connecting, .established:
                 break
+            case .modifying:
+                preconditionFailure("a command was received while the state machine is modifying its state")
             }
             switch command {
             case .connect(let c): return connectReceived(c, admission: admission)
@@ -124,7 +134,9 @@ extension SSTP {
         public mutating func malformedCommandReceived(_ error: WireError) -> [ConnectionAction] {
             switch state {
             case .aborting, .closed: return []
-            default: return closeConnection(.protocolError, violation: error.description)
+            case .transportLayerConnected, .connecting, .established:
+                return closeConnection(.protocolError, violation: error.description)
+            case .modifying: preconditionFailure("malformed input while the state machine is modifying its state")
             }
         }
 
@@ -147,7 +159,9 @@ extension SSTP {
         public mutating func close(reason: ConnectClose.Reason, returnTime: UInt32? = nil) -> [ConnectionAction] {
             switch state {
             case .aborting, .closed: return []
-            default: return closeConnection(reason, violation: nil, returnTime: returnTime)
+            case .transportLayerConnected, .connecting, .established:
+                return closeConnection(reason, violation: nil, returnTime: returnTime)
+            case .modifying: preconditionFailure("close while the state machine is modifying its state")
             }
         }
 
@@ -215,6 +229,8 @@ extension SSTP {
                 state = .closed
                 actions.append(.connectionEnded(.transportLost, unacknowledged: unacknowledged))
                 return actions
+            case .modifying:
+                preconditionFailure("transport lost while the state machine is modifying its state")
             }
         }
 
@@ -224,11 +240,6 @@ extension SSTP {
         public mutating func connectionEstablishmentTimerFired() -> [ConnectionAction] {
             guard case .connecting = state else { return [] }
             return closeConnection(.responseTimeout, violation: "no ConnectResponse in time")
-        }
-
-        /// Outbound or Inbound Idle Timer expired (<11>): a Noop keeps the transport honest.
-        public mutating func idleTimerFired() -> [ConnectionAction] {
-            (try? sendNoop()) ?? []
         }
     }
 }

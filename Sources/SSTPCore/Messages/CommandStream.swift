@@ -7,10 +7,11 @@ extension SSTP {
     /// the body must be consumed exactly. The decoder holds nothing beyond what the caller
     /// hands it, and never allocates from a declared length.
     public enum CommandStream {
-        /// Decodes the command at the front of `buffer`, consuming its bytes; returns nil
-        /// (consuming nothing) when the command is not complete yet. Throws for an unknown
-        /// CommandId or a CommandLength outside the limits as soon as the header shows it.
-        public static func decodeCommand(from buffer: inout ByteBuffer, version: Version) throws(WireError) -> Command? {
+        /// Takes the command at the front of `buffer` whole (header included), consuming its
+        /// bytes; nil (consuming nothing) when it is not complete yet. Throws for an unknown
+        /// CommandId or a CommandLength outside the limits of 2.2 as soon as the header shows
+        /// it, so at most one command of at most 65535 bytes is ever awaited.
+        public static func nextFrame(from buffer: inout ByteBuffer) throws(WireError) -> ByteBuffer? {
             guard let rawId = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
             guard let id = CommandId(rawValue: rawId) else {
                 throw SSTP.reference("2.2").error("unknown CommandId \(hexByte(rawId))")
@@ -22,25 +23,39 @@ extension SSTP {
             guard id.allows(length: length) else {
                 throw SSTP.reference("2.2").error("\(id) CommandLength \(length) is outside the limits of 2.2 (\(id == .connectClose ? "8 or 12" : "\(id.allowedLengths)"))")
             }
-            guard buffer.readableBytes >= length,
-                  let body = buffer.getSlice(at: buffer.readerIndex + CommandId.headerLength, length: length - CommandId.headerLength)
-            else { return nil }
+            return buffer.readSlice(length: length)
+        }
+
+        /// Decodes one whole command as ``nextFrame(from:)`` cut it: every field is parsed
+        /// and the body must be consumed exactly.
+        public static func decode(frame: ByteBuffer, version: Version) throws(WireError) -> Command {
+            var frame = frame
+            guard let rawId = frame.readInteger(as: UInt8.self), let id = CommandId(rawValue: rawId),
+                  let length = frame.readInteger(endianness: .little, as: UInt16.self)
+            else {
+                throw SSTP.reference("2.2").error("a frame shorter than the 3-byte command header")
+            }
             if id == .data {
                 // The hot path: SessionId and a slice of the payload, nothing to check beyond
-                // the length rule above (Data has no reserved fields).
-                guard length >= CommandId.headerLength + 4,
-                      let sessionId = body.getInteger(at: body.readerIndex, endianness: .little, as: UInt32.self),
-                      let payload = body.getSlice(at: body.readerIndex + 4, length: body.readableBytes - 4)
-                else {
-                    throw SSTP.reference(id.section).error("truncated: SessionId needs 4 bytes, \(length - CommandId.headerLength) left")
+                // the length rule of 2.2 (Data has no reserved fields).
+                guard let sessionId = frame.readInteger(endianness: .little, as: UInt32.self) else {
+                    throw SSTP.reference(id.section).error("truncated: SessionId needs 4 bytes, \(frame.readableBytes) left")
                 }
-                buffer.moveReaderIndex(forwardBy: length)
-                return .data(Data(sessionId: sessionId, payload: payload))
+                return .data(Data(sessionId: sessionId, payload: frame))
             }
-            var reader = WireReader(body, SSTP.reference(id.section))
+            var reader = WireReader(frame, SSTP.reference(id.section))
             let command = try Command.decodeBody(id, &reader, version: version)
             try reader.expectEnd("\(id) (CommandLength \(length))")
-            buffer.moveReaderIndex(forwardBy: length)
+            return command
+        }
+
+        /// Decodes the command at the front of `buffer`, consuming its bytes; returns nil
+        /// (consuming nothing) when the command is not complete yet.
+        public static func decodeCommand(from buffer: inout ByteBuffer, version: Version) throws(WireError) -> Command? {
+            var attempt = buffer
+            guard let frame = try nextFrame(from: &attempt) else { return nil }
+            let command = try decode(frame: frame, version: version)
+            buffer = attempt
             return command
         }
 

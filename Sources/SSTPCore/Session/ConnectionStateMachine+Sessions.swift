@@ -1,3 +1,5 @@
+import NIOCore
+
 extension SSTP.ConnectionStateMachine {
     public typealias Action = SSTP.ConnectionAction
 
@@ -9,7 +11,7 @@ extension SSTP.ConnectionStateMachine {
         let id = try allocateSessionId()
         let open = SSTP.Open(sessionId: id, addressingEntry: entry)
         do {
-            var scratch = ByteBufferAllocatorShim.buffer()
+            var scratch = ByteBuffer()
             try open.encode(into: &scratch, version: version)
         } catch {
             throw SSTP.UsageError("cannot send Open: \(error)")
@@ -28,7 +30,7 @@ extension SSTP.ConnectionStateMachine {
         let id = try allocateSessionId()
         let open = SSTP.FanoutOpen(sessionId: id, resourceURL: resourceURL, entries: entries)
         do {
-            var scratch = ByteBufferAllocatorShim.buffer()
+            var scratch = ByteBuffer()
             try open.encode(into: &scratch, version: version)
         } catch {
             throw SSTP.UsageError("cannot send FanoutOpen: \(error)")
@@ -64,6 +66,7 @@ extension SSTP.ConnectionStateMachine {
                 if s.state == .opening { actions.append(.cancelTimer(.sessionEstablishment(id))) }
                 actions.append(.sessionClosed(sessionId: id, .outbound, reason, byPeer: false))
             } else if let s = e.inbound.removeValue(forKey: id) {
+                e.closedInbound.insert(id)
                 if s.receiver != .waiting { actions.append(.messageAborted(sessionId: id)) }
                 actions.append(.sessionClosed(sessionId: id, .inbound, reason, byPeer: false))
             } else {
@@ -100,6 +103,7 @@ extension SSTP.ConnectionStateMachine {
                 return .actions([.send(.openResponse(SSTP.OpenResponse(sessionId: id, responseId: .unknown)))])
             }
             // 'opening' until the higher layer gives the ResourceHandlerAvailability.
+            e.closedInbound.remove(id)
             e.inbound[id] = SSTP.InboundSession(state: .opening, addressingEntry: open.addressingEntry, receiver: .waiting)
             return .actions([.openReceived(sessionId: id, open.addressingEntry)])
         }
@@ -120,6 +124,7 @@ extension SSTP.ConnectionStateMachine {
             }
             func closeFault(_ reason: SSTP.Close.Reason) -> [Action] {
                 e.inbound[id] = nil
+                e.closedInbound.insert(id)
                 var actions: [Action] = [.send(.close(SSTP.Close(sessionId: id, reason: reason)))]
                 if session.receiver != .waiting { actions.append(.messageAborted(sessionId: id)) }
                 actions.append(.sessionClosed(sessionId: id, .inbound, reason, byPeer: false))
@@ -314,9 +319,3 @@ extension SSTP.ConnectionStateMachine {
     }
 }
 
-import NIOCore
-
-/// A scratch buffer for checking that a command encodes before state changes.
-enum ByteBufferAllocatorShim {
-    static func buffer() -> ByteBuffer { ByteBuffer() }
-}

@@ -53,5 +53,7 @@ extension SSTP {
         var receiver: MessageReceiverState
         /// The Message of the sequence being received (receiver 'ready' or 'buffering').
         var currentMessage: Message?
+        /// Payload bytes of that sequence so far (against ``SSTP/ConnectionConfiguration/maximumMessageSize``).
+        var receivedBytes = 0
     }
 }

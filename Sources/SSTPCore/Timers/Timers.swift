@@ -16,6 +16,10 @@ extension SSTP {
         public var outboundIdle: Duration? = .seconds(600)
         /// Inbound Idle Timer (<11>): no command received for this long sends a Noop. 10 minutes in Groove clients.
         public var inboundIdle: Duration? = .seconds(600)
+        /// Connect timeout (issue 8, an application limit): a transport connection that is
+        /// not 'established' this long after it came up is closed (ConnectClose
+        /// ResponseTimeout), so silent connections cannot pile up. nil disables it.
+        public var connectTimeout: Duration? = .seconds(30)
 
         public init() {}
     }

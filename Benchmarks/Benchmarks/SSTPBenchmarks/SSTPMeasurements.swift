@@ -3,12 +3,13 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SSTPCore
+import SSTPRoles
 import WinteropTransport
 
 /// Throughput measurements of the SSTP codec and device roles, each against a baseline
 /// measured in the same run (memcpy, a plain loopback TCP transfer). Used by the
-/// SSTPBenchmarks benchmark target and by `winterop sstp bench`. Build in release.
-public enum SSTPMeasurements {
+/// SSTPBenchmarks benchmark target. Build in release.
+enum SSTPMeasurements {
     public struct Figure: Sendable, CustomStringConvertible {
         public var name: String
         public var value: Double

@@ -1,0 +1,47 @@
+import Crypto
+import NIOCore
+
+/// The share sender's stream after the Reply header (3.2.7.2): every complete block of
+/// the package encrypted and sent, then the Share Protocol footer holding the 0–15
+/// bytes left over, encrypted as three more blocks of the same chain.
+///
+/// Feed the package in chunks of any size; only a partial block (< 16 bytes) is held
+/// between calls, so memory stays constant whatever the package size.
+public struct SharePackageEncryptor: Sendable {
+    private var cipher: ShareCipher
+    /// Package bytes that do not yet fill a block.
+    private var partial: [UInt8] = []
+    /// Package bytes taken so far.
+    public private(set) var packageBytes: UInt64 = 0
+
+    public init(key: SymmetricKey, iv: some Collection<UInt8>) throws {
+        cipher = try ShareCipher(direction: .encrypt, key: key, iv: iv)
+    }
+
+    /// Encrypts the complete blocks `chunk` makes (with any bytes held from before) and
+    /// appends their ciphertext to `output`.
+    public mutating func encrypt(_ chunk: ByteBuffer, into output: inout ByteBuffer) throws {
+        var chunk = chunk
+        packageBytes += UInt64(chunk.readableBytes)
+        if !partial.isEmpty {
+            let take = min(NFPS.blockSize - partial.count, chunk.readableBytes)
+            partial += chunk.readBytes(length: take) ?? []
+            guard partial.count == NFPS.blockSize else { return }
+            try partial.withUnsafeBytes { try cipher.process($0, into: &output) }
+            partial.removeAll(keepingCapacity: true)
+        }
+        let whole = chunk.readableBytes - chunk.readableBytes % NFPS.blockSize
+        if whole > 0, let blocks = chunk.readSlice(length: whole) {
+            try cipher.process(blocks, into: &output)
+        }
+        partial += chunk.readableBytesView
+    }
+
+    /// The end of the package: appends the encrypted footer (48 bytes) (3.2.7.2).
+    public mutating func finish(into output: inout ByteBuffer) throws {
+        // `partial` is below a block, so the footer always exists.
+        guard let footer = ShareProtocolFooter(remainder: partial) else { return }
+        partial.removeAll()
+        try footer.bytes.withUnsafeBytes { try cipher.process($0, into: &output) }
+    }
+}

@@ -1,0 +1,138 @@
+import SSTPCore
+import WinteropTransport
+import WinteropWire
+
+/// Everything `winterop sstp listen` (and `serve`'s sstp-device) reports: the whole
+/// `--json` contract of the device listener. `connection` numbers connections from 1.
+public enum SSTPDeviceEvent: RoleEvent {
+    /// A Connect was answered Ok (3.1.5.1): the peer's SourceDeviceURLs.
+    case connected(connection: Int, peer: String, version: SSTP.Version, deviceURLs: [String])
+    /// The connection ended; `by` is local, peer or transport.
+    case connectionClosed(connection: Int, peer: String, end: End)
+    /// The peer broke a rule or limit; `reason` is the ConnectClose sent, or the Close
+    /// sent on `session` when only that session ends.
+    case protocolError(connection: Int, session: UInt32?, reason: String, detail: String)
+    /// An inbound session was opened (3.1.5.5).
+    case sessionOpened(connection: Int, session: UInt32, entry: SSTP.AddressingEntry)
+    case sessionClosed(connection: Int, session: UInt32, reason: SSTP.Close.Reason)
+    /// A message is stored under `path` and may now be acknowledged (3.1.4.7).
+    case message(StoredMessage)
+    /// A message could not be stored: it is not acknowledged.
+    case storeFailed(connection: Int, session: UInt32, error: String)
+
+    /// How a connection ended, as the `by` and `reason` fields say it.
+    public enum End: Sendable {
+        case local(SSTP.ConnectClose.Reason, violation: String?)
+        case peer(SSTP.ConnectClose)
+        case refused(SSTP.ConnectResponse.ResponseId)
+        case transport
+    }
+
+    /// One stored message and what its Message command carried.
+    public struct StoredMessage: Sendable {
+        public var connection: Int
+        public var session: UInt32
+        public var sequence: UInt64
+        public var entry: SSTP.AddressingEntry?
+        public var size: Int
+        public var sha256: String
+        public var message: SSTP.Message
+        public var path: String
+    }
+
+    public var name: String {
+        switch self {
+        case .connected: "connected"
+        case .connectionClosed: "connection_closed"
+        case .protocolError: "protocol_error"
+        case .sessionOpened: "session_opened"
+        case .sessionClosed: "session_closed"
+        case .message: "message"
+        case .storeFailed: "store_failed"
+        }
+    }
+
+    public var fields: [(String, JSONValue)] {
+        switch self {
+        case .connected(let id, let peer, let version, let urls):
+            return [("connection", .int(Int64(id))), ("peer", .string(peer)), ("version", .string(version.description)),
+                    ("deviceURLs", .array(urls.map { .string($0) }))]
+        case .connectionClosed(let id, let peer, let end):
+            var fields: [(String, JSONValue)] = [("connection", .int(Int64(id))), ("peer", .string(peer))]
+            switch end {
+            case .local(let reason, let violation):
+                fields += [("by", .string("local")), ("reason", .string(reason.description))]
+                if let violation { fields.append(("violation", .string(violation))) }
+            case .peer(let close):
+                fields += [("by", .string("peer")), ("reason", .string(close.reason.description))]
+            case .refused(let response):
+                fields += [("by", .string("peer")), ("reason", .string(response.description))]
+            case .transport:
+                fields += [("by", .string("transport")), ("reason", .string("transport lost"))]
+            }
+            return fields
+        case .protocolError(let id, let session, let reason, let detail):
+            return [("connection", .int(Int64(id)))] + (session.map { [("session", .integer($0))] } ?? [])
+                + [("reason", .string(reason)), ("detail", .string(detail))]
+        case .sessionOpened(let id, let session, let entry):
+            return [("connection", .int(Int64(id))), ("session", .integer(session)), ("resourceURL", .string(entry.resourceURL)),
+                    ("identityURL", .string(entry.identityURL)), ("deviceURL", .string(entry.deviceURL))]
+        case .sessionClosed(let id, let session, let reason):
+            return [("connection", .int(Int64(id))), ("session", .integer(session)), ("reason", .string(reason.description))]
+        case .message(let stored):
+            let message = stored.message
+            var flags: [(String, JSONValue)] = [
+                ("track", .bool(message.track)), ("acknowledgeImmediately", .bool(message.acknowledgeImmediately)),
+                ("doNotDeliverIfOffline", .bool(message.doNotDeliverIfOffline)),
+            ]
+            if let e = message.ephemeral { flags.append(("ttl", .integer(e.ttl))) }
+            if let s = message.streamSize {
+                flags.append(("streamSize", .object([
+                    ("byteStreamSize", .integer(s.byteStreamSize)), ("sessionSize", .integer(s.sessionSize)), ("messageSize", .integer(s.messageSize)),
+                ])))
+            }
+            if let f = message.fragmentation {
+                flags.append(("fragmentation", .object([
+                    ("numFragments", .integer(f.numFragments)), ("thisFragment", .integer(f.thisFragment)),
+                    ("fragmentId", .string(f.fragmentId)), ("fragmentOffset", .integer(f.fragmentOffset)),
+                ])))
+            }
+            return [
+                ("connection", .int(Int64(stored.connection))), ("session", .integer(stored.session)), ("sequence", .integer(stored.sequence)),
+                ("resourceURL", .string(stored.entry?.resourceURL ?? "")), ("identityURL", .string(stored.entry?.identityURL ?? "")),
+                ("deviceURL", .string(stored.entry?.deviceURL ?? "")), ("size", .int(Int64(stored.size))), ("sha256", .string(stored.sha256)),
+                ("userRef", .string(message.userRef)), ("flags", .object(flags)), ("path", .string(stored.path)),
+            ]
+        case .storeFailed(let id, let session, let error):
+            return [("connection", .int(Int64(id))), ("session", .integer(session)), ("error", .string(error))]
+        }
+    }
+
+    public var text: String {
+        switch self {
+        case .connected(let id, let peer, let version, let urls):
+            return "connection \(id) from \(peer) established (SSTP \(version), \(urls.joined(separator: ", ")))"
+        case .connectionClosed(let id, _, let end):
+            switch end {
+            case .local(let reason, let violation):
+                return "connection \(id) closed: sent ConnectClose \(reason)\(violation.map { " (\($0))" } ?? "")"
+            case .peer(let close):
+                return "connection \(id) closed by the peer: \(close.reason)"
+            case .refused(let response):
+                return "connection \(id) refused: \(response)"
+            case .transport:
+                return "connection \(id) lost"
+            }
+        case .protocolError(let id, let session, let reason, let detail):
+            return "connection \(id): \(detail) → \(session == nil ? "ConnectClose" : "Close") \(reason)"
+        case .sessionOpened(_, let session, let entry):
+            return "session \(session) opened for \(entry)"
+        case .sessionClosed(_, let session, let reason):
+            return "session \(session) closed (\(reason))"
+        case .message(let stored):
+            return "message \(stored.sequence) on session \(stored.session): \(stored.size) bytes, sha256 \(stored.sha256) → \(stored.path)"
+        case .storeFailed(_, let session, let error):
+            return "cannot store message on session \(session): \(error)"
+        }
+    }
+}

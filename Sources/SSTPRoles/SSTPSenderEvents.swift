@@ -1,0 +1,73 @@
+import SSTPCore
+import WinteropTransport
+import WinteropWire
+
+/// Everything `winterop sstp send` reports: the whole `--json` contract of the sender.
+/// `message` is the message's index in the send (from 0), `name` its file ("-" for
+/// standard input).
+public enum SSTPSenderEvent: RoleEvent {
+    /// The ConnectResponse was Ok (3.1.5.2).
+    case connected(peer: String, version: SSTP.Version, deviceURLs: [String])
+    /// The session's OpenResponse came (3.1.5.7): `state` is ready or suspended.
+    case sessionOpened(session: UInt32, state: SSTP.SessionState)
+    /// The receiver's flow control moved the session (StopSending / StartSending, 3.1.4.5).
+    case flowControl(session: UInt32, state: SSTP.SessionState)
+    /// A message was sent whole (EndMessage written).
+    case sent(message: Int, name: String, sha256: String)
+    /// The receiver acknowledged a message (3.1.5.19): it is delivered.
+    case acknowledged(message: Int, name: String)
+    /// How far the send is, at most ``SSTPSenderProgress/interval`` apart: payload bytes
+    /// written, messages sent and acknowledged of `total`, seconds since the session opened.
+    case progress(bytes: Int, sent: Int, acknowledged: Int, total: Int, seconds: Double)
+    /// The send ended: what was acknowledged, sent but not acknowledged, and not sent.
+    case done(SSTPSendReport, total: Int)
+
+    public var name: String {
+        switch self {
+        case .connected: "connected"
+        case .sessionOpened: "session_opened"
+        case .flowControl: "flow_control"
+        case .sent: "sent"
+        case .acknowledged: "acknowledged"
+        case .progress: "progress"
+        case .done: "done"
+        }
+    }
+
+    public var fields: [(String, JSONValue)] {
+        switch self {
+        case .connected(let peer, let version, let urls):
+            [("peer", .string(peer)), ("version", .string(version.description)), ("deviceURLs", .array(urls.map { .string($0) }))]
+        case .sessionOpened(let session, let state), .flowControl(let session, let state):
+            [("session", .integer(session)), ("state", .string(state.description))]
+        case .sent(let message, let name, let digest):
+            [("message", .int(Int64(message))), ("name", .string(name)), ("sha256", .string(digest))]
+        case .acknowledged(let message, let name):
+            [("message", .int(Int64(message))), ("name", .string(name))]
+        case .progress(let bytes, let sent, let acknowledged, let total, let seconds):
+            [("bytes", .int(Int64(bytes))), ("sent", .int(Int64(sent))), ("acknowledged", .int(Int64(acknowledged))),
+             ("total", .int(Int64(total))), ("seconds", .double((seconds * 1000).rounded() / 1000)),
+             ("megabytesPerSecond", .double(seconds > 0 ? (Double(bytes) / 1e6 / seconds * 10).rounded() / 10 : 0))]
+        case .done(let report, _):
+            [
+                ("acknowledged", .array(report.acknowledged.map { .string($0) })),
+                ("unacknowledged", .array(report.unacknowledged.map { .string($0) })),
+                ("notSent", .array(report.notSent.map { .string($0) })),
+                ("failure", report.failure.map { .string($0) } ?? .null),
+            ]
+        }
+    }
+
+    public var text: String {
+        switch self {
+        case .connected(let peer, let version, _): "connected to \(peer) (SSTP \(version))"
+        case .sessionOpened(let session, let state): "session \(session) opened (\(state))"
+        case .flowControl(let session, let state): "session \(session) is \(state)"
+        case .sent(_, let name, let digest): "sent \(name) (sha256 \(digest))"
+        case .acknowledged(_, let name): "acknowledged \(name)"
+        case .progress(let bytes, _, let acknowledged, let total, let seconds):
+            "\(bytes) bytes, \(seconds > 0 ? String(Int(Double(bytes) / 1e6 / seconds)) : "–") MB/s, \(acknowledged) of \(total) acknowledged"
+        case .done(let report, let total): "\(report.acknowledged.count) of \(total) messages acknowledged"
+        }
+    }
+}
