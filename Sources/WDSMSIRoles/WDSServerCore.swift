@@ -35,7 +35,8 @@ public final class WDSServerCore: Sendable {
         }
     }
 
-    func stop() {
+    /// Ends the sessions' timer and stops answering (MS-WDSC 3.1.1 Stopping).
+    public func stop() {
         timer.withLockedValue { $0?.cancel() }
         server.withLockedValue { $0.stop() }
     }

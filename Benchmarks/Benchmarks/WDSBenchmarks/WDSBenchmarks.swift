@@ -1,4 +1,5 @@
 import Benchmark
+import Foundation
 import NIOPosix
 import WDSMSIRoles
 
@@ -13,13 +14,14 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     Benchmark("wds-server: 20000 UDP requests, 64 in flight") { benchmark in
-        let (server, port, request, _) = try await WDSMeasurements.startServer(group: MultiThreadedEventLoopGroup.singleton)
+        let (server, port, request, directory) = try await WDSMeasurements.startServer(group: MultiThreadedEventLoopGroup.singleton)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(try await WDSMeasurements.load(port: port, datagram: request, total: 20_000, window: 64, group: MultiThreadedEventLoopGroup.singleton))
         }
         benchmark.stopMeasurement()
         server.core.stop()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     Benchmark("bare UDP echo floor: 20000 datagrams, 64 in flight") { benchmark in
