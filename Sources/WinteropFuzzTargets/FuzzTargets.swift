@@ -25,6 +25,8 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "MICEMessage", run: MICEFuzz.message),
         FuzzTarget(name: "MICEVendorExtension", run: MICEFuzz.vendorExtension),
         FuzzTarget(name: "DTLSRecordSplitter", run: DTLSFuzz.recordSplitter),
+        // MARK: Wi-Fi Display targets
+        FuzzTarget(name: "RTSPMessage", run: WFDFuzz.rtspMessage),
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
