@@ -37,3 +37,34 @@ enum WFDFuzz {
         }
     }
 }
+
+extension WFDFuzz {
+    /// The sink's RTP receiver over datagrams cut from the input (the first two bytes of each
+    /// piece give its length): whatever arrives, delivered bytes are whole transport packets
+    /// and the counts add up.
+    @Sendable static func rtpReceiver(_ bytes: [UInt8]) {
+        var receiver = RTPReceiver(window: 4)
+        var rest = bytes[...]
+        var delivered = 0
+        var datagrams = 0
+        while rest.count >= 2 {
+            let length = Int(rest[rest.startIndex]) << 8 | Int(rest[rest.startIndex + 1])
+            rest = rest.dropFirst(2)
+            let piece = rest.prefix(length)
+            rest = rest.dropFirst(piece.count)
+            datagrams += 1
+            for output in receiver.received(ByteBuffer(bytes: piece)) {
+                if case .transportStream(let ts) = output {
+                    precondition(ts.count % MPEGTSPacket.size == 0 && ts.first == MPEGTSPacket.syncByte, "delivered a partial transport packet")
+                    delivered += 1
+                }
+            }
+        }
+        for output in receiver.flush() {
+            if case .transportStream = output { delivered += 1 }
+        }
+        let s = receiver.statistics
+        precondition(s.packets == delivered, "packet count differs from deliveries")
+        precondition(s.packets + s.duplicates + s.malformed <= datagrams, "more outcomes than datagrams")
+    }
+}
