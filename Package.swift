@@ -30,7 +30,7 @@ var targets: [Target] = [
         ]
     ),
     .testTarget(name: "WinteropWireTests", dependencies: ["WinteropWire", propertyBased]),
-    .testTarget(name: "WinteropTransportTests", dependencies: ["WinteropTransport", "WinteropWire", nio]),
+    .testTarget(name: "WinteropTransportTests", dependencies: ["WinteropTransport", "WinteropWire", nio, nioPosix]),
     .testTarget(name: "FuzzRegressionTests", dependencies: ["WinteropFuzzTargets"]),
     .testTarget(name: "CLITests", dependencies: ["WinteropWire", "WinteropTestSupport"]),
     // Shared by the test targets: runs `winterop` and independent peers as child processes.
@@ -55,7 +55,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "MICERolesTests",
-        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropTestSupport", nio, nioPosix],
+        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropTestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")],
         exclude: ["Interop"]
     ),
 

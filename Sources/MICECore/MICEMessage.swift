@@ -24,17 +24,41 @@ public enum MICEMessage: Sendable, Hashable, JSONDescribable {
     /// Decodes the TLVArray of a message whose Command is `command`; an unknown
     /// Command is an error (3.1.5.8, 3.2.5.8 tear the connection down).
     public static func decode(command: UInt8, tlvArray: ByteBuffer) throws(WireError) -> MICEMessage {
+        try decodeReportingIgnored(command: command, tlvArray: tlvArray).message
+    }
+
+    /// Decodes as ``decode(command:tlvArray:)`` does, and also returns the TLVs it skipped
+    /// (unknown types, TLVs the message does not define) for the roles to report.
+    public static func decodeReportingIgnored(command: UInt8, tlvArray: ByteBuffer) throws(WireError) -> (message: MICEMessage, ignored: [MICEIgnoredTLV]) {
         guard let type = MICEMessageType(rawValue: command) else {
             throw MICE.section("2.2").error("unknown Command \(command)")
         }
-        switch type {
-        case .sourceReady: return .sourceReady(try .decode(tlvArray: tlvArray))
-        case .stopProjection: return .stopProjection(try .decode(tlvArray: tlvArray))
-        case .securityHandshake: return .securityHandshake(try .decode(tlvArray: tlvArray))
-        case .sessionRequest: return .sessionRequest(try .decode(tlvArray: tlvArray))
-        case .pinChallenge: return .pinChallenge(try .decode(tlvArray: tlvArray))
-        case .pinResponse: return .pinResponse(try .decode(tlvArray: tlvArray))
+        func array<Body: MICEMessageBody>(_ body: Body.Type) throws(WireError) -> MICETLVArray {
+            try MICETLVArray(tlvArray, message: type, allowed: Body.allowedTLVs)
         }
+        let message: MICEMessage
+        let parsed: MICETLVArray
+        switch type {
+        case .sourceReady:
+            parsed = try array(SourceReadyMessage.self)
+            message = .sourceReady(try SourceReadyMessage(tlvArray: parsed))
+        case .stopProjection:
+            parsed = try array(StopProjectionMessage.self)
+            message = .stopProjection(try StopProjectionMessage(tlvArray: parsed))
+        case .securityHandshake:
+            parsed = try array(SecurityHandshakeMessage.self)
+            message = .securityHandshake(try SecurityHandshakeMessage(tlvArray: parsed))
+        case .sessionRequest:
+            parsed = try array(SessionRequestMessage.self)
+            message = .sessionRequest(try SessionRequestMessage(tlvArray: parsed))
+        case .pinChallenge:
+            parsed = try array(PINChallengeMessage.self)
+            message = .pinChallenge(try PINChallengeMessage(tlvArray: parsed))
+        case .pinResponse:
+            parsed = try array(PINResponseMessage.self)
+            message = .pinResponse(try PINResponseMessage(tlvArray: parsed))
+        }
+        return (message, parsed.ignored)
     }
 
     /// Decodes a plain frame (TLVArray in clear).

@@ -15,8 +15,12 @@ public enum PINHash {
     }
 
     /// Compares two hashes in time that does not depend on where they differ.
+    /// The hash's size: SHA-256 output (2.2.7.6).
+    public static let length = 32
+
     public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        // Lengths compared whole: a length difference of 256 must not truncate to 0.
+        var difference: UInt8 = a.count == b.count ? 0 : 1
         let count = max(a.count, b.count)
         for i in 0..<count {
             let x = i < a.count ? a[i] : 0

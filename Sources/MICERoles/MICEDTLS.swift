@@ -51,14 +51,3 @@ public protocol MICEDTLSFactory: Sendable {
 struct MICEDTLSUnavailable: Error, CustomStringConvertible {
     var description: String { "DTLS is not available in this build" }
 }
-
-extension EventLog {
-    /// The `dtls_complete` event both roles report once the handshake is done.
-    func dtlsComplete(_ completion: MICEDTLSCompletion) {
-        var fields: [(String, JSONValue)] = [
-            ("protocol", .string(completion.protocolVersion)), ("cipher", .string(completion.cipher)),
-        ]
-        if let srtp = completion.srtpProfile { fields.append(("srtpProfile", .string(srtp))) }
-        emit("dtls_complete", fields, text: "DTLS handshake complete: \(completion.protocolVersion) \(completion.cipher)")
-    }
-}

@@ -39,23 +39,3 @@ struct MICEFrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 }
-
-extension Duration {
-    /// The same span as a NIO `TimeAmount`.
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// Encodes a message as a frame, sealing its TLVArray into one DTLS record when asked.
-func encodeFrame(_ message: MICEMessage, encrypted: Bool, dtls: (any MICEDTLSSession)?, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-    var payload = try message.tlvArrayBytes()
-    if encrypted {
-        guard let dtls else { throw MICEDTLSUnavailable() }
-        payload = try dtls.seal(payload)
-    }
-    var buffer = allocator.buffer(capacity: payload.count + MICEFrame.headerSize)
-    try MICEFrame(type: message.type, payload: payload).encode(into: &buffer)
-    return buffer
-}

@@ -44,9 +44,9 @@ public struct MICESinkAdvertiser: Service {
             onEvent: { event in
                 switch event {
                 case .announced(let name):
-                    events.emit("advertised", [("name", .string(name))], text: "advertised \(name) over mDNS")
+                    events.emit(MICESinkEvent.advertised(name: name))
                 case .renamed(let from, let to):
-                    events.emit("advertise_renamed", [("from", .string(from)), ("to", .string(to))], text: "mDNS name conflict: \(from) is now \(to)")
+                    events.emit(MICESinkEvent.advertiseRenamed(from: from, to: to))
                 default:
                     break
                 }
@@ -58,29 +58,8 @@ public struct MICESinkAdvertiser: Service {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            events.emit("advertise_failed", [("detail", .string("\(error)"))], text: "mDNS advertising failed: \(error)")
+            events.emit(MICESinkEvent.advertiseFailed(detail: "\(error)"))
             try? await gracefulShutdown()
-        }
-    }
-}
-
-/// A sink server and its mDNS advertiser as one service (for `winterop serve`).
-public struct MICESinkService: Service {
-    public let server: MICESinkServer
-    public let advertiser: MICESinkAdvertiser?
-
-    public init(server: MICESinkServer, advertiser: MICESinkAdvertiser?) {
-        self.server = server
-        self.advertiser = advertiser
-    }
-
-    public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            if let advertiser {
-                group.addTask { try await advertiser.run() }
-            }
-            try await group.waitForAll()
         }
     }
 }

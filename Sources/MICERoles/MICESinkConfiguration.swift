@@ -26,6 +26,12 @@ public struct MICESinkConfiguration: Sendable {
     public var pinSessionEstablishmentTimeout: Duration
     public var securityHandshakeTimeout: Duration
     public var maximumWrongPINs: Int
+    /// With PINs on, let sources that skip pairing project anyway (`--allow-unpaired`).
+    public var allowUnpaired: Bool
+    /// How long a connection may hold the one source slot without sending a complete
+    /// message before a newcomer may displace it (idle connections cannot crowd out a
+    /// real source; the Session Establishment Timer still bounds every connection).
+    public var unprovenConnectionGrace: Duration = .seconds(3)
     /// The DTLS engine; nil disables stream encryption and PINs.
     public var dtls: (any MICEDTLSFactory)?
 
@@ -37,6 +43,7 @@ public struct MICESinkConfiguration: Sendable {
         pinSessionEstablishmentTimeout: Duration = .seconds(120),
         securityHandshakeTimeout: Duration = .seconds(1),
         maximumWrongPINs: Int = 3,
+        allowUnpaired: Bool = false,
         dtls: (any MICEDTLSFactory)?
     ) {
         self.listen = listen
@@ -48,6 +55,7 @@ public struct MICESinkConfiguration: Sendable {
         self.pinSessionEstablishmentTimeout = pinSessionEstablishmentTimeout
         self.securityHandshakeTimeout = securityHandshakeTimeout
         self.maximumWrongPINs = maximumWrongPINs
+        self.allowUnpaired = allowUnpaired
         self.dtls = dtls
     }
 
@@ -75,7 +83,8 @@ public struct MICESinkConfiguration: Sendable {
             sessionEstablishmentTimeout: sessionEstablishmentTimeout,
             pinSessionEstablishmentTimeout: pinSessionEstablishmentTimeout,
             securityHandshakeTimeout: securityHandshakeTimeout,
-            maximumWrongPINs: maximumWrongPINs
+            maximumWrongPINs: maximumWrongPINs,
+            allowUnpaired: allowUnpaired
         )
     }
 }

@@ -49,12 +49,9 @@ public struct MICESinkServeRole: ServeRole {
         context.logger.info("mice-sink container id \(containerID)")
         var configuration = MICESinkConfiguration(friendlyName: localHostName(), dtls: dtls)
         configuration.listen = context.listenAddress(for: name, default: configuration.listen)
-        let server = MICESinkServer(configuration: configuration, events: context.events, eventLoopGroup: context.eventLoopGroup)
         // A sink on a port picked at start (port 0) has nothing stable to advertise.
-        let advertiser = !context.advertise || configuration.listen.port == 0 ? nil : MICESinkAdvertiser(
-            friendlyName: configuration.friendlyName, port: configuration.listen.port, containerID: containerID,
-            events: context.events, eventLoopGroup: context.eventLoopGroup, logger: context.logger
-        )
-        return MICESinkService(server: server, advertiser: advertiser)
+        let advertising = !context.advertise || configuration.listen.port == 0
+            ? nil : MICESinkService.Advertising(containerID: containerID, logger: context.logger)
+        return MICESinkService(configuration: configuration, advertising: advertising, events: context.events, eventLoopGroup: context.eventLoopGroup)
     }
 }

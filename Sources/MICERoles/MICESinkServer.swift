@@ -2,152 +2,159 @@ import Logging
 import MICECore
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import WinteropTransport
 
-/// Keeps one source at a time (3.1.5.2): a second connection is refused, or with
-/// `replaceExisting` it replaces the first.
-final class SinkConnectionSlot: Sendable {
-    private let active = NIOLockedValueBox<(any Channel)?>(nil)
-    let replaceExisting: Bool
-
-    init(replaceExisting: Bool) {
-        self.replaceExisting = replaceExisting
-    }
-
-    /// Whether `channel` may proceed; when it replaces an older one, that one is told to close.
-    func admit(_ channel: any Channel) -> Bool {
-        enum Decision { case accept, refuse, replace(any Channel) }
-        let decision: Decision = active.withLockedValue { current in
-            if let existing = current, existing.isActive {
-                guard replaceExisting else { return .refuse }
-                current = channel
-                return .replace(existing)
-            }
-            current = channel
-            return .accept
-        }
-        switch decision {
-        case .accept: return true
-        case .refuse: return false
-        case .replace(let old):
-            old.pipeline.fireUserInboundEventTriggered(SinkCommand.replace)
-            return true
-        }
-    }
-
-    func release(_ channel: any Channel) {
-        active.withLockedValue { current in
-            if let c = current, c === channel { current = nil }
-        }
-    }
-
-    var current: (any Channel)? { active.withLockedValue { $0 } }
-}
-
-/// The MS-MICE sink server: listens on 7250 (3.1.3) and runs one
-/// ``SinkConnectionHandler`` per source. A `Service`: on graceful shutdown it sends
+/// The MS-MICE sink server: a ``ListenerService`` on 7250 (3.1.3) that keeps one source
+/// at a time (3.1.5.2: a second is refused, or with `replaceExisting` replaces the first)
+/// and runs one ``SinkConnectionHandler`` per source. On graceful shutdown it sends
 /// STOP_PROJECTION to the connected source and closes (3.1.4).
 public final class MICESinkServer: Service, Sendable {
     public let configuration: MICESinkConfiguration
-    private let events: EventLog
-    private let group: any EventLoopGroup
-    private let slot: SinkConnectionSlot
-    private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
-    private let onListening: @Sendable (SocketAddress) -> Void
-    /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
-    private let currentPIN: NIOLockedValueBox<String?>
+    private let listener: ListenerService
+    private let role: SinkListenerRole
 
-    public init(
-        configuration: MICESinkConfiguration, events: EventLog, eventLoopGroup: any EventLoopGroup,
-        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
-    ) {
+    public init(configuration: MICESinkConfiguration, events: EventLog, eventLoopGroup: any EventLoopGroup) {
         self.configuration = configuration
-        self.events = events
-        self.group = eventLoopGroup
-        self.slot = SinkConnectionSlot(replaceExisting: configuration.replaceExisting)
-        self.onListening = onListening
-        self.currentPIN = NIOLockedValueBox(configuration.encryptionAvailable ? configuration.initialPIN() : nil)
+        let role = SinkListenerRole(configuration: configuration, events: events)
+        self.role = role
+        self.listener = ListenerService(
+            configuration: ListenerConfiguration(
+                service: "mice-sink", address: configuration.listen,
+                maxConnections: 1, overflow: configuration.replaceExisting ? .displaceOldest : .refuse),
+            role: role, events: events, eventLoopGroup: eventLoopGroup)
     }
 
     /// The PIN the next connection shows, or nil without PIN support.
-    public var pin: String? { currentPIN.withLockedValue { $0 } }
+    public var pin: String? { role.pin }
+
+    /// Binds the listening socket, reports `listening` and shows a random PIN.
+    @discardableResult
+    public func bind() async throws(ListenerBindError) -> SocketAddress {
+        if let address = listener.localAddress { return address }
+        let address = try await listener.bind()
+        role.showInitialPIN()
+        return address
+    }
+
+    /// Serves until graceful shutdown, then disconnects the source (3.1.4) and stops.
+    public func run() async throws {
+        try await bind()
+        try await listener.run()
+    }
+
+    /// Sends STOP_PROJECTION to the connected source, closes it and stops listening.
+    public func shutdown() async {
+        await listener.shutdown()
+    }
+}
+
+/// What the listener needs of the sink: the handlers of a connection, its goodbye
+/// (STOP_PROJECTION) and the `rejected` event, plus the PIN connections share.
+final class SinkListenerRole: ListenerRole {
+    let configuration: MICESinkConfiguration
+    let events: EventLog
+    /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
+    private let currentPIN: NIOLockedValueBox<String?>
+    /// When each open connection was accepted, and whether it has sent a complete message.
+    private let arrivals = NIOLockedValueBox<[ObjectIdentifier: (accepted: NIODeadline, proven: Bool)]>([:])
+
+    init(configuration: MICESinkConfiguration, events: EventLog) {
+        self.configuration = configuration
+        self.events = events
+        self.currentPIN = NIOLockedValueBox(configuration.encryptionAvailable ? configuration.initialPIN() : nil)
+    }
+
+    var pin: String? { currentPIN.withLockedValue { $0 } }
+
+    func showInitialPIN() {
+        if configuration.pinMode == .random, let pin { events.emit(MICESinkEvent.pinDisplayed(pin: pin)) }
+    }
+
+    func initialize(_ channel: any Channel) throws {
+        guard let local = channel.localAddress, let remote = channel.remoteAddress else {
+            throw ChannelError.ioOnClosedChannel
+        }
+        let id = ObjectIdentifier(channel)
+        let arrivals = self.arrivals
+        arrivals.withLockedValue { $0[id] = (NIODeadline.now(), false) }
+        channel.closeFuture.whenComplete { _ in _ = arrivals.withLockedValue { $0.removeValue(forKey: id) } }
+        try channel.pipeline.syncOperations.addHandlers([
+            ByteToMessageHandler(MICEFrameDecoder()),
+            SinkConnectionHandler(
+                configuration: configuration, pin: pin, events: events,
+                sinkAddress: local, sourceAddress: remote,
+                onFirstMessage: { arrivals.withLockedValue { $0[id]?.proven = true } },
+                onClosed: { [self] used in self.sessionEnded(pinUsed: used) }
+            ),
+        ])
+    }
+
+    func sayGoodbye(_ channel: any Channel, reason: GoodbyeReason) {
+        switch reason {
+        case .shutdown: channel.pipeline.fireUserInboundEventTriggered(SinkCommand.disconnect)
+        case .displaced: channel.pipeline.fireUserInboundEventTriggered(SinkCommand.replace)
+        }
+    }
+
+    /// A connection that has sent no complete message within the grace period does not
+    /// hold the slot: a newcomer displaces it.
+    func mayDisplace(_ channel: any Channel) -> Bool {
+        guard let arrival = arrivals.withLockedValue({ $0[ObjectIdentifier(channel)] }) else { return false }
+        return !arrival.proven && NIODeadline.now() - arrival.accepted >= configuration.unprovenConnectionGrace.timeAmount
+    }
+
+    func refused(_ channel: any Channel, limit: Int, events: EventLog, service: String) {
+        events.emit(MICESinkEvent.rejected(peer: channel.remoteAddress?.hostPortText ?? "?", reason: "busy"))
+    }
 
     /// A connection ended; a random PIN it used is replaced and the new one shown.
     private func sessionEnded(pinUsed: Bool) {
         guard pinUsed, configuration.pinMode == .random else { return }
         let next = PINHash.randomPIN()
         currentPIN.withLockedValue { $0 = next }
-        showPIN(next)
+        events.emit(MICESinkEvent.pinDisplayed(pin: next))
     }
+}
 
-    private func showPIN(_ pin: String) {
-        events.emit("pin_displayed", [("pin", .string(pin))], text: "PIN: \(pin)")
-    }
+/// A sink server and its mDNS advertiser as one service: `winterop mice sink` and the
+/// `mice-sink` role of `winterop serve` both run this. The advertiser starts once the
+/// server is bound, on the port it really listens on.
+public struct MICESinkService: Service {
+    public let server: MICESinkServer
+    private let advertising: Advertising?
 
-    /// Binds the listening socket and reports `listening`.
-    public func bind() async throws -> SocketAddress {
-        let configuration = self.configuration
-        let events = self.events
-        let slot = self.slot
-        let currentPIN = self.currentPIN
-        let ended: @Sendable (Bool) -> Void = { [self] used in self.sessionEnded(pinUsed: used) }
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                guard slot.admit(channel) else {
-                    events.emit(
-                        "rejected", [("peer", .string(channel.remoteAddress?.hostPortText ?? "?")), ("reason", .string("busy"))],
-                        text: "refused a second connection from \(channel.remoteAddress?.hostPortText ?? "?"): a source is already connected (MS-MICE 3.1.5.2)"
-                    )
-                    return channel.close()
-                }
-                channel.closeFuture.whenComplete { _ in slot.release(channel) }
-                return channel.eventLoop.makeCompletedFuture {
-                    guard let local = channel.localAddress, let remote = channel.remoteAddress else {
-                        throw ChannelError.ioOnClosedChannel
-                    }
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(MICEFrameDecoder()),
-                        SinkConnectionHandler(
-                            configuration: configuration, pin: currentPIN.withLockedValue { $0 }, events: events,
-                            sinkAddress: local, sourceAddress: remote, onClosed: ended
-                        ),
-                    ])
-                }
-            }
-            .bind(host: configuration.listen.host, port: configuration.listen.port)
-            .get()
-        serverChannel.withLockedValue { $0 = channel }
-        let address = channel.localAddress
-        events.listening(service: "mice-sink", address: address)
-        if configuration.pinMode == .random, let pin = self.pin {
-            showPIN(pin)
+    /// What to advertise over mDNS (3.1.3), or nil for no advertising.
+    public struct Advertising: Sendable {
+        public var containerID: String
+        public var logger: Logger
+        public init(containerID: String, logger: Logger) {
+            self.containerID = containerID
+            self.logger = logger
         }
-        if let address { onListening(address) }
-        if let address { return address }
-        return try SocketAddress(ipAddress: "0.0.0.0", port: 0)
     }
 
-    /// Serves until graceful shutdown, then disconnects the source (3.1.4) and stops.
+    private let events: EventLog
+    private let eventLoopGroup: any EventLoopGroup
+
+    public init(configuration: MICESinkConfiguration, advertising: Advertising?, events: EventLog, eventLoopGroup: any EventLoopGroup) {
+        self.server = MICESinkServer(configuration: configuration, events: events, eventLoopGroup: eventLoopGroup)
+        self.advertising = advertising
+        self.events = events
+        self.eventLoopGroup = eventLoopGroup
+    }
+
     public func run() async throws {
-        if serverChannel.withLockedValue({ $0 }) == nil {
-            _ = try await bind()
-        }
-        try? await gracefulShutdown()
-        await shutdown()
-    }
-
-    /// Sends STOP_PROJECTION to the connected source, closes it and stops listening.
-    public func shutdown() async {
-        if let channel = slot.current {
-            channel.pipeline.fireUserInboundEventTriggered(SinkCommand.disconnect)
-            try? await channel.closeFuture.get()
-        }
-        if let server = serverChannel.withLockedValue({ $0 }) {
-            try? await server.close()
+        let address = try await server.bind()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            if let advertising {
+                let advertiser = MICESinkAdvertiser(
+                    friendlyName: server.configuration.friendlyName, port: address.port ?? server.configuration.listen.port,
+                    containerID: advertising.containerID, events: events, eventLoopGroup: eventLoopGroup, logger: advertising.logger)
+                group.addTask { try await advertiser.run() }
+            }
+            try await group.waitForAll()
         }
     }
 }

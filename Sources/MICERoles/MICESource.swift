@@ -174,8 +174,7 @@ final class SourceDriver {
     private var continuation: CheckedContinuation<SourceCloseReason, Never>?
     private var channel: (any Channel)?
     private var rtspChannels: [any Channel] = []
-    private var dtls: (any MICEDTLSSession)?
-    private var dtlsCompletion: MICEDTLSCompletion?
+    private var tunnel: MICEDTLSTunnel
     private var addresses: [SocketAddress] = []
     private var discoveryTimer: Scheduled<Void>?
     private var controlTimer: Scheduled<Void>?
@@ -195,6 +194,7 @@ final class SourceDriver {
         self.resolver = resolver
         self.pinProvider = pinProvider
         self.continuation = continuation
+        self.tunnel = MICEDTLSTunnel(factory: configuration.dtls, role: .client, section: "3.2.5.5")
     }
 
     private var bound: NIOLoopBound<SourceDriver> { NIOLoopBound(self, eventLoop: loop) }
@@ -225,18 +225,10 @@ final class SourceDriver {
         case .malformed(let error):
             run(machine.malformedMessageReceived(error))
         case .frame(let frame):
-            var payload = frame.payload
-            if machine.tlvArraysEncrypted {
-                do {
-                    guard let dtls else { throw MICEDTLSUnavailable() }
-                    payload = try dtls.open(payload)
-                } catch {
-                    run(machine.malformedMessageReceived(MICE.section("3.2.5.5").error("the TLVArray is not a DTLS record this session opens: \(error)")))
-                    return
-                }
-            }
             do {
-                run(machine.messageReceived(try MICEMessage.decode(command: frame.command, tlvArray: ByteBuffer(bytes: payload))))
+                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
+                for tlv in ignored { events.emit(MICESourceEvent.tlvIgnored(message: message.type, tlv)) }
+                run(machine.messageReceived(message))
             } catch {
                 run(machine.malformedMessageReceived(error))
             }
@@ -256,8 +248,7 @@ final class SourceDriver {
             return
         }
         rtspChannels.append(rtsp)
-        events.emit("rtsp_connected", [("peer", .string(rtsp.remoteAddress?.hostPortText ?? "?"))],
-                    text: "the sink connected to the RTSP port from \(rtsp.remoteAddress?.hostPortText ?? "?")")
+        events.emit(MICESourceEvent.rtspConnected(peer: rtsp.remoteAddress?.hostPortText ?? "?"))
         if let stopAfter = configuration.stopAfter {
             let bound = self.bound
             stopTimer = loop.scheduleTask(in: stopAfter.timeAmount) { bound.value.disconnect() }
@@ -298,7 +289,7 @@ final class SourceDriver {
         case .send(let message, let encrypted):
             guard let channel, channel.isActive else { return }
             do {
-                let buffer = try encodeFrame(message, encrypted: encrypted, dtls: dtls, allocator: channel.allocator)
+                let buffer = try tunnel.frame(message, encrypted: encrypted, allocator: channel.allocator)
                 channel.writeAndFlush(buffer, promise: nil)
             } catch {
                 EventLog.diagnostic("mice source: cannot send \(message.type): \(error)")
@@ -320,8 +311,7 @@ final class SourceDriver {
             emit(report)
         case .close(let reason):
             stopTimer?.cancel()
-            events.emit("closed", [("reason", .string(reason.code)), ("detail", .string(reason.description))],
-                        text: "closed: \(reason)")
+            events.emit(MICESourceEvent.closed(reason))
             channel?.close(promise: nil)
             for rtsp in rtspChannels { rtsp.close(promise: nil) }
             rtspChannels = []
@@ -333,13 +323,7 @@ final class SourceDriver {
 
     private func dtlsStep(_ body: (any MICEDTLSSession) throws -> MICEDTLSStep) {
         do {
-            if dtls == nil {
-                guard let factory = configuration.dtls else { throw MICEDTLSUnavailable() }
-                dtls = try factory.makeClient()
-            }
-            guard let dtls else { throw MICEDTLSUnavailable() }
-            let step = try body(dtls)
-            dtlsCompletion = step.completion
+            let step = try tunnel.step(body)
             run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil))
         } catch {
             run(machine.dtlsFailed("\(error)"))
@@ -363,8 +347,7 @@ final class SourceDriver {
                 switch result {
                 case .success(let found) where !found.isEmpty:
                     bound.value.addresses = found
-                    bound.value.events.emit("resolved", [("host", .string(host)), ("addresses", .array(found.map { .string($0.ipAddress ?? "?") }))],
-                                            text: "\(host) is \(found.compactMap(\.ipAddress).joined(separator: ", "))")
+                    bound.value.events.emit(MICESourceEvent.resolved(host: host, addresses: found.map { $0.ipAddress ?? "?" }))
                     bound.value.run(bound.value.machine.hostNameResolved())
                 case .success:
                     bound.value.run(bound.value.machine.hostNameResolutionFailed("no address for \(host)"))
@@ -401,8 +384,7 @@ final class SourceDriver {
             switch result {
             case .success(let channel):
                 driver.channel = channel
-                driver.events.emit("connected", [("peer", .string(target.hostPortText)), ("local", .string(channel.localAddress?.hostPortText ?? "?"))],
-                                   text: "connected to the sink at \(target.hostPortText)")
+                driver.events.emit(MICESourceEvent.connected(peer: target.hostPortText, local: channel.localAddress?.hostPortText ?? "?"))
                 let local = channel.localAddress.flatMap(IPAddressText.bytes) ?? []
                 let remote = channel.remoteAddress.flatMap(IPAddressText.bytes) ?? []
                 driver.run(driver.machine.connectionEstablished(sourceAddress: local, sinkAddress: remote))
@@ -412,29 +394,20 @@ final class SourceDriver {
         }
     }
 
-    private func emitDTLSComplete() {
-        guard let completion = dtlsCompletion else { return }
-        events.dtlsComplete(completion)
-    }
-
     private func emit(_ report: SourceStateMachine.Report) {
         switch report {
         case .sessionRequestSent(let options):
-            events.emit("session_request", [
-                ("useDtlsStreamEncryption", .bool(options.contains(.useDTLSStreamEncryption))),
-                ("sinkDisplaysPin", .bool(options.contains(.sinkDisplaysPIN))),
-            ], text: "sent SESSION_REQUEST (PIN entry)")
+            events.emit(MICESourceEvent.sessionRequest(options: options))
         case .dtlsComplete:
-            emitDTLSComplete()
+            if let completion = tunnel.completion { events.emit(MICESourceEvent.dtlsComplete(completion)) }
         case .pinResult(let accepted, let reason):
-            events.emit("pin_result", [("accepted", .bool(accepted)), ("reason", .int(Int64(reason.rawValue)))],
-                        text: accepted ? "the sink accepted the PIN" : "the sink refused the PIN: \(reason)")
+            events.emit(MICESourceEvent.pinResult(accepted: accepted, reason: reason))
         case .sourceReadySent(let ready):
-            events.emit("source_ready", [("rtspPort", .int(Int64(ready.rtspPort)))], text: "sent SOURCE_READY for RTSP port \(ready.rtspPort)")
+            events.emit(MICESourceEvent.sourceReady(rtspPort: Int(ready.rtspPort)))
         case .rtspConnected:
-            break
+            break  // reported with the peer in rtspAccepted
         case .stopProjection:
-            events.emit("stop_projection", [("by", .string("sink"))], text: "the sink stopped the projection")
+            events.emit(MICESourceEvent.stopProjection)
         }
     }
 }

@@ -30,9 +30,12 @@ public struct OpenSSLDTLSFactory: MICEDTLSFactory {
     }
 }
 
-/// Adapts one ``DTLSEndpoint`` to ``MICEDTLSSession``.
+/// Adapts one ``DTLSEndpoint`` to ``MICEDTLSSession``. Security Tokens pass through a
+/// ``DTLSRecordReassembler``: a record split across two SECURITY_HANDSHAKE messages is
+/// fed once whole; two records in one message still go together.
 final class OpenSSLDTLSSession: MICEDTLSSession {
     private let endpoint: DTLSEndpoint
+    private var reassembler = DTLSRecordReassembler()
 
     init(_ endpoint: DTLSEndpoint) {
         self.endpoint = endpoint
@@ -50,7 +53,12 @@ final class OpenSSLDTLSSession: MICEDTLSSession {
     }
 
     func start() throws -> MICEDTLSStep { Self.step(try endpoint.start()) }
-    func receiveHandshake(_ record: [UInt8]) throws -> MICEDTLSStep { Self.step(try endpoint.receiveHandshake(record)) }
+    func receiveHandshake(_ token: [UInt8]) throws -> MICEDTLSStep {
+        guard let records = try reassembler.append(token) else {
+            return MICEDTLSStep(records: [], completion: nil)  // the rest of a record is still to come
+        }
+        return Self.step(try endpoint.receiveHandshake(records))
+    }
     func seal(_ plaintext: [UInt8]) throws -> [UInt8] { try endpoint.seal(plaintext) }
     func open(_ record: [UInt8]) throws -> [UInt8] { try endpoint.open(record) }
 }

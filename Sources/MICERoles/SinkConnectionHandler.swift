@@ -22,8 +22,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private let configuration: MICESinkConfiguration
     private let events: EventLog
     private let sourceAddress: SocketAddress
-    private var dtls: (any MICEDTLSSession)?
-    private var dtlsCompletion: MICEDTLSCompletion?
+    private var tunnel: MICEDTLSTunnel
     private var sessionTimer: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
     private var rtspChannel: (any Channel)?
@@ -31,15 +30,20 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private var closing = false
     private var pinUsed = false
     private let onClosed: @Sendable (_ pinUsed: Bool) -> Void
+    /// Called once, when the first complete message arrives.
+    private var onFirstMessage: (@Sendable () -> Void)?
 
     init(
         configuration: MICESinkConfiguration, pin: String?, events: EventLog, sinkAddress: SocketAddress, sourceAddress: SocketAddress,
+        onFirstMessage: (@Sendable () -> Void)? = nil,
         onClosed: @escaping @Sendable (_ pinUsed: Bool) -> Void
     ) {
+        self.onFirstMessage = onFirstMessage
         self.configuration = configuration
         self.events = events
         self.sourceAddress = sourceAddress
         self.onClosed = onClosed
+        self.tunnel = MICEDTLSTunnel(factory: configuration.dtls, role: .server, section: "3.1.5.5")
         self.machine = SinkStateMachine(
             configuration: configuration.machineConfiguration(pin: pin),
             sinkAddress: IPAddressText.bytes(sinkAddress) ?? [],
@@ -56,10 +60,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        events.emit(
-            "connected", [("peer", .string(sourceAddress.hostPortText))],
-            text: "source connected from \(sourceAddress.hostPortText)"
-        )
+        events.emit(MICESinkEvent.connected(peer: sourceAddress.hostPortText))
         run(machine.connectionEstablished(), context: context)
         context.fireChannelActive()
     }
@@ -74,21 +75,11 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         case .malformed(let error):
             run(machine.malformedMessageReceived(error), context: context)
         case .frame(let frame):
-            var payload = frame.payload
-            if machine.tlvArraysEncrypted {
-                guard let dtls else {
-                    run(machine.dtlsFailed("no DTLS session"), context: context)
-                    return
-                }
-                do {
-                    payload = try dtls.open(payload)
-                } catch {
-                    run(machine.malformedMessageReceived(MICE.section("3.1.5.5").error("the TLVArray is not a DTLS record this session opens: \(error)")), context: context)
-                    return
-                }
-            }
+            onFirstMessage?()
+            onFirstMessage = nil
             do {
-                let message = try MICEMessage.decode(command: frame.command, tlvArray: ByteBuffer(bytes: payload))
+                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
+                for tlv in ignored { events.emit(MICESinkEvent.tlvIgnored(message: message.type, tlv)) }
                 run(machine.messageReceived(message), context: context)
             } catch {
                 run(machine.malformedMessageReceived(error), context: context)
@@ -145,7 +136,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         case .send(let message, let encrypted):
             guard context.channel.isActive else { return }
             do {
-                let buffer = try encodeFrame(message, encrypted: encrypted, dtls: dtls, allocator: context.channel.allocator)
+                let buffer = try tunnel.frame(message, encrypted: encrypted, allocator: context.channel.allocator)
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             } catch {
                 EventLog.diagnostic("mice sink: cannot send \(message.type): \(error)")
@@ -158,10 +149,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             emit(report)
         case .close(let reason):
             closing = true
-            events.emit(
-                "closed", [("reason", .string(reason.code)), ("detail", .string(reason.description))],
-                text: "connection from \(sourceAddress.hostPortText) closed: \(reason)"
-            )
+            events.emit(MICESinkEvent.closed(peer: sourceAddress.hostPortText, reason: reason))
             rtspChannel?.close(promise: nil)
             rtspChannel = nil
             context.close(promise: nil)
@@ -176,13 +164,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
 
     private func feedDTLS(_ token: [UInt8], context: ChannelHandlerContext) {
         do {
-            if dtls == nil {
-                guard let factory = configuration.dtls else { throw MICEDTLSUnavailable() }
-                dtls = try factory.makeServer()
-            }
-            guard let dtls else { throw MICEDTLSUnavailable() }
-            let step = try dtls.receiveHandshake(token)
-            dtlsCompletion = step.completion
+            let step = try tunnel.step { try $0.receiveHandshake(token) }
             run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil), context: context)
         } catch {
             run(machine.dtlsFailed("\(error)"), context: context)
@@ -223,8 +205,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
                 return
             }
             rtspChannel = channel
-            events.emit("rtsp_connected", [("host", .string(target.ipAddress ?? "?")), ("port", .int(Int64(target.port ?? 0)))],
-                        text: "connected back to the source's RTSP port \(target.hostPortText)")
+            events.emit(MICESinkEvent.rtspConnected(host: target.ipAddress ?? "?", port: target.port ?? 0))
             run(machine.rtspConnected(), context: context)
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             channel.closeFuture.hop(to: context.eventLoop).whenComplete { _ in
@@ -235,36 +216,23 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func emitDTLSComplete() {
-        guard let completion = dtlsCompletion else { return }
-        events.dtlsComplete(completion)
-    }
-
     private func emit(_ report: SinkStateMachine.Report) {
         switch report {
         case .sessionRequest(let request):
-            events.emit("session_request", [
-                ("friendlyName", .string(request.friendlyName)),
-                ("sourceId", .hex(request.sourceID.bytes)),
-                ("useDtlsStreamEncryption", .bool(request.securityOptions.contains(.useDTLSStreamEncryption))),
-                ("sinkDisplaysPin", .bool(request.securityOptions.contains(.sinkDisplaysPIN))),
-            ], text: "session request from \"\(request.friendlyName)\" (encryption: \(request.securityOptions.contains(.useDTLSStreamEncryption)), PIN: \(request.securityOptions.contains(.sinkDisplaysPIN)))")
+            events.emit(MICESinkEvent.sessionRequest(request))
         case .pinDisplayed(let pin):
-            events.emit("pin_displayed", [("pin", .string(pin))], text: "PIN: \(pin)")
+            events.emit(MICESinkEvent.pinDisplayed(pin: pin))
         case .dtlsComplete:
-            emitDTLSComplete()
+            if let completion = tunnel.completion { events.emit(MICESinkEvent.dtlsComplete(completion)) }
         case .pinResult(let accepted, let wrongAttempts):
             pinUsed = true
-            events.emit("pin_result", [("accepted", .bool(accepted)), ("wrongAttempts", .int(Int64(wrongAttempts)))],
-                        text: accepted ? "PIN accepted" : "wrong PIN (\(wrongAttempts) so far)")
+            events.emit(MICESinkEvent.pinResult(accepted: accepted, wrongAttempts: wrongAttempts))
         case .sourceReady(let ready):
-            var fields: [(String, JSONValue)] = [("rtspPort", .int(Int64(ready.rtspPort))), ("sourceId", .hex(ready.sourceID.bytes))]
-            if let name = ready.friendlyName { fields.append(("friendlyName", .string(name))) }
-            events.emit("source_ready", fields, text: "source ready on RTSP port \(ready.rtspPort)")
+            events.emit(MICESinkEvent.sourceReady(ready))
         case .rtspConnected:
-            break  // emitted with the address in rtspConnectFinished
+            break  // reported with the address in rtspConnectFinished
         case .stopProjection(let stop):
-            events.emit("stop_projection", [("sourceId", .hex(stop.sourceID.bytes))], text: "the source stopped the projection")
+            events.emit(MICESinkEvent.stopProjection(sourceID: stop.sourceID))
         }
     }
 }

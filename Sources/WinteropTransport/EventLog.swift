@@ -49,13 +49,7 @@ public final class EventLog: Sendable {
     /// The `listening` event every listener reports first, carrying the real port
     /// (which matters when `--listen` asked for port 0).
     public func listening(service: String, address: SocketAddress?) {
-        let host = address?.ipAddress ?? "?"
-        let port = address?.port ?? 0
-        emit(
-            "listening",
-            [("service", .string(service)), ("host", .string(host)), ("port", .int(Int64(port)))],
-            text: "\(service) listening on \(HostPort(host: host, port: port))"
-        )
+        emit(ListenerEvent.listening(service: service, host: address?.ipAddress ?? "?", port: address?.port ?? 0))
     }
 
     /// Writes a line for people on standard error (never mixed into the JSON stream).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import WinteropWire
+import WinteropTransport
 
 /// `winterop decode <kind> <hex | @file | ->`: prints any message of the five protocols.
 struct DecodeCommand: ParsableCommand {

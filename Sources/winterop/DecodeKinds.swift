@@ -3,6 +3,7 @@ import NIOCore
 import SSTPCore
 import WFDCore
 import WinteropWire
+import WinteropTransport
 
 extension DecodeKind {
     /// Every kind `winterop decode` knows; each protocol adds its own in its region.

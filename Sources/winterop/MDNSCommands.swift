@@ -90,7 +90,7 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
                 if listening.first() {
                     eventLog.listening(service: "mdns", address: try? SocketAddress(ipAddress: "0.0.0.0", port: MDNSNetwork.port))
                 }
-                MDNSEvents.emit(event, to: eventLog)
+                eventLog.emit(event)
             }
         )
         service.ipv6 = ipv6
@@ -104,7 +104,7 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
         } catch {
             throw RoleFailure.peer("mdns announce: \(Self.explain(error))")
         }
-        eventLog.emit("stopped", [], text: "stopped")
+        eventLog.emit(ListenerEvent.stopped)
     }
 
     static func explain(_ error: any Error) -> String {
@@ -155,11 +155,7 @@ struct MDNSResolveCommand: AsyncParsableCommand {
                 throw RoleFailure.peer("mdns resolve: neither DNS nor mDNS answered for \(host) within \(timeout) s")
             }
             let texts = resolution.addresses.compactMap(\.ipAddress)
-            eventLog.emit(
-                "resolved",
-                [("host", .string(host)), ("addresses", .array(texts.map { .string($0) })), ("source", .string(resolution.source.rawValue))],
-                text: "\(host) " + texts.joined(separator: " ") + " (\(resolution.source.rawValue))"
-            )
+            eventLog.emit(MDNSQueryEvent.resolved(host: host, addresses: texts, source: resolution.source))
             return
         }
         let addresses: [SocketAddress]
@@ -175,10 +171,7 @@ struct MDNSResolveCommand: AsyncParsableCommand {
             throw RoleFailure.peer("mdns resolve: no answer for \(host) within \(timeout) s (is the responder on this link, with multicast on?)")
         }
         let texts = addresses.compactMap(\.ipAddress)
-        eventLog.emit(
-            "resolved", [("host", .string(host)), ("addresses", .array(texts.map { .string($0) }))],
-            text: "\(host) " + texts.joined(separator: " ")
-        )
+        eventLog.emit(MDNSQueryEvent.resolved(host: host, addresses: texts, source: nil))
     }
 }
 
@@ -217,37 +210,9 @@ struct MDNSBrowseCommand: AsyncParsableCommand {
             throw RoleFailure.peer("mdns browse: \(error)")
         }
         for service in services {
-            let addresses = service.addresses.compactMap(\.ipAddress)
-            eventLog.emit(
-                "service",
-                [
-                    ("instance", .string(service.instanceName)), ("type", .string(service.serviceType)),
-                    ("domain", .string(service.domain)), ("host", .string(service.hostName)),
-                    ("port", .int(Int64(service.port))), ("addresses", .array(addresses.map { .string($0) })),
-                    ("txt", .array(service.txt.map { .string($0) })),
-                ],
-                text: "\(service.instanceName) \(service.serviceType).\(service.domain) \(service.hostName):\(service.port) [\(addresses.joined(separator: " "))] \(service.txt.joined(separator: " "))"
-            )
+            eventLog.emit(MDNSQueryEvent.service(service))
         }
-        eventLog.emit("browsed", [("type", .string(type)), ("count", .int(Int64(services.count)))], text: "\(services.count) instance\(services.count == 1 ? "" : "s") of \(type)")
-    }
-}
-
-/// Responder events as EventLog lines.
-enum MDNSEvents {
-    static func emit(_ event: MDNSResponderEvent, to log: EventLog) {
-        switch event {
-        case .probing(let name):
-            log.emit("probing", [("name", .string(name))], text: "probing \(name)")
-        case .announced(let name):
-            log.emit("announced", [("name", .string(name))], text: "announced \(name)")
-        case .renamed(let from, let to):
-            log.emit("renamed", [("from", .string(from)), ("to", .string(to))], text: "renamed \(from) to \(to) after a conflict")
-        case .answered(let question, let to):
-            log.emit("answered", [("question", .string(question)), ("to", .string(to))], text: "answered \(question) to \(to)")
-        case .goodbye(let name):
-            log.emit("goodbye", [("name", .string(name))], text: "goodbye \(name)")
-        }
+        eventLog.emit(MDNSQueryEvent.browsed(type: type, count: services.count))
     }
 }
 

@@ -18,35 +18,7 @@ struct MICECommand: AsyncParsableCommand {
     )
 }
 
-/// The DTLS engine: Debian's OpenSSL through WinteropDTLS.
-enum MICEDTLSEngine {
-    /// The sink's engine: a certificate from PEM files, or a self-signed one made now.
-    static func server(certificate: String?, key: String?, commonName: String) throws -> any MICEDTLSFactory {
-        switch (certificate, key) {
-        case (let certificate?, let key?):
-            do {
-                return try OpenSSLDTLSFactory.fromPEM(certificate: certificate, key: key)
-            } catch {
-                throw RoleFailure.usage("--certificate/--key: \(error)")
-            }
-        case (nil, nil):
-            do {
-                return try OpenSSLDTLSFactory.selfSigned(commonName: commonName)
-            } catch {
-                throw RoleFailure.usage("cannot make a DTLS certificate: \(error)")
-            }
-        default:
-            throw RoleFailure.usage("--certificate and --key go together")
-        }
-    }
-
-    /// The source's engine (DTLS client, no certificate).
-    static func client() -> any MICEDTLSFactory {
-        OpenSSLDTLSFactory(certificate: nil)
-    }
-}
-
-struct MICESinkCommand: AsyncParsableCommand {
+struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     static let configuration = CommandConfiguration(
         commandName: "sink",
         abstract: "Receive projections: listen on TCP 7250, pair by PIN over DTLS, connect back to the source's RTSP port.",
@@ -67,10 +39,10 @@ struct MICESinkCommand: AsyncParsableCommand {
     var name: String?
 
     @Option(name: .long, help: "random (shown at start, replaced after each use), a fixed 8-digit PIN, or off (no PIN support).")
-    var pin: String = "random"
+    var pin: MICESinkConfiguration.PINMode = .random
 
     @Option(name: .long, help: "DTLS stream encryption: on or off.")
-    var encryption: String = "on"
+    var encryption: MICESinkOptions.Switch = .on
 
     @Flag(name: .long, inversion: .prefixedNo, help: "Register <name>._display._tcp.local over mDNS (3.1.3).")
     var advertise = true
@@ -84,6 +56,9 @@ struct MICESinkCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace a connected source with a new one instead of refusing the new one (3.1.5.2).")
     var replaceExisting = false
 
+    @Flag(name: .long, help: "With a PIN, also project sources that skip PIN pairing (MS-MICE permits it; by default they are refused).")
+    var allowUnpaired = false
+
     @Option(name: .long, help: "Session Establishment Timer in seconds without PIN entry (default 30; PIN entry gets 120 or this, whichever is larger). Lower it for tests.")
     var sessionTimeout: Double = 30
 
@@ -94,77 +69,14 @@ struct MICESinkCommand: AsyncParsableCommand {
     var key: String?
 
     func run() async throws {
-        let listenAddress = try parseHostPort(listen, defaultPort: MICE.sinkPort, option: "--listen")
-        let pinMode: MICESinkConfiguration.PINMode
-        switch pin {
-        case "random": pinMode = .random
-        case "off": pinMode = .off
-        case let fixed where PINHash.isValidPIN(fixed): pinMode = .fixed(fixed)
-        default: throw RoleFailure.usage("--pin must be random, off or 8 digits, not '\(pin)'")
-        }
-        guard encryption == "on" || encryption == "off" else {
-            throw RoleFailure.usage("--encryption must be on or off, not '\(encryption)'")
-        }
-        guard sessionTimeout > 0 else { throw RoleFailure.usage("--session-timeout must be positive") }
-        let friendlyName = name ?? localHostName()
-        guard FriendlyName.isValid(friendlyName) else {
-            throw RoleFailure.usage("--name must be 1 to 260 UTF-16 code units")
-        }
-        let dtls: (any MICEDTLSFactory)? = encryption == "on"
-            ? try MICEDTLSEngine.server(certificate: certificate, key: key, commonName: "winterop")
-            : nil
-        if encryption == "off" && pinMode != .off {
-            EventLog.diagnostic("mice sink: PINs need DTLS; with --encryption off PIN support is off")
-        }
-        let containerID: String
-        if let containerId {
-            guard UUID(uuidString: containerId.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))) != nil else {
-                throw RoleFailure.usage("--container-id must be a GUID such as 5F1C2A9E-3B7D-4C8E-9A6F-0D2E4B8C1A3F")
-            }
-            containerID = containerId.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).uppercased()
-        } else {
-            do {
-                containerID = try MICEContainerID.loadOrCreate(dataDirectory: data)
-            } catch {
-                throw RoleFailure.usage("cannot keep the container ID under '\(data)': \(error.localizedDescription); pass --container-id or --data")
-            }
-        }
-        let timeout = Duration.milliseconds(Int64(sessionTimeout * 1000))
-        let configuration = MICESinkConfiguration(
-            listen: listenAddress, friendlyName: friendlyName, pinMode: pinMode,
-            streamEncryption: encryption == "on", replaceExisting: replaceExisting,
-            sessionEstablishmentTimeout: timeout,
-            pinSessionEstablishmentTimeout: max(.seconds(120), timeout),
-            dtls: dtls
-        )
         let eventLog = events.makeEventLog()
-        var logger = Logger(label: "winterop.mice.sink")
-        logger.logLevel = .warning
-        let server = MICESinkServer(configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-        let bound: SocketAddress
-        do {
-            bound = try await server.bind()
-        } catch {
-            throw RoleFailure.usage("cannot listen on \(listenAddress): \(error)")
-        }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
-        if advertise {
-            let advertiser = MICESinkAdvertiser(
-                friendlyName: friendlyName, port: bound.port ?? listenAddress.port, containerID: containerID,
-                events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
-            )
-            services.append(.init(service: advertiser))
-        }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            throw RoleFailure.peer("mice sink: \(error)")
-        }
+        let logger = Logger.role("winterop.mice.sink")
+        let sink = try MICESinkService(validating: self, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        try await RoleRunner.serve([sink], name: "mice sink", events: eventLog, logger: logger)
     }
 }
 
-struct MICESourceCommand: AsyncParsableCommand {
+struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     static let configuration = CommandConfiguration(
         commandName: "source",
         abstract: "Project to a sink: connect to its TCP 7250, pair, and wait for its RTSP connect-back.",
@@ -194,10 +106,10 @@ struct MICESourceCommand: AsyncParsableCommand {
     var name: String?
 
     @Option(name: .long, help: "The PIN the sink shows (8 digits), or off. Default: ask on the terminal when PIN entry is used.")
-    var pin: String?
+    var pin: MICESourceOptions.PIN?
 
     @Option(name: .long, help: "DTLS stream encryption: auto (if the sink supports it), on or off.")
-    var encryption: String = "auto"
+    var encryption: SourceStateMachine.Configuration.EncryptionPreference = .auto
 
     @Option(name: .long, help: "Where to listen for the sink's RTSP connection (HOST:PORT; port 0 picks one).")
     var rtspListen: String = "0.0.0.0:\(MICE.defaultRTSPPort)"
@@ -215,94 +127,21 @@ struct MICESourceCommand: AsyncParsableCommand {
     var controlTimeout: Double = 5
 
     func run() async throws {
-        var host: String
-        var port = MICE.sinkPort
-        var addresses: [String] = []
-        let dtls: (any MICEDTLSFactory)? = MICEDTLSEngine.client()
-        var capability = MICECapability(streamEncryption: true, pin: true)
-        switch (sink, ie) {
-        case (let sink?, nil):
-            let parsed = try parseHostPort(sink, defaultPort: MICE.sinkPort, option: "--sink")
-            host = parsed.host
-            port = parsed.port
-        case (nil, let ie?):
-            guard let bytes = Hex.decode(ie) else { throw RoleFailure.usage("--ie must be hex") }
-            let attribute: VendorExtensionAttribute
-            do {
-                attribute = try VendorExtensionAttribute.decode(bytes)
-            } catch {
-                throw RoleFailure.usage("--ie: \(error)")
-            }
-            if let reason = attribute.unusableReason {
-                events.makeEventLog().emit("closed", [("reason", .string("sink_unusable")), ("detail", .string(reason))], text: "closed: \(reason)")
-                throw RoleFailure.peer("mice source: \(reason)")
-            }
-            guard (1...65535).contains(iePort) else { throw RoleFailure.usage("--ie-port must be 1 to 65535") }
-            host = attribute.hostName
-            port = iePort
-            addresses = attribute.ipAddresses
-            capability = attribute.capability
-        default:
-            throw RoleFailure.usage("give the sink as --sink HOST[:PORT] or --ie HEX (one of them)")
-        }
-        if let capabilities {
-            guard let bytes = Hex.decode(capabilities), bytes.count == 1 else {
-                throw RoleFailure.usage("--capabilities must be one byte in hex, e.g. 27")
-            }
-            capability = MICECapability(rawValue: bytes[0])
-        }
-        guard capability.miracastOverInfrastructureSupport else {
-            let detail = "the sink does not support Miracast over Infrastructure (Capability bit A is 0; 3.2.5.1)"
-            events.makeEventLog().emit("closed", [("reason", .string("sink_unusable")), ("detail", .string(detail))], text: "closed: \(detail)")
-            throw RoleFailure.peer("mice source: \(detail)")
-        }
-        guard let preference = SourceStateMachine.Configuration.EncryptionPreference(rawValue: encryption) else {
-            throw RoleFailure.usage("--encryption must be auto, on or off")
-        }
-        var wantPIN = true
-        var presetPIN: String?
-        if let pin {
-            if pin == "off" {
-                wantPIN = false
-            } else if PINHash.isValidPIN(pin) {
-                presetPIN = pin
-            } else {
-                throw RoleFailure.usage("--pin must be 8 digits or off")
-            }
-        }
-        let rtsp = try parseHostPort(rtspListen, defaultPort: MICE.defaultRTSPPort, option: "--rtsp-listen")
-        if let bind, (try? SocketAddress(ipAddress: bind, port: 0)) == nil {
-            throw RoleFailure.usage("--bind must be an IP address")
-        }
-        let friendlyName = name ?? localHostName()
-        guard FriendlyName.isValid(friendlyName) else { throw RoleFailure.usage("--name must be 1 to 260 UTF-16 code units") }
-        let configuration = MICESourceConfiguration(
-            sinkHost: host, sinkPort: port, sinkAddresses: addresses, sinkCapability: capability,
-            encryption: preference, wantPIN: wantPIN, pin: presetPIN, friendlyName: friendlyName,
-            rtspListen: rtsp, bindAddress: bind,
-            stopAfter: stopAfter.map { .milliseconds(Int64($0 * 1000)) },
-            discoveryTimeout: .milliseconds(Int64(discoveryTimeout * 1000)),
-            controlChannelTimeout: .milliseconds(Int64(controlTimeout * 1000)),
-            dtls: dtls
-        )
         let eventLog = events.makeEventLog()
+        let configuration = try MICESourceConfiguration(validating: self, events: eventLog)
         let source = MICESource(
             configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             resolver: MICEHostResolution.dnsAndMDNS(
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-                mdnsTimeout: .milliseconds(Int64(discoveryTimeout * 1000))
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, mdnsTimeout: configuration.discoveryTimeout.timeAmount
             ),
             pinProvider: { await MICEPINPrompt.ask() }
         )
-        let signals = MICESignalHandler { source.disconnect() }
-        defer { signals.cancel() }
-        let reason: SourceCloseReason
-        do {
-            reason = try await source.run()
-        } catch let error as MICESourceUsageError {
-            throw RoleFailure.usage("mice source: \(error)")
-        } catch {
-            throw RoleFailure.usage("mice source: \(error)")
+        let reason = try await RoleRunner.client(name: "mice source", logger: Logger.role("winterop.mice.source")) {
+            try await withGracefulShutdownHandler {
+                try await source.run()
+            } onGracefulShutdown: {
+                source.disconnect()
+            }
         }
         if reason.isFailure {
             throw RoleFailure.peer("mice source: \(reason)")
@@ -323,24 +162,23 @@ enum MICEPINPrompt {
     }
 }
 
-/// Calls `action` once on SIGINT or SIGTERM.
-final class MICESignalHandler: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ action: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler(handler: action)
-            source.resume()
-            sources.append(source)
+extension MICESinkConfiguration.PINMode: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "random": self = .random
+        case "off": self = .off
+        case let fixed where PINHash.isValidPIN(fixed): self = .fixed(fixed)
+        default: return nil
         }
     }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-    }
 }
+
+extension MICESourceOptions.PIN: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension MICESinkOptions.Switch: ExpressibleByArgument {}
+extension SourceStateMachine.Configuration.EncryptionPreference: ExpressibleByArgument {}
 
 struct MICEIECommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SSTPCore
 import SSTPRoles
 import WinteropWire
+import WinteropTransport
 
 /// `winterop sstp …`: the MS-GRVSSTP roles.
 struct SSTPCommand: AsyncParsableCommand {

@@ -68,18 +68,6 @@ struct ServeCommand: AsyncParsableCommand {
                 throw RoleFailure.usage("serve: \(role.name) cannot start: \(error)")
             }
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        do {
-            try await group.run()
-        } catch {
-            throw RoleFailure.peer("serve: \(error)")
-        }
-        eventLog.emit("stopped", [], text: "stopped")
+        try await RoleRunner.serve(services, name: "serve", events: eventLog, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WinteropTransport
 
 /// The root command: `winterop <protocol> <role> [options]`.
 struct Winterop: AsyncParsableCommand {
@@ -62,18 +63,4 @@ enum Main {
         }
         Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
     }
-}
-
-/// A role's ending that is not success: carries the contract's exit status and a
-/// message that says what happened and what to do.
-struct RoleFailure: Error, CustomStringConvertible {
-    var status: Int32
-    var message: String
-
-    /// A protocol or peer failure (exit status 1).
-    static func peer(_ message: String) -> RoleFailure { RoleFailure(status: 1, message: message) }
-    /// Bad usage or configuration (exit status 2).
-    static func usage(_ message: String) -> RoleFailure { RoleFailure(status: 2, message: message) }
-
-    var description: String { message }
 }

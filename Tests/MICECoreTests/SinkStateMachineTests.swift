@@ -9,9 +9,11 @@ import WinteropWire
     static let sid = SourceID([UInt8](repeating: 7, count: 16))!
     static let pin = "24681357"
 
-    static func machine(encryption: Bool = true, pin: String? = pin, maxWrong: Int = 3) -> SinkStateMachine {
+    /// Figure 4's arrows as MS-MICE draws them, where a source may skip pairing
+    /// (`allowUnpaired`); ``PairingTests`` covers the default that refuses it.
+    static func machine(encryption: Bool = true, pin: String? = pin, maxWrong: Int = 3, allowUnpaired: Bool = true) -> SinkStateMachine {
         var m = SinkStateMachine(
-            configuration: .init(streamEncryptionSupported: encryption, pin: pin, friendlyName: "Sink", maximumWrongPINs: maxWrong),
+            configuration: .init(streamEncryptionSupported: encryption, pin: pin, friendlyName: "Sink", maximumWrongPINs: maxWrong, allowUnpaired: allowUnpaired),
             sinkAddress: sinkIP, sourceAddress: sourceIP
         )
         _ = m.connectionEstablished()

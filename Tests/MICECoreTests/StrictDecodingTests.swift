@@ -48,14 +48,16 @@ import WinteropWire
         #expect(Self.decodeError(Self.message(0x03, [0x04, 0x00]))?.section == "2.2.7")
     }
 
+    /// Fixed sizes are minimums: shorter is refused, longer decodes with the extra bytes
+    /// ignored (see ``longerValuesIgnoreTheirExtraBytesButNotThePINHash()``).
     @Test func fixedSizes() {
         // RTSP port 2 bytes.
         #expect(Self.decodeError(Self.message(0x01, [0x02, 0x00, 0x01, 0x1C] + Self.sid))?.section == "2.2.7.2")
-        #expect(Self.decodeError(Self.message(0x01, [0x02, 0x00, 0x03, 0x1C, 0x44, 0x00] + Self.sid))?.section == "2.2.7.2")
+        #expect(Self.decodeError(Self.message(0x01, [0x02, 0x00, 0x03, 0x1C, 0x44, 0x00] + Self.sid)) == nil)
         // Source ID 16 bytes.
         #expect(Self.decodeError(Self.message(0x02, [0x03, 0x00, 0x0F] + [UInt8](repeating: 1, count: 15)))?.section == "2.2.7.3")
         // PIN response reason 1 byte, known value.
-        #expect(Self.decodeError(Self.message(0x06, [0x07, 0x00, 0x02, 0x01, 0x00]))?.section == "2.2.7.7")
+        #expect(Self.decodeError(Self.message(0x06, [0x07, 0x00, 0x02, 0x01, 0x00])) == nil)
         #expect(Self.decodeError(Self.message(0x06, [0x07, 0x00, 0x01, 0x03]))?.section == "2.2.7.7")
         #expect(Self.decodeError(Self.message(0x06, [0x07, 0x00, 0x01, 0x01])) == nil)
         // Reason 0x00 needs the sink's hash.
@@ -90,10 +92,31 @@ import WinteropWire
         #expect(try MICEMessage.decode(bytes: try nul.encoded()) == nul)
     }
 
-    @Test func duplicateAndForeignTLVs() {
+    /// Duplicates are refused; an unknown TLV type, or a known TLV the message does not
+    /// define, is skipped and reported (a later Windows may add TLVs).
+    @Test func duplicateAndForeignTLVs() throws {
         #expect(Self.decodeError(Self.message(0x02, Self.sid + Self.sid))?.message.contains("twice") == true)
-        #expect(Self.decodeError(Self.message(0x02, [0x04, 0x00, 0x01, 0x00] + Self.sid))?.message.contains("not part of") == true)
-        #expect(Self.decodeError(Self.message(0x02, [0x01, 0x00, 0x01, 0x00] + Self.sid))?.message.contains("unknown TLV") == true)
+        let foreign = Self.message(0x02, [0x04, 0x00, 0x01, 0x00] + Self.sid)
+        let unknown = Self.message(0x02, [0x41, 0x00, 0x03, 0x01, 0x02, 0x03] + Self.sid)
+        let stop = MICEMessage.stopProjection(StopProjectionMessage(friendlyName: nil, sourceID: SourceID([UInt8](repeating: 0xAB, count: 16))!))
+        for (bytes, reason, type, length) in [(foreign, MICEIgnoredTLV.Reason.notDefinedForMessage, UInt8(0x04), 1), (unknown, .unknownType, 0x41, 3)] {
+            let frame = try MICEFrame.decode(bytes)
+            let (message, ignored) = try MICEMessage.decodeReportingIgnored(command: frame.command, tlvArray: ByteBuffer(bytes: frame.payload))
+            #expect(message == stop)
+            #expect(ignored == [MICEIgnoredTLV(type: type, length: length, reason: reason)])
+        }
+    }
+
+    /// A fixed-size TLV longer than its defined value decodes with the extra bytes
+    /// ignored (2.2.7.5's rule); the PIN Challenge hash is exactly 32 bytes.
+    @Test func longerValuesIgnoreTheirExtraBytesButNotThePINHash() throws {
+        let longSID: [UInt8] = [0x03, 0x00, 0x12] + [UInt8](repeating: 0xAB, count: 16) + [0xEE, 0xEE]
+        let longPort: [UInt8] = [0x02, 0x00, 0x03, 0x1C, 0x44, 0x99]
+        let ready = try MICEMessage.decode(bytes: Self.message(0x01, longPort + longSID))
+        #expect(ready == .sourceReady(SourceReadyMessage(friendlyName: nil, rtspPort: 7236, sourceID: SourceID([UInt8](repeating: 0xAB, count: 16))!)))
+        let padded = [UInt8](repeating: 0x11, count: 32 + 256)
+        let challenge = Self.message(0x05, [0x06, 0x01, 0x20] + padded + Self.sid)
+        #expect(Self.decodeError(challenge)?.section == "2.2.7.6")
     }
 
     @Test func vendorExtensionRules() throws {

@@ -1,27 +1,18 @@
 import Foundation
 import Testing
+import WinteropTestSupport
 
 /// The MICE-framed DTLS tunnel against an independent implementation (pyOpenSSL, with
 /// framing written from the spec in Python), in both directions, PIN over DTLS with
-/// the source on 127.0.0.2. Skipped, with the reason printed, without pyOpenSSL.
+/// the source on 127.0.0.2. Skipped, naming the Debian package, without pyOpenSSL.
 @Suite(.serialized) struct DTLSInteropTests {
     static let interop = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop")
 
-    static func pyOpenSSLMissing() -> String? {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "from OpenSSL import SSL; SSL.DTLS_METHOD; import cryptography"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        do { try probe.run() } catch { return "cannot run python3: \(error)" }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0 ? nil : "python3 lacks pyOpenSSL with DTLS (pip install pyOpenSSL)"
-    }
-
+    /// Runs a pyOpenSSL script; skips the test when no Python has pyOpenSSL.
     static func python(_ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.executableURL = URL(fileURLWithPath: try Prerequisites.pyOpenSSL())
+        process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -30,10 +21,7 @@ import Testing
     }
 
     @Test func independentSourceAgainstOurSink() async throws {
-        if let reason = Self.pyOpenSSLMissing() {
-            print("DTLSInteropTests skipped: \(reason)")
-            return
-        }
+        _ = try Prerequisites.pyOpenSSL()
         let (sink, port) = try await ProcessTests.sink(["--pin", "24680135"])
         defer { sink.terminate() }
         let (client, out) = try Self.python([Self.interop.appendingPathComponent("pyopenssl_mice_source.py").path, "127.0.0.1", "\(port)", "24680135", "127.0.0.2"])
@@ -48,10 +36,7 @@ import Testing
     }
 
     @Test func ourSourceAgainstAnIndependentSink() async throws {
-        if let reason = Self.pyOpenSSLMissing() {
-            print("DTLSInteropTests skipped: \(reason)")
-            return
-        }
+        _ = try Prerequisites.pyOpenSSL()
         let (server, out) = try Self.python([Self.interop.appendingPathComponent("pyopenssl_mice_sink.py").path, "127.0.0.1", "97531864"])
         defer { if server.isRunning { server.terminate() } }
         let reader = out.fileHandleForReading

@@ -4,7 +4,7 @@ import WinteropTestSupport
 
 /// `winterop mice sink` registers `<name>._display._tcp.local` (MS-MICE 3.1.3), checked
 /// with python-zeroconf, an independent mDNS implementation, inside a network namespace
-/// whose loopback has multicast on. Skipped, with the reason printed, where no such
+/// whose loopback has multicast on. Skipped, naming what is missing, where no such
 /// namespace can be made or zeroconf is missing.
 @Suite struct MDNSAdvertisingTests {
     static let script = #"""
@@ -17,7 +17,7 @@ import WinteropTestSupport
             --container-id 5F1C2A9E-3B7D-4C8E-9A6F-0D2E4B8C1A3F > "$out" 2>/dev/null &
         pid=$!
         for i in $(seq 1 100); do grep -q '"advertised"' "$out" 2>/dev/null && break; sleep 0.05; done
-        python3 - <<'PY'
+        "$2" - <<'PY'
         import json
         from zeroconf import IPVersion, Zeroconf
         zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
@@ -50,29 +50,34 @@ import WinteropTestSupport
         kill -INT $pid; wait $pid || true
         """#
 
-    static func canRun() -> String? {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return "no /usr/bin/unshare" }
+    /// The Python with zeroconf, after checking that `unshare` can make a network
+    /// namespace with multicast on loopback; otherwise the test is skipped saying which.
+    static func prerequisites() throws -> String {
+        let python = try Prerequisites.zeroconf()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
+            try Prerequisites.skip("no /usr/bin/unshare: apt-get install util-linux")
+        }
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        probe.arguments = ["-rn", "sh", "-c", "ip link set lo multicast on && python3 -c 'import zeroconf'"]
+        probe.arguments = ["-rn", "sh", "-c", "ip link set lo multicast on"]
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
-        do { try probe.run() } catch { return "cannot run unshare: \(error)" }
+        guard (try? probe.run()) != nil else { try Prerequisites.skip("cannot run /usr/bin/unshare") }
         probe.waitUntilExit()
-        return probe.terminationStatus == 0 ? nil : "cannot create a network namespace with multicast on loopback, or python3 lacks zeroconf"
+        guard probe.terminationStatus == 0 else {
+            try Prerequisites.skip("cannot make a network namespace with multicast on loopback (unshare -rn; needs user namespaces and iproute2)")
+        }
+        return python
     }
 
     @Test func sinkIsResolvedByAnIndependentResolver() throws {
-        if let reason = Self.canRun() {
-            print("MDNSAdvertisingTests skipped: \(reason)")
-            return
-        }
+        let python = try Self.prerequisites()
         let scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("mice-mdns-\(UUID().uuidString).sh")
         try Self.script.write(to: scriptURL, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: scriptURL) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["-rn", "sh", scriptURL.path, WinteropProcess.executable.path]
+        process.arguments = ["-rn", "sh", scriptURL.path, WinteropProcess.executable.path, python]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -94,16 +99,13 @@ import WinteropTestSupport
     }
 
     @Test func sourceResolvesTheSinkByMDNS() throws {
-        if let reason = Self.canRun() {
-            print("MDNSAdvertisingTests skipped: \(reason)")
-            return
-        }
+        let python = try Self.prerequisites()
         let scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("mice-mdns-source-\(UUID().uuidString).sh")
         try Self.sourceScript.write(to: scriptURL, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: scriptURL) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["-rnu", "sh", scriptURL.path, WinteropProcess.executable.path]
+        process.arguments = ["-rnu", "sh", scriptURL.path, WinteropProcess.executable.path, python]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -50,9 +50,54 @@ import WinteropWire
         let events = EventCollector("sink")
         let (server, address) = try await Self.secureSink(events)
         let connection = try await RawConnection.connect(to: address)
-        try await connection.send(try MICEMessage.securityHandshake(.init(securityToken: [0x16, 0xFE, 0xFD, 0x00, 0x01], sourceID: nil)).encoded())
+        // Content type 0x63 is no DTLS record.
+        try await connection.send(try MICEMessage.securityHandshake(.init(securityToken: [0x63, 0xFE, 0xFD] + [UInt8](repeating: 0, count: 10), sourceID: nil)).encoded())
         _ = try await connection.readUntilClosed()
         #expect(events.first("closed")?.contains("dtls_failure") == true)
+        await server.shutdown()
+    }
+
+    /// A peer that reads OpenSSL's output in chunks splits records across two
+    /// SECURITY_HANDSHAKE messages: the sink joins them and the handshake completes.
+    @Test func recordsSplitAcrossMessagesAreReassembled() async throws {
+        let events = EventCollector("sink")
+        let (server, address) = try await Self.secureSink(events)
+        let client = try OpenSSLDTLSFactory(certificate: nil).makeClient()
+        let connection = try await RawConnection.connect(to: address)
+        func sendSplit(_ records: [[UInt8]]) async throws {
+            for record in records {
+                let cut = max(1, record.count / 2)
+                for part in [Array(record[..<cut]), Array(record[cut...])] where !part.isEmpty {
+                    try await connection.send(try MICEMessage.securityHandshake(.init(securityToken: part, sourceID: nil)).encoded())
+                }
+            }
+        }
+        try await sendSplit(try client.start().records)
+        var consumed = 0
+        var complete = false
+        for _ in 0..<10 where !complete {
+            for frame in try await connection.nextFrames(after: &consumed) {
+                guard case .securityHandshake(let handshake) = try MICEMessage.decode(frame) else { continue }
+                let step = try client.receiveHandshake(handshake.securityToken)
+                try await sendSplit(step.records)
+                if step.completion != nil { complete = true }
+            }
+        }
+        #expect(complete)
+        #expect(await events.wait(for: "dtls_complete") != nil, "\(events.all)")
+        await connection.close()
+        await server.shutdown()
+    }
+
+    /// The start of a record whose rest never comes is held for the Security Handshake
+    /// Message Timer, then torn down.
+    @Test func anUnfinishedRecordTimesOut() async throws {
+        let events = EventCollector("sink")
+        let (server, address) = try await Self.secureSink(events)
+        let connection = try await RawConnection.connect(to: address)
+        try await connection.send(try MICEMessage.securityHandshake(.init(securityToken: [0x16, 0xFE, 0xFD, 0x00, 0x01], sourceID: nil)).encoded())
+        _ = try await connection.readUntilClosed()
+        #expect(events.first("closed")?.contains("security_handshake_timeout") == true)
         await server.shutdown()
     }
 

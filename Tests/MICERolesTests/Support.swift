@@ -99,5 +99,23 @@ struct RawConnection: Sendable {
         try? await channel.close()
     }
 
+    /// Waits for the next complete MS-MICE frames after `consumed` bytes (advanced past them).
+    func nextFrames(after consumed: inout Int, timeout: Duration = .seconds(5)) async throws -> [MICEFrame] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            let bytes = received.withLockedValue { Array($0.dropFirst(consumed)) }
+            var buffer = ByteBuffer(bytes: bytes)
+            var frames: [MICEFrame] = []
+            while let frame = try MICEFrame.read(from: &buffer) { frames.append(frame) }
+            if !frames.isEmpty {
+                consumed += bytes.count - buffer.readableBytes
+                return frames
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw TimeoutError()
+    }
+
     struct TimeoutError: Error {}
 }

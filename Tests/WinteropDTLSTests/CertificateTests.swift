@@ -12,7 +12,7 @@ import Testing
         #expect((#expect(throws: DTLSError.self) { try DTLSCertificate.selfSigned(commonName: "") })?.kind == .certificate)
     }
 
-    @Test(.enabled(if: OpenSSLCLI.isAvailable, "needs the openssl command-line tool"))
+    @Test(.enabled(if: OpenSSLCLI.isAvailable, "needs the openssl command-line tool (apt-get install openssl)"))
     func selfSignedCertificateAsOpenSSLSeesIt() throws {
         let directory = try TemporaryDirectory()
         let certificate = try DTLSCertificate.selfSigned(commonName: "Living Room Sink")
@@ -39,7 +39,7 @@ import Testing
         #expect(abs(notAfter.timeIntervalSince(notBefore) - 365 * 86_400) < 5)
     }
 
-    @Test(.enabled(if: OpenSSLCLI.isAvailable, "needs the openssl command-line tool"))
+    @Test(.enabled(if: OpenSSLCLI.isAvailable, "needs the openssl command-line tool (apt-get install openssl)"))
     func loadsPEMFilesAndHandshakes() throws {
         let directory = try TemporaryDirectory()
         try OpenSSLCLI.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",

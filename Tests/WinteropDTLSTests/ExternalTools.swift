@@ -11,8 +11,7 @@ enum OpenSSLCLI {
             let candidate = "\(directory)/openssl"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        print("openssl CLI not found on PATH: skipping tests that need it (apt-get install openssl)")
-        return nil
+        return nil  // the suites that need it are skipped: .enabled(if: OpenSSLCLI.isAvailable)
     }()
 
     static var isAvailable: Bool { path != nil }

@@ -5,7 +5,7 @@ import Testing
 /// Our endpoints against an independent DTLS 1.2 implementation: the `openssl s_server`
 /// and `s_client` programs, over real UDP on 127.0.0.1. Each of our records travels as
 /// its own datagram; each datagram the tool sends is one `receiveHandshake` payload.
-@Suite(.enabled(if: OpenSSLCLI.isAvailable, "needs the openssl command-line tool"))
+@Suite(.enabled(if: OpenSSLCLI.isAvailable, "needs the openssl command-line tool (apt-get install openssl)"))
 struct InteroperabilityTests {
     /// Our client (the MS-MICE source's role) ⇄ openssl s_server.
     @Test func ourClientWithOpenSSLServer() throws {

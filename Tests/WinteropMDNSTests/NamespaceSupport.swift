@@ -24,14 +24,8 @@ final class NetworkNamespace {
         return nil
     }()
 
-    /// Whether the namespace tests can run; says why not, once.
-    static let available: Bool = {
-        if let reason = skipReason {
-            print("skipping mDNS namespace tests: \(reason)")
-            return false
-        }
-        return true
-    }()
+    /// Whether the namespace tests can run (the suite is skipped otherwise; ``skipReason`` says why).
+    static var available: Bool { skipReason == nil }
 
     init() throws {
         Self.removeStale()

@@ -1,28 +1,18 @@
 import Foundation
 import Testing
+import WinteropTestSupport
 import WinteropWire
 @testable import WinteropMDNS
 
 /// End-to-end over real multicast, inside a network namespace: `winterop mdns announce`
 /// against independent resolvers (dig, python-zeroconf) and our own querier, conflicts
 /// between two responders, goodbyes on SIGTERM, and our querier against python-zeroconf.
-@Suite(.serialized, .enabled(if: NetworkNamespace.available, "needs root and `ip netns` (the reason is printed)"))
+@Suite(.serialized, .enabled(if: NetworkNamespace.available, "needs root and `ip netns` (iproute2)"))
 struct NamespaceTests {
     static let interop = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop")
     static let containerID = "{8E0B2B2C-5F0C-4A57-9C1A-2B5D3E4F6A7B}"
 
     static var winterop: String { Command.winterop.path }
-
-    static var python: String? { Command.find("python3") }
-
-    /// Why python-zeroconf cannot be used, or nil.
-    static let zeroconfMissing: String? = {
-        guard let python else { return "python3 is not installed" }
-        guard let result = try? Command.runSync(python, ["-c", "import zeroconf"]), result.status == 0 else {
-            return "python-zeroconf is not installed (pip install zeroconf)"
-        }
-        return nil
-    }()
 
     static func announce(_ namespace: NetworkNamespace, name: String, port: Int, host: String) throws -> RunningProcess {
         try namespace.start(winterop, [
@@ -64,21 +54,19 @@ struct NamespaceTests {
 
         // dig (BIND): legacy unicast queries (RFC 6762 6.7). BIND 9.16+ uses connected UDP
         // sockets, so it only accepts a reply from the address it asked: query 127.0.0.1:5353.
-        if let dig = Command.find("dig") {
+        do {
+            let dig = try Prerequisites.dig()
             let a = try await namespace.run(dig, ["-p", "5353", "@127.0.0.1", "wtsink.local", "A", "+short", "+time=2", "+tries=1"])
             #expect(a.stdout == "127.0.0.1\n", "dig A: \(a.stdout) \(a.stderr)")
             let ptr = try await namespace.run(dig, ["-p", "5353", "@127.0.0.1", "_display._tcp.local", "PTR", "+time=2", "+tries=1"])
             #expect(ptr.stdout.contains(#"Winterop\032Test\032Sink._display._tcp.local."#), "dig PTR: \(ptr.stdout)")
             #expect(ptr.stdout.contains("SRV") && ptr.stdout.contains("0 0 7250 wtsink.local."), "dig PTR additionals: \(ptr.stdout)")
             #expect(ptr.stdout.contains("status: NOERROR"))
-        } else {
-            print("skipping the dig check: dig is not installed (apt-get install bind9-dnsutils)")
         }
 
         // python-zeroconf: browse and resolve over multicast.
-        if let reason = Self.zeroconfMissing {
-            print("skipping the python-zeroconf check: \(reason)")
-        } else if let python = Self.python {
+        do {
+            let python = try Prerequisites.zeroconf()
             let browse = try await namespace.run(python, [Self.interop.appendingPathComponent("zeroconf_browse.py").path, "_display._tcp.local.", "3"], timeout: 15)
             let found = browse.stdout.split(separator: "\n").map { Self.json(String($0)) }.first
             #expect(found?["name"] as? String == "Winterop Test Sink._display._tcp.local.", "zeroconf: \(browse.stdout) \(browse.stderr)")
@@ -90,11 +78,9 @@ struct NamespaceTests {
         }
 
         // SIGTERM: goodbye packets (RFC 6762 10.1) on the wire, then exit 0.
-        var capture: RunningProcess?
-        if let python = Self.python {
-            capture = try namespace.start(python, [Self.interop.appendingPathComponent("mdns_capture.py").path, "5353", "3", "group"])
-            _ = await capture?.waitForLine(timeout: 3) { $0 == "ready" }
-        }
+        let capturePython = try Prerequisites.zeroconf()
+        let capture: RunningProcess? = try namespace.start(capturePython, [Self.interop.appendingPathComponent("mdns_capture.py").path, "5353", "3", "group"])
+        _ = await capture?.waitForLine(timeout: 3) { $0 == "ready" }
         sink.signal(SIGTERM)
         let status = await sink.waitForExit(timeout: 5)
         #expect(status == 0, "stderr: \(sink.stderr)")
@@ -134,11 +120,7 @@ struct NamespaceTests {
     }
 
     @Test func ourQuerierResolvesAZeroconfResponder() async throws {
-        if let reason = Self.zeroconfMissing {
-            print("skipping: \(reason)")
-            return
-        }
-        guard let python = Self.python else { return }
+        let python = try Prerequisites.zeroconf()
         let namespace = try NetworkNamespace()
         let responder = try namespace.start(python, [
             Self.interop.appendingPathComponent("zeroconf_register.py").path, "ZC Sink", "_display._tcp.local.", "7250", "zcsink.local.",
@@ -158,10 +140,7 @@ struct NamespaceTests {
     }
 
     @Test func ipv6TransportAnswersWithTheInterfacesAddresses() async throws {
-        guard let dig = Command.find("dig") else {
-            print("skipping: dig is not installed (apt-get install bind9-dnsutils)")
-            return
-        }
+        let dig = try Prerequisites.dig()
         let namespace = try NetworkNamespace()
         let links = try await namespace.addVethPair("wva", "wvb")
         let sink = try namespace.start(Self.winterop, ["mdns", "announce", "--json", "--ipv6", "--name", "V6 Sink", "--port", "7250", "--host", "v6sink.local"])
@@ -190,12 +169,12 @@ struct NamespaceTests {
 }
 
 /// Conflicts between winterop and python-zeroconf over one instance name (RFC 6762 8.1, 9).
-@Suite(.serialized, .enabled(if: NetworkNamespace.available && NamespaceTests.zeroconfMissing == nil, "needs root, `ip netns` and python-zeroconf"))
+@Suite(.serialized, .enabled(if: NetworkNamespace.available, "needs root and `ip netns` (iproute2)"))
 struct ZeroconfConflictTests {
     static var register: String { NamespaceTests.interop.appendingPathComponent("zeroconf_register.py").path }
 
     @Test func zeroconfCannotTakeANameWeDefend() async throws {
-        guard let python = NamespaceTests.python else { return }
+        let python = try Prerequisites.zeroconfWithConflictHandling()
         let namespace = try NetworkNamespace()
         let sink = try NamespaceTests.announce(namespace, name: "Contested", port: 7250, host: "ours.local")
         try #require(await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } != nil, "\(sink.stderr)")
@@ -208,7 +187,7 @@ struct ZeroconfConflictTests {
     }
 
     @Test func weRenameWhenZeroconfHoldsTheName() async throws {
-        guard let python = NamespaceTests.python else { return }
+        let python = try Prerequisites.zeroconfWithConflictHandling()
         let namespace = try NetworkNamespace()
         let theirs = try namespace.start(python, [Self.register, "Contested", "_display._tcp.local.", "9999", "theirs.local.", "k=v"])
         try #require(await theirs.waitForLine(timeout: 10) { $0 == "registered" } != nil, "zeroconf: \(theirs.stderr)")

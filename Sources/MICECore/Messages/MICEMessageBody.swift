@@ -38,10 +38,11 @@ extension MICEMessageBody {
     }
 }
 
-/// Reads the RTSP Port TLV's value (2.2.7.2): exactly 2 bytes.
+/// Reads the RTSP Port TLV's value (2.2.7.2): 2 bytes; bytes beyond them are ignored,
+/// as 2.2.7.5 rules for Security Options, so that a longer future value still decodes.
 func decodeRTSPPort(_ value: ByteBuffer) throws(WireError) -> UInt16 {
     var reader = MICETLVArray.reader(value, .rtspPort)
-    guard value.readableBytes == 2 else {
+    guard value.readableBytes >= 2 else {
         throw reader.error("RTSP Port Length must be 0x0002 but is \(value.readableBytes)")
     }
     return try reader.readUInt16(.big, field: "RTSP Port")

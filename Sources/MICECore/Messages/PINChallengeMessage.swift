@@ -17,7 +17,13 @@ public struct PINChallengeMessage: MICEMessageBody {
     }
 
     public init(tlvArray: MICETLVArray) throws(WireError) {
-        pinChallenge = Array(try tlvArray.required(.pinChallenge).readableBytesView)
+        let hash = try tlvArray.required(.pinChallenge)
+        // SHA-256 output (2.2.7.6, 3.1.5.6.1): exactly 32 bytes, compared whole; no
+        // "extra bytes ignored" here, or a padded hash would pass.
+        guard hash.readableBytes == PINHash.length else {
+            throw MICE.section("2.2.7.6").error("PIN Challenge Length must be 0x0020 (a SHA-256 hash) but is \(hash.readableBytes)")
+        }
+        pinChallenge = Array(hash.readableBytesView)
         sourceID = try SourceID.decode(try tlvArray.required(.sourceID))
     }
 

@@ -28,6 +28,9 @@ public enum SinkCloseReason: Sendable, Hashable, CustomStringConvertible {
     case peerClosed
     /// A new connection replaced this one (3.1.5.2).
     case replaced
+    /// SOURCE_READY from a source that did not pair by PIN, on a sink that shows PINs
+    /// and does not allow unpaired sources (our default; MS-MICE permits them).
+    case unpairedSource
 
     /// A stable identifier for events.
     public var code: String {
@@ -45,6 +48,7 @@ public enum SinkCloseReason: Sendable, Hashable, CustomStringConvertible {
         case .localDisconnect: return "local_disconnect"
         case .peerClosed: return "peer_closed"
         case .replaced: return "replaced"
+        case .unpairedSource: return "unpaired_source"
         }
     }
 
@@ -63,6 +67,7 @@ public enum SinkCloseReason: Sendable, Hashable, CustomStringConvertible {
         case .localDisconnect: return "disconnected locally; STOP_PROJECTION sent (MS-MICE 3.1.4)"
         case .peerClosed: return "the source closed the connection (MS-MICE 3.1.7)"
         case .replaced: return "a new connection replaced this one (MS-MICE 3.1.5.2)"
+        case .unpairedSource: return "SOURCE_READY without PIN pairing; this sink projects only paired sources (start it with --allow-unpaired to accept them)"
         }
     }
 }

@@ -21,13 +21,18 @@ public struct SinkStateMachine: Sendable {
         public var securityHandshakeTimeout: Duration
         /// Wrong PINs tolerated on one connection before teardown.
         public var maximumWrongPINs: Int
+        /// With a PIN on display, whether a source that did not pair may still project.
+        /// MS-MICE permits it (3.1.5.3); the safe default, like the shipping Crestron
+        /// sink's, is no: SOURCE_READY before an accepted PIN tears down.
+        public var allowUnpaired: Bool
 
         public init(
             streamEncryptionSupported: Bool, pin: String?, friendlyName: String,
             sessionEstablishmentTimeout: Duration = .seconds(30),
             pinSessionEstablishmentTimeout: Duration = .seconds(120),
             securityHandshakeTimeout: Duration = .seconds(1),
-            maximumWrongPINs: Int = 3
+            maximumWrongPINs: Int = 3,
+            allowUnpaired: Bool = false
         ) {
             self.streamEncryptionSupported = streamEncryptionSupported
             self.pin = streamEncryptionSupported ? pin : nil
@@ -36,7 +41,11 @@ public struct SinkStateMachine: Sendable {
             self.pinSessionEstablishmentTimeout = pinSessionEstablishmentTimeout
             self.securityHandshakeTimeout = securityHandshakeTimeout
             self.maximumWrongPINs = maximumWrongPINs
+            self.allowUnpaired = allowUnpaired
         }
+
+        /// Whether SOURCE_READY needs an accepted PIN first.
+        public var requiresPairing: Bool { pin != nil && !allowUnpaired }
 
         /// The Capability attribute this configuration advertises (2.2.8.1).
         public var capability: MICECapability {
@@ -233,7 +242,9 @@ public struct SinkStateMachine: Sendable {
             .send(.securityHandshake(SecurityHandshakeMessage(securityToken: $0, sourceID: nil)), encrypted: false)
         }
         guard complete else {
-            if !records.isEmpty { actions.append(.startSecurityHandshakeTimer(configuration.securityHandshakeTimeout)) }
+            // Waiting for the peer: its answer, the rest of its flight, or the rest of a
+            // record split across messages must come within the timer (3.1.6, 3.2.6).
+            actions.append(.startSecurityHandshakeTimer(configuration.securityHandshakeTimeout))
             return actions
         }
         session.dtlsComplete = true
@@ -254,12 +265,18 @@ public struct SinkStateMachine: Sendable {
 
     /// 3.1.5.3: SOURCE_READY in Socket Connected, Session Requested, DTLS Handshake
     /// Complete (no PIN on display) or PIN Challenge → connect back to the RTSP port.
+    /// With a PIN on display and unpaired sources not allowed, only PIN Challenge (an
+    /// accepted PIN) takes it: every other path tears down without a connect-back.
     mutating func sourceReadyReceived(_ message: SourceReadyMessage) -> [Action] {
         let session: Session
         switch state {
-        case .socketConnected: session = Session()
-        case .sessionRequested(let s), .dtlsHandshakeComplete(let s), .pinChallenge(let s): session = s
-        default: return unexpected(.sourceReady)
+        case .pinChallenge(let s):
+            session = s
+        case .socketConnected, .sessionRequested, .dtlsHandshakeComplete:
+            guard !configuration.requiresPairing else { return close(.unpairedSource) }
+            session = state.session ?? Session()
+        case .notConnected, .waitingForSecurityHandshake, .dtlsHandshake, .waitingForPIN, .sourceReady, .projection, .closed:
+            return unexpected(.sourceReady)
         }
         state = .sourceReady(session, rtspPort: message.rtspPort)
         return [.report(.sourceReady(message)), .connectRTSP(port: message.rtspPort)]

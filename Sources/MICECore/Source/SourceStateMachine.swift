@@ -207,7 +207,9 @@ public struct SourceStateMachine: Sendable {
             .send(.securityHandshake(SecurityHandshakeMessage(securityToken: $0, sourceID: configuration.sourceID)), encrypted: false)
         }
         guard complete else {
-            if !records.isEmpty { actions.append(.startSecurityHandshakeTimer(configuration.securityHandshakeTimeout)) }
+            // Waiting for the peer: its answer, the rest of its flight, or the rest of a
+            // record split across messages must come within the timer (3.1.6, 3.2.6).
+            actions.append(.startSecurityHandshakeTimer(configuration.securityHandshakeTimeout))
             return actions
         }
         // 3.2.5.5: after a SESSION_REQUEST, every further TLVArray is encrypted.

@@ -12,7 +12,8 @@ public enum PINResponseReason: UInt8, Sendable, Hashable, CustomStringConvertibl
 
     static func decode(_ value: ByteBuffer) throws(WireError) -> PINResponseReason {
         var reader = MICETLVArray.reader(value, .pinResponseReason)
-        guard value.readableBytes == 1 else {
+        // Bytes beyond the first are ignored (2.2.7.5's rule).
+        guard value.readableBytes >= 1 else {
             throw reader.error("PIN Response Reason Length must be 0x0001 but is \(value.readableBytes)")
         }
         let byte = try reader.readUInt8(field: "PIN Response Reason")

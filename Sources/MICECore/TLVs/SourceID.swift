@@ -25,11 +25,12 @@ public struct SourceID: Sendable, Hashable, CustomStringConvertible {
 
     private init(uncheckedBytes: [UInt8]) { self.bytes = uncheckedBytes }
 
+    /// The first 16 bytes of the value; bytes beyond them are ignored (2.2.7.5's rule).
     static func decode(_ value: ByteBuffer) throws(WireError) -> SourceID {
-        guard value.readableBytes == length else {
+        guard value.readableBytes >= length else {
             throw MICE.section("2.2.7.3").error("Source ID Length must be 0x0010 but is \(value.readableBytes)")
         }
-        return SourceID(uncheckedBytes: Array(value.readableBytesView))
+        return SourceID(uncheckedBytes: Array(value.readableBytesView.prefix(length)))
     }
 
     public var description: String { Hex.encode(bytes) }

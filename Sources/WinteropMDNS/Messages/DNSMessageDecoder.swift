@@ -143,7 +143,16 @@ struct DNSMessageDecoder {
             }
             return .txt(strings)
         case .nsec:
-            return try decodeNSEC(length: length)
+            // A malformed NSEC (python-zeroconf 0.47, Debian 12's, writes an empty bitmap)
+            // stays inside its RDLENGTH: keep it as opaque RDATA (RFC 3597) so that the
+            // message's other records still count. Nothing here relies on a peer's NSEC.
+            let saved = reader
+            do {
+                return try decodeNSEC(length: length)
+            } catch {
+                reader = saved
+                return .opaque(type: type, bytes: try reader.readBytes(length, field: "RDATA"))
+            }
         default:
             return .opaque(type: type, bytes: try reader.readBytes(length, field: "RDATA"))
         }

@@ -1,0 +1,60 @@
+import WinteropWire
+
+/// One event a role reports. Each role has one `enum` conforming to this in one file
+/// (`<Role>Events.swift`), so the role's whole `--json` contract reads in one place:
+/// the case is the event, its associated values are the fields.
+public protocol RoleEvent: Sendable {
+    /// The event's name: the `"event"` value of its JSON object.
+    var name: String { get }
+    /// The JSON fields after `"event"`, in order.
+    var fields: [(String, JSONValue)] { get }
+    /// The line people read without `--json`.
+    var text: String { get }
+}
+
+extension EventLog {
+    /// Reports `event`: its JSON object with `--json`, otherwise its text line.
+    public func emit(_ event: some RoleEvent) {
+        emit(event.name, event.fields, text: event.text)
+    }
+}
+
+/// The events every listener shares (reported by ``ListenerService`` and ``RoleRunner``).
+public enum ListenerEvent: RoleEvent {
+    /// Bound and accepting; `port` is the real one when port 0 was asked for.
+    case listening(service: String, host: String, port: Int)
+    /// A connection beyond the listener's limit was refused.
+    case connectionLimitReached(service: String, peer: String, limit: Int)
+    /// Every service has shut down.
+    case stopped
+
+    public var name: String {
+        switch self {
+        case .listening: "listening"
+        case .connectionLimitReached: "connection_limit"
+        case .stopped: "stopped"
+        }
+    }
+
+    public var fields: [(String, JSONValue)] {
+        switch self {
+        case .listening(let service, let host, let port):
+            [("service", .string(service)), ("host", .string(host)), ("port", .int(Int64(port)))]
+        case .connectionLimitReached(let service, let peer, let limit):
+            [("service", .string(service)), ("peer", .string(peer)), ("limit", .int(Int64(limit)))]
+        case .stopped:
+            []
+        }
+    }
+
+    public var text: String {
+        switch self {
+        case .listening(let service, let host, let port):
+            "\(service) listening on \(HostPort(host: host, port: port))"
+        case .connectionLimitReached(let service, let peer, let limit):
+            "\(service): refused a connection from \(peer): \(limit) connection\(limit == 1 ? "" : "s") already open"
+        case .stopped:
+            "stopped"
+        }
+    }
+}
