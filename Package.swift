@@ -90,7 +90,16 @@ var targets: [Target] = [
     // The Wi-Fi Display R1 session after MS-MICE's connect-back (3.1.7, 3.2.5.7): RTSP codec,
     // wfd_* parameters, sink and source session state machines, RTP/MPEG-TS media path (sans-IO).
     .target(name: "WFDCore", dependencies: ["WinteropWire", nio]),
-    .testTarget(name: "WFDCoreTests", dependencies: ["WFDCore", "WinteropWire", nio, propertyBased]),
+    .testTarget(name: "WFDCoreTests", dependencies: ["WFDCore", "WinteropWire", "WinteropTestSupport", nio, propertyBased]),
+    // NIO shells: the RTSP session handler (sink and source), RTP over UDP, the player pipe.
+    .target(
+        name: "WFDRoles",
+        dependencies: [
+            "WFDCore", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]
+    ),
+    .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", nio, nioPosix]),
 
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
@@ -176,6 +185,7 @@ let package = Package(
         .library(name: "MICERoles", targets: ["MICERoles"]),
         .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
         .library(name: "WFDCore", targets: ["WFDCore"]),
+        .library(name: "WFDRoles", targets: ["WFDRoles"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),

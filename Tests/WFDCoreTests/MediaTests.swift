@@ -1,36 +1,8 @@
 import NIOCore
 import Testing
 import WFDCore
+import WinteropTestSupport
 import WinteropWire
-
-/// Builds transport-stream packets for the media tests.
-enum TS {
-    /// A 188-byte packet on `pid`; with `pcr` (27 MHz) an adaptation field carries it.
-    static func packet(pid: UInt16, pcr: UInt64? = nil, fill: UInt8 = 0xAA, counter: UInt8 = 0) -> [UInt8] {
-        var bytes: [UInt8] = [0x47, UInt8(pid >> 8) & 0x1F, UInt8(pid & 0xFF)]
-        if let pcr {
-            bytes.append(0x30 | (counter & 0x0F))
-            let base = pcr / 300
-            let ext = pcr % 300
-            bytes += [7, 0x10, UInt8((base >> 25) & 0xFF), UInt8((base >> 17) & 0xFF), UInt8((base >> 9) & 0xFF), UInt8((base >> 1) & 0xFF),
-                      UInt8((base & 1) << 7) | 0x7E | UInt8(ext >> 8), UInt8(ext & 0xFF)]
-        } else {
-            bytes.append(0x10 | (counter & 0x0F))
-        }
-        return bytes + Array(repeating: fill, count: 188 - bytes.count)
-    }
-
-    /// `count` packets with a PCR every `interval` packets, at `bytesPerSecond`.
-    static func stream(count: Int, interval: Int, bytesPerSecond: Int, startPCR: UInt64 = 0) -> [UInt8] {
-        (0..<count).flatMap { i -> [UInt8] in
-            if i % interval == 0 {
-                let pcr = (startPCR + UInt64(i * 188) * 27_000_000 / UInt64(bytesPerSecond)) % MPEGTSPacket.pcrModulus
-                return packet(pid: 0x1011, pcr: pcr, fill: UInt8(i & 0xFF), counter: UInt8(i & 0x0F))
-            }
-            return packet(pid: 0x1011, fill: UInt8(i & 0xFF), counter: UInt8(i & 0x0F))
-        }
-    }
-}
 
 @Suite struct RTPHeaderTests {
     @Test func goldenHeader() throws {
@@ -70,16 +42,16 @@ enum TS {
 @Suite struct MPEGTSPacerTests {
     @Test func pcrIsRead() throws {
         let pcr: UInt64 = 123_456_789_012
-        let packet = try MPEGTSPacket(TS.packet(pid: 0x1011, pcr: pcr))
+        let packet = try MPEGTSPacket(MPEGTSFixture.packet(pid: 0x1011, pcr: pcr))
         #expect(packet.pid == 0x1011)
         #expect(packet.pcr == pcr)
-        #expect(try MPEGTSPacket(TS.packet(pid: 0x100)).pcr == nil)
+        #expect(try MPEGTSPacket(MPEGTSFixture.packet(pid: 0x100)).pcr == nil)
     }
 
     @Test func constantRateBetweenPCRs() throws {
         // 1 Mbyte/s: each packet is due 188 µs after the one before.
         var pacer = MPEGTSPacer()
-        let bytes = TS.stream(count: 70, interval: 10, bytesPerSecond: 1_000_000)
+        let bytes = MPEGTSFixture.stream(count: 70, interval: 10, bytesPerSecond: 1_000_000)
         var paced: [MPEGTSPacer.Paced] = []
         for chunk in stride(from: 0, to: bytes.count, by: 1000) {
             paced += try pacer.append(bytes[chunk..<min(chunk + 1000, bytes.count)])
@@ -96,7 +68,7 @@ enum TS {
 
     @Test func packetsBeforeTheFirstPCRAreDueAtZero() throws {
         var pacer = MPEGTSPacer()
-        let bytes = TS.packet(pid: 0) + TS.packet(pid: 0x100) + TS.stream(count: 11, interval: 10, bytesPerSecond: 500_000)
+        let bytes = MPEGTSFixture.packet(pid: 0) + MPEGTSFixture.packet(pid: 0x100) + MPEGTSFixture.stream(count: 11, interval: 10, bytesPerSecond: 500_000)
         let paced = try pacer.append(bytes)
         #expect(paced.prefix(3).map(\.due) == [0, 0, 0])
         #expect(pacer.pcrPID == 0x1011)
@@ -106,11 +78,11 @@ enum TS {
         var pacer = MPEGTSPacer()
         // Starts 10 ms before the 33-bit wrap: times run on smoothly.
         let start = MPEGTSPacket.pcrModulus - 270_000
-        let paced = try pacer.append(TS.stream(count: 101, interval: 10, bytesPerSecond: 1_000_000, startPCR: start))
+        let paced = try pacer.append(MPEGTSFixture.stream(count: 101, interval: 10, bytesPerSecond: 1_000_000, startPCR: start))
         #expect(paced.count == 101)
         #expect(abs((paced.last?.due ?? 0) - 100 * 188_000) <= 2)
         // A jump back (a looped file) continues at the last rate instead.
-        let again = try pacer.append(TS.stream(count: 11, interval: 10, bytesPerSecond: 1_000_000))
+        let again = try pacer.append(MPEGTSFixture.stream(count: 11, interval: 10, bytesPerSecond: 1_000_000))
         #expect(again.count == 11)
         #expect(zip(again, again.dropFirst()).allSatisfy { $1.due > $0.due })
         #expect(again.first.map { $0.due > (paced.last?.due ?? 0) } == true)
@@ -118,11 +90,11 @@ enum TS {
 
     @Test func unalignedStreamIsAnError() {
         var pacer = MPEGTSPacer()
-        #expect(throws: WireError.self) { try pacer.append([0x00] + TS.packet(pid: 1)) }
+        #expect(throws: WireError.self) { try pacer.append([0x00] + MPEGTSFixture.packet(pid: 1)) }
     }
 
     @Test func ninetyKilohertzClock() throws {
-        let p = MPEGTSPacer.Paced(packet: try MPEGTSPacket(TS.packet(pid: 1)), due: 1_000_000_000)
+        let p = MPEGTSPacer.Paced(packet: try MPEGTSPacket(MPEGTSFixture.packet(pid: 1)), due: 1_000_000_000)
         #expect(p.clock90kHz == 90_000)
     }
 }
@@ -130,7 +102,7 @@ enum TS {
 @Suite struct RTPPacketizerTests {
     static func paced(_ count: Int) throws -> [MPEGTSPacer.Paced] {
         var pacer = MPEGTSPacer()
-        return try pacer.append(TS.stream(count: count, interval: 7, bytesPerSecond: 1_316_000)) + pacer.finish()
+        return try pacer.append(MPEGTSFixture.stream(count: count, interval: 7, bytesPerSecond: 1_316_000)) + pacer.finish()
     }
 
     @Test func sevenPacketsPerDatagramType33() throws {
@@ -156,7 +128,7 @@ enum TS {
 
     @Test func payloadIsTheStreamUnchanged() throws {
         var pacer = MPEGTSPacer()
-        let stream = TS.stream(count: 50, interval: 10, bytesPerSecond: 2_000_000)
+        let stream = MPEGTSFixture.stream(count: 50, interval: 10, bytesPerSecond: 2_000_000)
         var packetizer = RTPMP2TPacketizer()
         let datagrams = packetizer.packetize(try pacer.append(stream) + pacer.finish()) + packetizer.flush()
         var receiver = RTPReceiver()
@@ -172,7 +144,7 @@ enum TS {
     static func datagram(_ sequence: UInt16, fill: UInt8? = nil) -> ByteBuffer {
         var out = ByteBuffer()
         RTPHeader(sequenceNumber: sequence, timestamp: 0, ssrc: 7).write(into: &out)
-        out.writeBytes(TS.packet(pid: 0x1011, fill: fill ?? UInt8(truncatingIfNeeded: sequence)))
+        out.writeBytes(MPEGTSFixture.packet(pid: 0x1011, fill: fill ?? UInt8(truncatingIfNeeded: sequence)))
         return out
     }
 
@@ -250,13 +222,13 @@ enum TS {
         var r = RTPReceiver()
         var wrongType = ByteBuffer()
         RTPHeader(payloadType: 96, sequenceNumber: 1, timestamp: 0, ssrc: 1).write(into: &wrongType)
-        wrongType.writeBytes(TS.packet(pid: 1))
+        wrongType.writeBytes(MPEGTSFixture.packet(pid: 1))
         var partial = ByteBuffer()
         RTPHeader(sequenceNumber: 1, timestamp: 0, ssrc: 1).write(into: &partial)
-        partial.writeBytes(TS.packet(pid: 1).prefix(100))
+        partial.writeBytes(MPEGTSFixture.packet(pid: 1).prefix(100))
         var noSync = ByteBuffer()
         RTPHeader(sequenceNumber: 1, timestamp: 0, ssrc: 1).write(into: &noSync)
-        noSync.writeBytes([0] + TS.packet(pid: 1).dropFirst())
+        noSync.writeBytes([0] + MPEGTSFixture.packet(pid: 1).dropFirst())
         for d in [wrongType, partial, noSync, ByteBuffer(bytes: [1, 2, 3])] {
             #expect(r.received(d).isEmpty)
         }
