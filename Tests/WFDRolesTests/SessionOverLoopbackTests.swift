@@ -1,89 +1,136 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOEmbedded
 import NIOPosix
 import Testing
 import WFDCore
 import WFDRoles
 import WinteropTestSupport
 
-/// A WFD sink handler and a source handler on 127.0.0.1: the whole RTSP exchange over TCP,
-/// RTP over UDP from a generated transport-stream file, the recording compared byte for
-/// byte, then the source's stop (TEARDOWN trigger, M8, STOP_PROJECTION).
-@Suite struct SessionOverLoopbackTests {
-    /// Actions a side handed to its application, in order, from the event loop.
-    final class Recorder: Sendable {
-        private let box = NIOLockedValueBox<[WFDAction]>([])
-        func append(_ action: WFDAction) { box.withLockedValue { $0.append(action) } }
-        var actions: [WFDAction] { box.withLockedValue { $0 } }
+/// Actions a side handed to its application, in order, from the event loop.
+final class ActionRecorder: Sendable {
+    private let box = NIOLockedValueBox<[WFDAction]>([])
+    func append(_ action: WFDAction) { box.withLockedValue { $0.append(action) } }
+    var actions: [WFDAction] { box.withLockedValue { $0 } }
 
-        func wait(timeout: Duration = .seconds(10), until condition: ([WFDAction]) -> Bool) async -> Bool {
-            let end = ContinuousClock.now + timeout
-            while ContinuousClock.now < end {
-                if condition(actions) { return true }
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            return condition(actions)
+    func wait(timeout: Duration = .seconds(10), until condition: ([WFDAction]) -> Bool) async -> Bool {
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            if condition(actions) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
         }
+        return condition(actions)
     }
 
-    static func started(_ actions: [WFDAction]) -> WFDStream? {
-        actions.compactMap { if case .startStream(let s) = $0 { return s } else { return nil } }.first
+    var started: WFDStream? { actions.compactMap { if case .startStream(let s) = $0 { return s } else { return nil } }.first }
+    var closeReason: WFDCloseReason? { actions.compactMap { if case .close(let r) = $0 { return r } else { return nil } }.first }
+}
+
+/// Forwards datagrams to `target`, dropping and swapping the ones the plan names (by
+/// arrival index), as a lossy, reordering network would.
+final class UDPRelay: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+    let target: SocketAddress
+    let drop: Set<Int>
+    /// Each index here is held and sent after the next datagram.
+    let swapWithNext: Set<Int>
+    private let state = NIOLockedValueBox<(count: Int, held: ByteBuffer?)>((0, nil))
+
+    init(target: SocketAddress, drop: Set<Int>, swapWithNext: Set<Int>) {
+        self.target = target
+        self.drop = drop
+        self.swapWithNext = swapWithNext
     }
 
-    static func closeReason(_ actions: [WFDAction]) -> WFDCloseReason? {
-        actions.compactMap { if case .close(let r) = $0 { return r } else { return nil } }.first
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let datagram = unwrapInboundIn(data).data
+        let (index, held) = state.withLockedValue { s -> (Int, ByteBuffer?) in
+            defer { s.count += 1 }
+            return (s.count, s.held)
+        }
+        if drop.contains(index) { return }
+        if swapWithNext.contains(index) {
+            state.withLockedValue { $0.held = datagram }
+            return
+        }
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: target, data: datagram)), promise: nil)
+        if let held {
+            state.withLockedValue { $0.held = nil }
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: target, data: held)), promise: nil)
+        }
+        context.flush()
     }
+}
 
-    @Test func projectionEndToEnd() async throws {
+/// A WFD sink handler and a source handler on 127.0.0.1: the whole RTSP exchange over TCP,
+/// RTP over UDP from a generated transport-stream file (optionally through a lossy relay),
+/// the sink's recording, then the source's stop (TEARDOWN trigger, M8, STOP_PROJECTION).
+struct LoopbackProjection {
+    let media = MPEGTSFixture.stream(count: 2000, interval: 20, bytesPerSecond: 2_000_000)
+    let sourceActions = ActionRecorder()
+    let sinkActions = ActionRecorder()
+    let recorded = NIOLockedValueBox<[UInt8]>([])
+    let receiverStats = NIOLockedValueBox<RTPReceiveHandler.Statistics?>(nil)
+    let sentStats = NIOLockedValueBox<RTPStreamSender.Statistics?>(nil)
+
+    /// Runs the session; `relay` puts a lossy hop between source and sink.
+    func run(drop: Set<Int> = [], swapWithNext: Set<Int> = []) async throws {
         let group = MultiThreadedEventLoopGroup.singleton
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wfd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let mediaPath = directory.appendingPathComponent("in.ts").path
-        let recordPath = directory.appendingPathComponent("out.ts").path
-        // 2000 packets (376 000 bytes) at 4 Mbyte/s: about 94 ms of stream.
-        let media = MPEGTSFixture.stream(count: 2000, interval: 20, bytesPerSecond: 4_000_000)
+        let mediaPath = FileManager.default.temporaryDirectory.appendingPathComponent("wfd-\(UUID().uuidString).ts").path
         try Data(media).write(to: URL(fileURLWithPath: mediaPath))
+        defer { try? FileManager.default.removeItem(atPath: mediaPath) }
 
-        // The sink's RTP port, bound first: M3 advertises it.
-        let recorder = try TransportStreamRecorder(path: recordPath)
-        let received = NIOLockedValueBox(0)
+        let sinkChannel = NIOLockedValueBox<(any Channel)?>(nil)
+        let receiveHandler = NIOLockedValueBox<RTPReceiveHandler?>(nil)
+        // Room for bursts on a loaded machine: a real sink wants this too at 100 Mbit/s.
         let rtp = try await DatagramBootstrap(group: group)
-            .channelInitializer { channel in
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelInitializer { [recorded] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RTPReceiveHandler(output: { bytes in
-                        recorder.write(bytes)
-                        received.withLockedValue { $0 += bytes.count }
-                    }))
+                    let handler = RTPReceiveHandler(output: { bytes in recorded.withLockedValue { $0 += bytes } }, onIDRNeeded: {
+                        sinkChannel.withLockedValue { $0 }?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.idrNeeded)
+                    })
+                    receiveHandler.withLockedValue { $0 = handler }
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let rtpPort = try #require(rtp.localAddress?.port)
-        let sender = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        let rtpAddress = try #require(rtp.localAddress)
+        let relay = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPRelay(target: rtpAddress, drop: drop, swapWithNext: swapWithNext))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let relayPort = try #require(relay.localAddress?.port)
+        let sender = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+            .bind(host: "127.0.0.1", port: 0).get()
         let senderPort = try #require(sender.localAddress?.port)
 
-        let sourceActions = Recorder()
-        let sinkActions = Recorder()
         let sourceConfiguration = WFDSourceStateMachine.Configuration(
             audio: [WFDAudioCodec(format: .aac, modes: 1)], host: "127.0.0.1",
             serverPort: .init(rtp: UInt16(senderPort)), sessionID: "5EED"
         )
         let streamSender = NIOLockedValueBox<RTPStreamSender?>(nil)
         let sourceChannel = NIOLockedValueBox<(any Channel)?>(nil)
+        let useRelay = !drop.isEmpty || !swapWithNext.isEmpty
         let server = try await ServerBootstrap(group: group)
-            .childChannelInitializer { channel in
+            .childChannelInitializer { [sourceActions] channel in
                 sourceChannel.withLockedValue { $0 = channel }
                 return channel.eventLoop.makeCompletedFuture {
                     let handler = WFDSessionHandler(machine: WFDSourceStateMachine(configuration: sourceConfiguration)) { action in
                         sourceActions.append(action)
-                        if case .startStream(let stream) = action, let destination = try? SocketAddress(ipAddress: "127.0.0.1", port: Int(stream.clientPort.rtp)),
-                           let reader = try? TransportStreamFile(path: mediaPath) {
-                            let s = RTPStreamSender(channel: sender, destination: destination, reader: reader)
-                            streamSender.withLockedValue { $0 = s }
-                            sender.eventLoop.execute { s.begin() }
-                        }
+                        guard case .startStream(let stream) = action else { return }
+                        let port = useRelay ? relayPort : Int(stream.clientPort.rtp)
+                        guard let destination = try? SocketAddress(ipAddress: "127.0.0.1", port: port),
+                              let reader = try? TransportStreamFile(path: mediaPath) else { return }
+                        let s = RTPStreamSender(channel: sender, destination: destination, reader: reader)
+                        streamSender.withLockedValue { $0 = s }
+                        sender.eventLoop.execute { s.begin() }
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -92,43 +139,64 @@ import WinteropTestSupport
             .bind(host: "127.0.0.1", port: 0).get()
         let rtspPort = try #require(server.localAddress?.port)
 
-        let sinkConfiguration = WFDSinkStateMachine.Configuration(rtpPort: UInt16(rtpPort))
+        let sinkConfiguration = WFDSinkStateMachine.Configuration(rtpPort: UInt16(rtpAddress.port ?? 0))
         let sink = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .channelInitializer { [sinkActions] channel in
+                sinkChannel.withLockedValue { $0 = channel }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
                     try channel.pipeline.syncOperations.addHandler(WFDSessionHandler(machine: WFDSinkStateMachine(configuration: sinkConfiguration)) { sinkActions.append($0) })
                 }
             }
             .connect(host: "127.0.0.1", port: rtspPort).get()
 
-        #expect(await sinkActions.wait { Self.started($0) != nil }, "the sink never reached PLAY: \(sinkActions.actions)")
-        #expect(await sourceActions.wait { Self.started($0) != nil }, "the source never started streaming: \(sourceActions.actions)")
-        #expect(Self.started(sinkActions.actions)?.clientPort.rtp == UInt16(rtpPort))
-        #expect(Self.started(sinkActions.actions)?.serverPort?.rtp == UInt16(senderPort))
-        #expect(Self.started(sourceActions.actions)?.format.videoText == "1920x1080p60 CHP 4.2")
+        #expect(await sinkActions.wait { _ in sinkActions.started != nil }, "the sink never reached PLAY: \(sinkActions.actions)")
+        #expect(await sourceActions.wait { _ in sourceActions.started != nil }, "the source never started streaming: \(sourceActions.actions)")
+        let streamed = try await sourceActions.wait { _ in streamSender.withLockedValue { $0 } != nil }
+            ? streamSender.withLockedValue { $0 }?.result.get() : nil
+        sentStats.withLockedValue { $0 = streamed }
+        // Let the last datagrams land, then flush what the receiver holds.
+        try await Task.sleep(for: .milliseconds(100))
+        try await rtp.eventLoop.submit {
+            receiveHandler.withLockedValue { $0 }?.flush()
+            receiverStats.withLockedValue { $0 = receiveHandler.withLockedValue { $0 }?.statistics }
+        }.get()
 
-        // The whole file arrives and is recorded unchanged.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while received.withLockedValue({ $0 }) < media.count && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let stats = try await streamSender.withLockedValue { $0 }?.result.get()
-        #expect(stats?.packets == (2000 + 6) / 7)
-        recorder.close()
-        #expect(try Data(contentsOf: URL(fileURLWithPath: recordPath)) == Data(media))
-
-        // Stop at the source: TEARDOWN trigger, the sink's M8, then STOP_PROJECTION.
         let child = try #require(sourceChannel.withLockedValue { $0 })
         child.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.stop)
         #expect(await sourceActions.wait { $0.contains(.sendStopProjection) }, "no STOP_PROJECTION: \(sourceActions.actions)")
-        #expect(Self.closeReason(sourceActions.actions) == .stopped)
-        #expect(await sinkActions.wait { Self.closeReason($0) != nil })
-        #expect(Self.closeReason(sinkActions.actions) == .teardown)
-        #expect(sinkActions.actions.contains(.stopStream))
+        #expect(await sinkActions.wait { _ in sinkActions.closeReason != nil })
         try await sink.closeFuture.get()
         try await server.close()
-        try await rtp.close()
-        try await sender.close()
+        for channel in [rtp, relay, sender] { try await channel.close() }
+    }
+}
+
+@Suite struct SessionOverLoopbackTests {
+    @Test func projectionEndToEnd() async throws {
+        let run = LoopbackProjection()
+        try await run.run()
+        #expect(run.sinkActions.started?.serverPort != nil)
+        #expect(run.sourceActions.started?.format.videoText == "1920x1080p60 CHP 4.2")
+        #expect(run.sinkActions.started == run.sourceActions.started)
+        #expect(run.sentStats.withLockedValue { $0 }?.packets == (2000 + 6) / 7)
+        #expect(run.recorded.withLockedValue { $0 } == run.media, "the recording is the file, byte for byte")
+        #expect(run.receiverStats.withLockedValue { $0 }?.receiver.lost == 0)
+        #expect(run.sourceActions.closeReason == .stopped)
+        #expect(run.sinkActions.closeReason == .teardown)
+        #expect(run.sinkActions.actions.contains(.stopStream))
+    }
+
+    @Test func lossAndReorderingAreCountedAndLossAsksForAnIDR() async throws {
+        let run = LoopbackProjection()
+        try await run.run(drop: [40], swapWithNext: [100, 200])
+        let stats = try #require(run.receiverStats.withLockedValue { $0 }?.receiver)
+        #expect(stats.lost == 1)
+        #expect(stats.reordered == 2)
+        #expect(stats.packets == (2000 + 6) / 7 - 1)
+        #expect(run.recorded.withLockedValue { $0 }.count == run.media.count - 7 * 188)
+        // The receiver's loss went out as M13 and reached the source's encoder.
+        #expect(run.sourceActions.actions.contains(.sendIDR))
+        #expect(run.sinkActions.closeReason == .teardown)
     }
 }
