@@ -86,6 +86,7 @@ public final class RTPStreamSender {
 
     public func stop() {
         channel.eventLoop.assertInEventLoop()
+        guard !stopped else { return }
         stopped = true
         scheduled?.cancel()
         done.succeed(statistics)

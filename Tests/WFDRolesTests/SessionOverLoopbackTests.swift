@@ -82,20 +82,11 @@ struct LoopbackProjection {
         defer { try? FileManager.default.removeItem(atPath: mediaPath) }
 
         let sinkChannel = NIOLockedValueBox<(any Channel)?>(nil)
-        let receiveHandler = NIOLockedValueBox<RTPReceiveHandler?>(nil)
-        // Room for bursts on a loaded machine: a real sink wants this too at 100 Mbit/s.
-        let rtp = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-            .channelInitializer { [recorded] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = RTPReceiveHandler(output: { bytes in recorded.withLockedValue { $0 += bytes } }, onIDRNeeded: {
-                        sinkChannel.withLockedValue { $0 }?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.idrNeeded)
-                    })
-                    receiveHandler.withLockedValue { $0 = handler }
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let rtp = try await WFDChannels.bindRTPReceiver(group: group, host: "127.0.0.1", port: 0) { [recorded] in
+            RTPReceiveHandler(output: { bytes in recorded.withLockedValue { $0 += bytes } }, onIDRNeeded: {
+                sinkChannel.withLockedValue { $0 }?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.idrNeeded)
+            })
+        }
         let rtpAddress = try #require(rtp.localAddress)
         let relay = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
@@ -106,16 +97,14 @@ struct LoopbackProjection {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let relayPort = try #require(relay.localAddress?.port)
-        let sender = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
-            .bind(host: "127.0.0.1", port: 0).get()
+        let sender = try await WFDChannels.bindRTPSender(group: group, host: "127.0.0.1")
         let senderPort = try #require(sender.localAddress?.port)
 
         let sourceConfiguration = WFDSourceStateMachine.Configuration(
             audio: [WFDAudioCodec(format: .aac, modes: 1)], host: "127.0.0.1",
             serverPort: .init(rtp: UInt16(senderPort)), sessionID: "5EED"
         )
-        let streamSender = NIOLockedValueBox<RTPStreamSender?>(nil)
+        let streamResult = NIOLockedValueBox<EventLoopFuture<RTPStreamSender.Statistics>?>(nil)
         let sourceChannel = NIOLockedValueBox<(any Channel)?>(nil)
         let useRelay = !drop.isEmpty || !swapWithNext.isEmpty
         let server = try await ServerBootstrap(group: group)
@@ -126,11 +115,13 @@ struct LoopbackProjection {
                         sourceActions.append(action)
                         guard case .startStream(let stream) = action else { return }
                         let port = useRelay ? relayPort : Int(stream.clientPort.rtp)
-                        guard let destination = try? SocketAddress(ipAddress: "127.0.0.1", port: port),
-                              let reader = try? TransportStreamFile(path: mediaPath) else { return }
-                        let s = RTPStreamSender(channel: sender, destination: destination, reader: reader)
-                        streamSender.withLockedValue { $0 = s }
-                        sender.eventLoop.execute { s.begin() }
+                        guard let destination = try? SocketAddress(ipAddress: "127.0.0.1", port: port) else { return }
+                        sender.eventLoop.execute {
+                            guard let reader = try? TransportStreamFile(path: mediaPath) else { return }
+                            let s = RTPStreamSender(channel: sender, destination: destination, reader: reader)
+                            streamResult.withLockedValue { $0 = s.result }
+                            s.begin()
+                        }
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -144,22 +135,22 @@ struct LoopbackProjection {
             .channelInitializer { [sinkActions] channel in
                 sinkChannel.withLockedValue { $0 = channel }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(WFDSessionHandler(machine: WFDSinkStateMachine(configuration: sinkConfiguration)) { sinkActions.append($0) })
+                    try WFDChannels.addSession(to: channel.pipeline.syncOperations, machine: WFDSinkStateMachine(configuration: sinkConfiguration)) { sinkActions.append($0) }
                 }
             }
             .connect(host: "127.0.0.1", port: rtspPort).get()
 
         #expect(await sinkActions.wait { _ in sinkActions.started != nil }, "the sink never reached PLAY: \(sinkActions.actions)")
         #expect(await sourceActions.wait { _ in sourceActions.started != nil }, "the source never started streaming: \(sourceActions.actions)")
-        let streamed = try await sourceActions.wait { _ in streamSender.withLockedValue { $0 } != nil }
-            ? streamSender.withLockedValue { $0 }?.result.get() : nil
+        let streamed = try await sourceActions.wait { _ in streamResult.withLockedValue { $0 } != nil }
+            ? streamResult.withLockedValue { $0 }?.get() : nil
         sentStats.withLockedValue { $0 = streamed }
         // Let the last datagrams land, then flush what the receiver holds.
         try await Task.sleep(for: .milliseconds(100))
-        try await rtp.eventLoop.submit {
-            receiveHandler.withLockedValue { $0 }?.flush()
-            receiverStats.withLockedValue { $0 = receiveHandler.withLockedValue { $0 }?.statistics }
+        try await rtp.eventLoop.submit { [receiverStats] in
+            let handler = try rtp.pipeline.syncOperations.handler(type: RTPReceiveHandler.self)
+            handler.flush()
+            receiverStats.withLockedValue { $0 = handler.statistics }
         }.get()
 
         let child = try #require(sourceChannel.withLockedValue { $0 })
