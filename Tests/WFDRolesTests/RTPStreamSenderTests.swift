@@ -18,12 +18,6 @@ import WinteropTestSupport
         }
     }
 
-    final class Chunks: TransportStreamReader {
-        var chunks: [[UInt8]]
-        init(_ bytes: [UInt8]) { chunks = stride(from: 0, to: bytes.count, by: 5000).map { Array(bytes[$0..<min($0 + 5000, bytes.count)]) } }
-        func read() throws -> [UInt8]? { chunks.isEmpty ? nil : chunks.removeFirst() }
-    }
-
     @Test func pacedByPCRAndStoppable() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let arrivals = Arrivals()
@@ -39,7 +33,7 @@ import WinteropTestSupport
         let stream = MPEGTSFixture.stream(count: 700, interval: 10, bytesPerSecond: 188_000)
         let start = ContinuousClock.now
         let result = try await sender.eventLoop.submit {
-            let s = RTPStreamSender(channel: sender, destination: destination, reader: Chunks(stream))
+            let s = RTPStreamSender(channel: sender, destination: destination, reader: ChunkReader(stream))
             s.begin()
             let bound = NIOLoopBound(s, eventLoop: sender.eventLoop)
             sender.eventLoop.scheduleTask(in: .milliseconds(300)) {

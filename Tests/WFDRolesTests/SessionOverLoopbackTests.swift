@@ -33,23 +33,29 @@ final class UDPRelay: ChannelInboundHandler, Sendable {
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
     let target: SocketAddress
     let drop: Set<Int>
+    /// These get one byte flipped in the middle.
+    let corrupt: Set<Int>
     /// Each index here is held and sent after the next datagram.
     let swapWithNext: Set<Int>
     private let state = NIOLockedValueBox<(count: Int, held: ByteBuffer?)>((0, nil))
 
-    init(target: SocketAddress, drop: Set<Int>, swapWithNext: Set<Int>) {
+    init(target: SocketAddress, drop: Set<Int> = [], corrupt: Set<Int> = [], swapWithNext: Set<Int> = []) {
         self.target = target
         self.drop = drop
+        self.corrupt = corrupt
         self.swapWithNext = swapWithNext
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let datagram = unwrapInboundIn(data).data
+        var datagram = unwrapInboundIn(data).data
         let (index, held) = state.withLockedValue { s -> (Int, ByteBuffer?) in
             defer { s.count += 1 }
             return (s.count, s.held)
         }
         if drop.contains(index) { return }
+        if corrupt.contains(index), let byte = datagram.getInteger(at: datagram.readerIndex + datagram.readableBytes / 2, as: UInt8.self) {
+            datagram.setInteger(byte ^ 0x5A, at: datagram.readerIndex + datagram.readableBytes / 2)
+        }
         if swapWithNext.contains(index) {
             state.withLockedValue { $0.held = datagram }
             return
