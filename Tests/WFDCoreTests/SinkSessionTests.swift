@@ -183,6 +183,19 @@ import WFDCore
         #expect(!done.contains(.stopStream), "the stream was stopped once already")
     }
 
+    @Test mutating func teardownBeforePlayStopsNoStream() {
+        _ = negotiated()
+        _ = deliver(Peer.request(.setParameter, 4, body: "wfd_trigger_method: SETUP\r\n"))
+        _ = deliver(Peer.reply(2, headers: ["Session": "6B8B4567;timeout=30"]))
+        let actions = deliver(Peer.request(.setParameter, 5, body: "wfd_trigger_method: TEARDOWN\r\n"))
+        #expect(actions.sentRequests.first?.method == .teardown)
+        #expect(!actions.contains(.stopStream), "M7 had not been answered: nothing streams")
+        var early = SinkSessionTests()
+        _ = early.negotiated()
+        _ = early.deliver(Peer.request(.setParameter, 4, body: "wfd_trigger_method: SETUP\r\n"))
+        #expect(early.deliver(Peer.request(.setParameter, 5, body: "wfd_trigger_method: TEARDOWN\r\n")).closeReason == .teardown, "no Session yet: just close")
+    }
+
     @Test mutating func teardownWithoutAnM8ReplyClosesAfterTheResponseTimeout() {
         playing()
         _ = sink.stopRequested(now: clock.now)

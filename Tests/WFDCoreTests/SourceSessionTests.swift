@@ -187,6 +187,16 @@ import WFDCore
         #expect(source.connectionClosed().contains(.sendStopProjection))
     }
 
+    @Test mutating func stopBeforePlayStopsNoStream() {
+        waitingForSetup()
+        _ = deliver(Peer.request(.setup, 2, headers: ["Transport": "RTP/AVP/UDP;unicast;client_port=1028"]))
+        _ = source.stopRequested(now: clock.now)
+        clock.advance(.seconds(2))
+        let actions = source.timerFired(.teardown, now: clock.now)
+        #expect(!actions.contains(.stopStream), "the stream never started")
+        #expect(actions.contains(.sendStopProjection))
+    }
+
     @Test mutating func stopBeforeASession() {
         _ = m4Sent()
         let actions = source.stopRequested(now: clock.now)

@@ -253,7 +253,7 @@ public struct WFDSinkStateMachine: Sendable {
             let m9 = allocate(.m9, now: now)
             return [ok] + send(RTSPRequest(method: .pause, uri: negotiation.url, headers: ["CSeq": String(m9), "Session": stream.sessionID]))
         case (.teardown, .settingUp), (.teardown, .starting), (.teardown, .playing):
-            return [ok] + sendTeardown(now: now)
+            return [ok] + sendTeardown(now: now, withoutSession: .teardown)
         case (.teardown, .capabilityExchange):
             return [ok] + close(.teardown)
         default:
@@ -347,21 +347,21 @@ public struct WFDSinkStateMachine: Sendable {
     }
 
     /// M8 for the session, the stream stopped.
-    mutating func sendTeardown(now: NIODeadline) -> [Action] {
+    mutating func sendTeardown(now: NIODeadline, withoutSession reason: WFDCloseReason = .stopped) -> [Action] {
         let negotiation: Negotiation
-        let session: String?
+        let session: String
+        let streaming: Bool
         switch state {
-        case .settingUp(let n, _): (negotiation, session) = (n, nil)
-        case .starting(let n, let s, _, _), .playing(let n, let s, _, _): (negotiation, session) = (n, s.sessionID)
-        default: return []
-        }
-        guard let session else {
+        case .settingUp:
             // No Session id yet: nothing to tear down on the source's side.
-            return close(.stopped)
+            return close(reason)
+        case .starting(let n, let s, _, _): (negotiation, session, streaming) = (n, s.sessionID, false)
+        case .playing(let n, let s, _, _): (negotiation, session, streaming) = (n, s.sessionID, true)
+        default: return []
         }
         let m8 = allocate(.m8, now: now)
         state = .tearingDown(cseq: m8)
-        return [.stopStream, .cancelTimer(.keepAlive)] + send(M8.request(cseq: m8, url: negotiation.url, session: session))
+        return (streaming ? [.stopStream] : []) + [.cancelTimer(.keepAlive)] + send(M8.request(cseq: m8, url: negotiation.url, session: session))
     }
 
     func reject(_ request: RTSPRequest, _ cseq: Int, _ status: Int) -> [Action] {

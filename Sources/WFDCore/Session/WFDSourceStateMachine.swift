@@ -84,8 +84,8 @@ public struct WFDSourceStateMachine: Sendable {
         /// M6 answered: M7 comes.
         case waitingForPlay(WFDStream)
         case playing(WFDStream)
-        /// M5 TEARDOWN sent: M8 or the teardown timer ends it.
-        case tearingDown(WFDStream)
+        /// M5 TEARDOWN sent: M8 or the teardown timer ends it. `streaming` when M7 had started the stream.
+        case tearingDown(WFDStream, streaming: Bool)
         case closed(WFDCloseReason)
     }
 
@@ -134,7 +134,7 @@ public struct WFDSourceStateMachine: Sendable {
     public mutating func stopRequested(now: NIODeadline) -> [Action] {
         switch state {
         case .waitingForPlay(let stream), .playing(let stream):
-            state = .tearingDown(stream)
+            if case .playing = state { state = .tearingDown(stream, streaming: true) } else { state = .tearingDown(stream, streaming: false) }
             let m5 = requests.allocate(.m5Teardown, now: now)
             return send(M5.request(cseq: m5, trigger: .teardown)) + [.cancelTimer(.keepAlive), .scheduleTimer(.teardown, now + configuration.teardownWait)]
         case .idle, .optionsExchange, .capabilityExchange, .settingParameters, .triggeringSetup, .waitingForSetup:
@@ -335,17 +335,17 @@ public struct WFDSourceStateMachine: Sendable {
 
     /// The stop is complete (M8 came, the wait ran out, or the sink closed): STOP_PROJECTION.
     mutating func finishStop() -> [Action] {
-        guard case .tearingDown = state else { return [] }
+        guard case .tearingDown(_, let streaming) = state else { return [] }
         state = .closed(.stopped)
         requests.removeAll()
-        return [.stopStream, .sendStopProjection] + WFDTimer.allCases.map { .cancelTimer($0) } + [.close(.stopped)]
+        return (streaming ? [.stopStream] : []) + [.sendStopProjection] + WFDTimer.allCases.map { .cancelTimer($0) } + [.close(.stopped)]
     }
 
     mutating func close(_ reason: WFDCloseReason) -> [Action] {
         let streaming: Bool
         switch state {
         case .closed: return []
-        case .playing, .tearingDown: streaming = true
+        case .playing, .tearingDown(_, streaming: true): streaming = true
         default: streaming = false
         }
         state = .closed(reason)
