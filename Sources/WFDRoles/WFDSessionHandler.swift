@@ -7,6 +7,8 @@ public enum WFDSessionCommand: Sendable {
     case stop
     /// The RTP receiver lost packets: the sink sends M13.
     case idrNeeded
+    /// MS-MICE STOP_PROJECTION arrived on 7250: stop at once and close the RTSP connection.
+    case stopProjectionReceived
 }
 
 /// The NIO shell of one WFD RTSP connection, sink or source: feeds framed messages to the
@@ -60,6 +62,7 @@ public final class WFDSessionHandler<Machine: WFDSessionMachine>: ChannelInbound
         switch command {
         case .stop: run(machine.stopRequested(now: .now()), context: context)
         case .idrNeeded: run(machine.idrNeeded(now: .now()), context: context)
+        case .stopProjectionReceived: run(machine.stopProjectionReceived(), context: context)
         }
     }
 

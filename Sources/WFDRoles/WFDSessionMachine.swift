@@ -6,6 +6,8 @@ public protocol WFDSessionMachine: Sendable {
     mutating func connected(now: NIODeadline) -> [WFDAction]
     mutating func connectionClosed() -> [WFDAction]
     mutating func stopRequested(now: NIODeadline) -> [WFDAction]
+    /// The MS-MICE peer sent STOP_PROJECTION: the stream stops at once, no RTSP goodbye.
+    mutating func stopProjectionReceived() -> [WFDAction]
     mutating func messageReceived(_ message: RTSPMessage, now: NIODeadline) -> [WFDAction]
     mutating func malformedMessageReceived(_ error: RTSPDecodingError) -> [WFDAction]
     mutating func timerFired(_ timer: WFDTimer, now: NIODeadline) -> [WFDAction]

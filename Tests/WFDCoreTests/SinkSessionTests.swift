@@ -278,6 +278,14 @@ import WFDCore
         #expect(sink.timerFired(.keepAlive, now: clock.now).isEmpty)
     }
 
+    @Test mutating func stopProjectionStopsAtOnceWithoutM8() {
+        playing()
+        let actions = sink.stopProjectionReceived()
+        #expect(actions.first == .stopStream)
+        #expect(actions.sent.isEmpty)
+        #expect(actions.closeReason == .stopProjection)
+    }
+
     @Test mutating func setParameterAfterPlayIsReported() {
         playing()
         let actions = deliver(Peer.request(.setParameter, 7, body: "microsoft_latency_management_capability: low\r\n"))

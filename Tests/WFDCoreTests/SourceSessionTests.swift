@@ -204,6 +204,14 @@ import WFDCore
         #expect(actions.closeReason == .stopped)
     }
 
+    @Test mutating func sinksStopProjectionStopsTheStream() {
+        _ = playing()
+        let actions = source.stopProjectionReceived()
+        #expect(actions.first == .stopStream)
+        #expect(!actions.contains(.sendStopProjection))
+        #expect(actions.closeReason == .stopProjection)
+    }
+
     @Test mutating func sinkTeardownEndsTheSession() {
         _ = playing()
         let actions = deliver(Peer.request(.teardown, 4, headers: ["Session": "6B8B4567"], body: "microsoft_teardown_reason: C00D4278 timeout\r\n"))

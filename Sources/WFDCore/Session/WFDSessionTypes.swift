@@ -87,6 +87,8 @@ public enum WFDCloseReason: Sendable, Hashable, CustomStringConvertible {
     case stopped
     /// The sink sent M8 / the source triggered TEARDOWN and the sink followed.
     case teardown
+    /// The MS-MICE peer sent STOP_PROJECTION (3.1.5.7, 3.2.4.3): the stream stops at once.
+    case stopProjection
     /// No request from the source within the session timeout (sink), or no reply to M16 (source).
     case keepAliveExpired
     /// A reply to one of our requests did not come in time.
@@ -105,6 +107,7 @@ public enum WFDCloseReason: Sendable, Hashable, CustomStringConvertible {
         case .peerClosed: return "the peer closed the RTSP connection"
         case .stopped: return "stopped"
         case .teardown: return "teardown"
+        case .stopProjection: return "STOP_PROJECTION"
         case .keepAliveExpired: return "keep-alive expired"
         case .responseTimeout(let what): return "no reply to \(what)"
         case .negotiationTimeout: return "the WFD exchange did not finish in time"

@@ -139,6 +139,12 @@ public struct WFDSinkStateMachine: Sendable {
         }
     }
 
+    /// MS-MICE STOP_PROJECTION came on 7250 (3.1.5.7: "the Sink MUST stop displaying the
+    /// stream"): stop now, no M8 (the source has ended the session).
+    public mutating func stopProjectionReceived() -> [Action] {
+        close(.stopProjection)
+    }
+
     /// The RTP receiver lost packets: ask for an IDR picture with M13 (WFD-NOTES 7.5).
     public mutating func idrNeeded(now: NIODeadline) -> [Action] {
         guard case .playing = state, !requests.isWaiting(for: .m13) else { return [] }

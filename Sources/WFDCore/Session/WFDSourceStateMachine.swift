@@ -144,6 +144,11 @@ public struct WFDSourceStateMachine: Sendable {
         }
     }
 
+    /// The sink sent MS-MICE STOP_PROJECTION (it disconnects, 3.1.4): stop streaming now.
+    public mutating func stopProjectionReceived() -> [Action] {
+        close(.stopProjection)
+    }
+
     public mutating func malformedMessageReceived(_ error: RTSPDecodingError) -> [Action] {
         if case .closed = state { return [] }
         let (actions, closes) = Action.malformed(error)
