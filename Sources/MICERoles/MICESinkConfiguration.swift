@@ -32,6 +32,8 @@ public struct MICESinkConfiguration: Sendable {
     /// message before a newcomer may displace it (idle connections cannot crowd out a
     /// real source; the Session Establishment Timer still bounds every connection).
     public var unprovenConnectionGrace: Duration = .seconds(3)
+    /// The option that changes ``listen``, named when it cannot be bound.
+    public var listenOption = "--listen"
     /// The DTLS engine; nil disables stream encryption and PINs.
     public var dtls: (any MICEDTLSFactory)?
 

@@ -29,12 +29,15 @@ public enum MICESinkEvent: RoleEvent {
     case advertiseRenamed(from: String, to: String)
     case advertiseFailed(detail: String)
 
+    /// A PIN_CHALLENGE waits for the guessing limits (per-address backoff or global rate).
+    case pinThrottled(peer: String, waitMilliseconds: Int, limit: PINAttemptLimiter.Limit)
     /// A TLV the decoder skipped: unknown type, or not defined for the message (2.2.7).
     case tlvIgnored(message: MICEMessageType, MICEIgnoredTLV)
 
     public var name: String {
         switch self {
         case .tlvIgnored: "tlv_ignored"
+        case .pinThrottled: "pin_throttled"
         case .connected: "connected"
         case .rejected: "rejected"
         case .sessionRequest: "session_request"
@@ -53,6 +56,8 @@ public enum MICESinkEvent: RoleEvent {
 
     public var fields: [(String, JSONValue)] {
         switch self {
+        case .pinThrottled(let peer, let wait, let limit):
+            [("peer", .string(peer)), ("waitMs", .int(Int64(wait))), ("limit", .string(limit.rawValue))]
         case .tlvIgnored(let message, let tlv):
             [("message", .string(message.description)), ("type", .int(Int64(tlv.type))), ("length", .int(Int64(tlv.length))), ("reason", .string(tlv.reason.rawValue))]
         case .connected(let peer):
@@ -92,6 +97,8 @@ public enum MICESinkEvent: RoleEvent {
 
     public var text: String {
         switch self {
+        case .pinThrottled(let peer, let wait, let limit):
+            "PIN attempt from \(peer) held \(wait) ms (\(limit == .address ? "too many wrong PINs from that address" : "PIN attempts limited for everyone"))"
         case .tlvIgnored(let message, let tlv):
             "skipped TLV type \(tlv.type) (\(tlv.length) bytes) in \(message): \(tlv.reason == .unknownType ? "unknown type" : "not defined for this message")"
         case .connected(let peer):

@@ -49,6 +49,7 @@ public struct MICESinkServeRole: ServeRole {
         context.logger.info("mice-sink container id \(containerID)")
         var configuration = MICESinkConfiguration(friendlyName: localHostName(), dtls: dtls)
         configuration.listen = context.listenAddress(for: name, default: configuration.listen)
+        configuration.listenOption = context.listenOption(for: name)
         // A sink on a port picked at start (port 0) has nothing stable to advertise.
         let advertising = !context.advertise || configuration.listen.port == 0
             ? nil : MICESinkService.Advertising(containerID: containerID, logger: context.logger)

@@ -21,7 +21,8 @@ public final class MICESinkServer: Service, Sendable {
         self.listener = ListenerService(
             configuration: ListenerConfiguration(
                 service: "mice-sink", address: configuration.listen,
-                maxConnections: 1, overflow: configuration.replaceExisting ? .displaceOldest : .refuse),
+                maxConnections: 1, overflow: configuration.replaceExisting ? .displaceOldest : .refuse,
+                addressOption: configuration.listenOption),
             role: role, events: events, eventLoopGroup: eventLoopGroup)
     }
 
@@ -56,6 +57,8 @@ final class SinkListenerRole: ListenerRole {
     let events: EventLog
     /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
     private let currentPIN: NIOLockedValueBox<String?>
+    /// PIN guessing limits across every connection of this sink.
+    private let pinLimiter = SinkPINLimiter()
     /// When each open connection was accepted, and whether it has sent a complete message.
     private let arrivals = NIOLockedValueBox<[ObjectIdentifier: (accepted: NIODeadline, proven: Bool)]>([:])
 
@@ -84,6 +87,7 @@ final class SinkListenerRole: ListenerRole {
             SinkConnectionHandler(
                 configuration: configuration, pin: pin, events: events,
                 sinkAddress: local, sourceAddress: remote,
+                pinLimiter: pinLimiter,
                 onFirstMessage: { arrivals.withLockedValue { $0[id]?.proven = true } },
                 onClosed: { [self] used in self.sessionEnded(pinUsed: used) }
             ),
@@ -144,17 +148,54 @@ public struct MICESinkService: Service {
         self.eventLoopGroup = eventLoopGroup
     }
 
+    /// The bound address when it is one address rather than every interface (0.0.0.0, ::).
+    static func specificAddress(_ address: SocketAddress) -> SocketAddress? {
+        guard let ip = address.ipAddress, ip != "0.0.0.0", ip != "::" else { return nil }
+        return try? SocketAddress(ipAddress: ip, port: 0)
+    }
+
     public func run() async throws {
         let address = try await server.bind()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             if let advertising {
-                let advertiser = MICESinkAdvertiser(
+                var advertiser = MICESinkAdvertiser(
                     friendlyName: server.configuration.friendlyName, port: address.port ?? server.configuration.listen.port,
                     containerID: advertising.containerID, events: events, eventLoopGroup: eventLoopGroup, logger: advertising.logger)
+                // Advertise only what the sink listens on: a sink bound to one address
+                // names that address, not every interface's.
+                if let only = Self.specificAddress(address) {
+                    advertiser.addresses = [only]
+                    if only.ipAddress?.hasPrefix("127.") == true || only.ipAddress == "::1" {
+                        EventLog.diagnostic("mice sink: listening on \(address.hostPortText) only, so the mDNS record names that loopback address: sources on other machines cannot reach it (use --listen 0.0.0.0:7250)")
+                    }
+                }
                 group.addTask { try await advertiser.run() }
             }
             try await group.waitForAll()
+        }
+    }
+}
+
+/// One ``PINAttemptLimiter`` shared by a sink's connections (they run on several event loops).
+final class SinkPINLimiter: Sendable {
+    private let limiter: NIOLockedValueBox<PINAttemptLimiter>
+
+    init(policy: PINAttemptLimiter.Policy = .init()) {
+        limiter = NIOLockedValueBox(PINAttemptLimiter(policy: policy))
+    }
+
+    func request(address: [UInt8], now: NIODeadline) -> PINAttemptLimiter.Decision {
+        limiter.withLockedValue { $0.request(address: address, now: now) }
+    }
+
+    func record(address: [UInt8], accepted: Bool) {
+        limiter.withLockedValue { limiter in
+            if accepted {
+                limiter.recordSuccess(address: address)
+            } else {
+                limiter.recordFailure(address: address, now: .now())
+            }
         }
     }
 }

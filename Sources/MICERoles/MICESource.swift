@@ -31,6 +31,12 @@ public struct MICESourceConfiguration: Sendable {
     public var controlChannelTimeout: Duration
     public var securityHandshakeTimeout: Duration
     public var dtls: (any MICEDTLSFactory)?
+    /// Whether ``sinkCapability`` was assumed (no `--ie`, no `--capabilities`): PIN and
+    /// DTLS, which sinks such as lazycast or GNOME Network Displays do not offer.
+    public var capabilitiesAssumed = false
+    /// With assumed capabilities and `--encryption auto`: after a failed security phase,
+    /// try once more with the plain flow (`--fallback-plain`).
+    public var fallbackPlain = false
 
     public init(
         sinkHost: String, sinkPort: Int = MICE.sinkPort, sinkAddresses: [String] = [],
@@ -94,30 +100,54 @@ public final class MICESource: Sendable {
         }
     }
 
-    /// Runs the attempt and the session; returns why it ended.
+    /// Runs the attempt and the session; returns why it ended. When the sink's
+    /// capabilities were only assumed (no discovery data) and the security phase failed,
+    /// ``MICESourceConfiguration/fallbackPlain`` tries once more with the plain flow
+    /// (SOURCE_READY first), saying so in a `fallback` event.
     public func run() async throws -> SourceCloseReason {
+        let reason = try await attempt(configuration)
+        guard configuration.fallbackPlain, configuration.capabilitiesAssumed, configuration.encryption == .auto,
+              reason.isSecurityPhaseFailure, !isDisconnecting
+        else { return reason }
+        events.emit(MICESourceEvent.fallback(after: reason))
+        var plain = configuration
+        plain.sinkCapability = MICECapability(streamEncryption: false, pin: false)
+        plain.wantPIN = false
+        return try await attempt(plain)
+    }
+
+    private let disconnecting = NIOLockedValueBox(false)
+    private var isDisconnecting: Bool { disconnecting.withLockedValue { $0 } }
+
+    /// One attempt with `configuration`.
+    private func attempt(_ configuration: MICESourceConfiguration) async throws -> SourceCloseReason {
         guard let selection = SourceStateMachine.Configuration.select(
             sink: configuration.sinkCapability, encryption: configuration.encryption, wantPIN: configuration.wantPIN
         ) else {
-            throw MICESourceUsageError("the sink's capabilities (\(configuration.sinkCapability)) do not allow --encryption \(configuration.encryption.rawValue) with PIN \(configuration.wantPIN ? "entry" : "off")")
+            throw RoleFailure.usage("mice source: the sink's capabilities (\(configuration.sinkCapability)) do not allow --encryption \(configuration.encryption.rawValue) with PIN \(configuration.wantPIN ? "entry" : "off")")
         }
         if selection.useStreamEncryption && configuration.dtls == nil {
-            throw MICESourceUsageError("stream encryption was selected but this build has no DTLS engine; use --encryption off --pin off")
+            throw RoleFailure.usage("mice source: stream encryption was selected but this build has no DTLS engine; use --encryption off --pin off")
         }
         let loop = self.loop
         let events = self.events
         // Listen on the RTSP port before anything is sent (3.2.5.4).
         let accepted = NIOLockedValueBox<NIOLoopBound<SourceDriver>?>(nil)
-        let listener = try await ServerBootstrap(group: loop)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                loop.execute {
-                    accepted.withLockedValue { $0 }?.value.rtspAccepted(channel)
+        let listener: any Channel
+        do {
+            listener = try await ServerBootstrap(group: loop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    loop.execute {
+                        accepted.withLockedValue { $0 }?.value.rtspAccepted(channel)
+                    }
+                    return channel.eventLoop.makeSucceededVoidFuture()
                 }
-                return channel.eventLoop.makeSucceededVoidFuture()
-            }
-            .bind(host: configuration.rtspListen.host, port: configuration.rtspListen.port)
-            .get()
+                .bind(host: configuration.rtspListen.host, port: configuration.rtspListen.port)
+                .get()
+        } catch {
+            throw RoleFailure.usage("mice source cannot listen for RTSP on \(configuration.rtspListen): \(NetworkErrorText.plain(error)); choose another address with --rtsp-listen")
+        }
         events.listening(service: "mice-source-rtsp", address: listener.localAddress)
         let rtspPort = UInt16(clamping: listener.localAddress?.port ?? Int(MICE.defaultRTSPPort))
         let machineConfiguration = SourceStateMachine.Configuration(
@@ -127,7 +157,6 @@ public final class MICESource: Sendable {
             discoveryTimeout: configuration.discoveryTimeout, controlChannelTimeout: configuration.controlChannelTimeout,
             securityHandshakeTimeout: configuration.securityHandshakeTimeout
         )
-        let configuration = self.configuration
         let resolver = self.resolver
         let pinProvider = self.pinProvider
         let driverBox = self.driver
@@ -150,16 +179,11 @@ public final class MICESource: Sendable {
 
     /// The application disconnects (3.2.4.3): STOP_PROJECTION, then close.
     public func disconnect() {
+        disconnecting.withLockedValue { $0 = true }
         let loop = self.loop
         guard let bound = driver.withLockedValue({ $0 }) else { return }
         loop.execute { bound.value.disconnect() }
     }
-}
-
-/// A configuration the sink's capabilities rule out (exit status 2).
-public struct MICESourceUsageError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Runs ``SourceStateMachine`` on one event loop and carries out its actions.
@@ -352,7 +376,7 @@ final class SourceDriver {
                 case .success:
                     bound.value.run(bound.value.machine.hostNameResolutionFailed("no address for \(host)"))
                 case .failure(let error):
-                    bound.value.run(bound.value.machine.hostNameResolutionFailed("\(host): \(error)"))
+                    bound.value.run(bound.value.machine.hostNameResolutionFailed("\(host): \(NetworkErrorText.plain(error))"))
                 }
             }
         }
@@ -389,7 +413,7 @@ final class SourceDriver {
                 let remote = channel.remoteAddress.flatMap(IPAddressText.bytes) ?? []
                 driver.run(driver.machine.connectionEstablished(sourceAddress: local, sinkAddress: remote))
             case .failure(let error):
-                driver.run(driver.machine.connectionFailed("\(target.hostPortText): \(error)"))
+                driver.run(driver.machine.connectionFailed("\(target.hostPortText): \(NetworkErrorText.plain(error)); check --sink and that the sink is running"))
             }
         }
     }

@@ -24,12 +24,15 @@ public enum MICESourceEvent: RoleEvent {
     /// The attempt or the session ended.
     case closed(SourceCloseReason)
 
+    /// The secured attempt failed with assumed capabilities; the plain flow follows (`--fallback-plain`).
+    case fallback(after: SourceCloseReason)
     /// A TLV the decoder skipped: unknown type, or not defined for the message (2.2.7).
     case tlvIgnored(message: MICEMessageType, MICEIgnoredTLV)
 
     public var name: String {
         switch self {
         case .tlvIgnored: "tlv_ignored"
+        case .fallback: "fallback"
         case .resolved: "resolved"
         case .connected: "connected"
         case .sessionRequest: "session_request"
@@ -44,6 +47,8 @@ public enum MICESourceEvent: RoleEvent {
 
     public var fields: [(String, JSONValue)] {
         switch self {
+        case .fallback(let reason):
+            [("after", .string(reason.code)), ("flow", .string("plain"))]
         case .tlvIgnored(let message, let tlv):
             [("message", .string(message.description)), ("type", .int(Int64(tlv.type))), ("length", .int(Int64(tlv.length))), ("reason", .string(tlv.reason.rawValue))]
         case .resolved(let host, let addresses):
@@ -72,6 +77,8 @@ public enum MICESourceEvent: RoleEvent {
 
     public var text: String {
         switch self {
+        case .fallback(let reason):
+            "the secured attempt failed (\(reason.code)); trying the plain flow (SOURCE_READY first), as --fallback-plain asks"
         case .tlvIgnored(let message, let tlv):
             "skipped TLV type \(tlv.type) (\(tlv.length) bytes) in \(message): \(tlv.reason == .unknownType ? "unknown type" : "not defined for this message")"
         case .resolved(let host, let addresses):

@@ -23,6 +23,9 @@ public protocol MICESourceSettings: Sendable {
     var stopAfter: Double? { get }
     var discoveryTimeout: Double { get }
     var controlTimeout: Double { get }
+    /// With no discovery data and `--encryption auto`: retry with the plain flow when the
+    /// security phase fails (a sink without PIN or DTLS support).
+    var fallbackPlain: Bool { get }
 }
 
 /// ``MICESourceSettings`` with the command line's defaults.
@@ -56,6 +59,7 @@ public struct MICESourceOptions: MICESourceSettings {
     public var stopAfter: Double?
     public var discoveryTimeout: Double = 1.5
     public var controlTimeout: Double = 5
+    public var fallbackPlain = false
 
     public init() {}
 }
@@ -71,6 +75,7 @@ extension MICESourceConfiguration {
         var port = MICE.sinkPort
         var addresses: [String] = []
         var capability = MICECapability(streamEncryption: true, pin: true)
+        let assumed = options.ie == nil && options.capabilities == nil
         switch (options.sink, options.ie) {
         case (let sink?, nil):
             let parsed = try OptionValidation.hostPort(sink, defaultPort: MICE.sinkPort, option: "--sink")
@@ -120,6 +125,14 @@ extension MICESourceConfiguration {
             controlChannelTimeout: try OptionValidation.seconds(options.controlTimeout, option: "--control-timeout"),
             dtls: OpenSSLDTLSFactory(certificate: nil)
         )
+        capabilitiesAssumed = assumed
+        fallbackPlain = options.fallbackPlain
+    }
+
+    /// What a person should try after `reason`, when the sink's capabilities were assumed.
+    public func advice(after reason: SourceCloseReason) -> String? {
+        guard capabilitiesAssumed, reason.isSecurityPhaseFailure else { return nil }
+        return "without discovery data the sink was assumed to support PIN pairing and DTLS; if it does not (lazycast, GNOME Network Displays), retry with --encryption off --pin off, or add --fallback-plain"
     }
 
     private static func unusable(_ reason: String, events: EventLog) -> RoleFailure {

@@ -32,13 +32,20 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private let onClosed: @Sendable (_ pinUsed: Bool) -> Void
     /// Called once, when the first complete message arrives.
     private var onFirstMessage: (@Sendable () -> Void)?
+    /// The PIN guessing limits this sink shares across connections.
+    private let pinLimiter: SinkPINLimiter?
+    /// Decoded messages waiting behind a PIN_CHALLENGE the limiter holds back, in order.
+    private var held: [MICEMessage] = []
+    private var holdTimer: Scheduled<Void>?
 
     init(
         configuration: MICESinkConfiguration, pin: String?, events: EventLog, sinkAddress: SocketAddress, sourceAddress: SocketAddress,
+        pinLimiter: SinkPINLimiter? = nil,
         onFirstMessage: (@Sendable () -> Void)? = nil,
         onClosed: @escaping @Sendable (_ pinUsed: Bool) -> Void
     ) {
         self.onFirstMessage = onFirstMessage
+        self.pinLimiter = pinLimiter
         self.configuration = configuration
         self.events = events
         self.sourceAddress = sourceAddress
@@ -80,10 +87,41 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             do {
                 let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
                 for tlv in ignored { events.emit(MICESinkEvent.tlvIgnored(message: message.type, tlv)) }
-                run(machine.messageReceived(message), context: context)
+                deliver(message, context: context)
             } catch {
                 run(machine.malformedMessageReceived(error), context: context)
             }
+        }
+    }
+
+    /// Hands a message to the machine, unless a PIN_CHALLENGE must first wait for the
+    /// guessing limits; messages behind a held one wait with it, in order.
+    private func deliver(_ message: MICEMessage, context: ChannelHandlerContext) {
+        guard holdTimer == nil else {
+            held.append(message)
+            return
+        }
+        if case .pinChallenge = message, let pinLimiter {
+            let now = NIODeadline.now()
+            if case .wait(let until, let limit) = pinLimiter.request(address: machine.sourceAddress, now: now) {
+                events.emit(MICESinkEvent.pinThrottled(
+                    peer: sourceAddress.hostPortText, waitMilliseconds: Int((until - now).nanoseconds / 1_000_000), limit: limit))
+                held.insert(message, at: 0)
+                let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                holdTimer = context.eventLoop.scheduleTask(deadline: until) { loopBound.value.releaseHeld() }
+                return
+            }
+        }
+        run(machine.messageReceived(message), context: context)
+    }
+
+    private func releaseHeld() {
+        holdTimer = nil
+        let queue = held
+        held = []
+        for message in queue {
+            guard let context, !closing else { return }
+            deliver(message, context: context)
         }
     }
 
@@ -149,6 +187,9 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             emit(report)
         case .close(let reason):
             closing = true
+            holdTimer?.cancel()
+            holdTimer = nil
+            held = []
             events.emit(MICESinkEvent.closed(peer: sourceAddress.hostPortText, reason: reason))
             rtspChannel?.close(promise: nil)
             rtspChannel = nil
@@ -212,7 +253,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
                 loopBound.value.timerFired { $0.rtspConnectionLost() }
             }
         case .failure(let error):
-            run(machine.rtspConnectionFailed("\(target.hostPortText): \(error)"), context: context)
+            run(machine.rtspConnectionFailed("\(target.hostPortText): \(NetworkErrorText.plain(error))"), context: context)
         }
     }
 
@@ -226,6 +267,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             if let completion = tunnel.completion { events.emit(MICESinkEvent.dtlsComplete(completion)) }
         case .pinResult(let accepted, let wrongAttempts):
             pinUsed = true
+            pinLimiter?.record(address: machine.sourceAddress, accepted: accepted)
             events.emit(MICESinkEvent.pinResult(accepted: accepted, wrongAttempts: wrongAttempts))
         case .sourceReady(let ready):
             events.emit(MICESinkEvent.sourceReady(ready))

@@ -279,17 +279,9 @@ public final class ListenerService: Service, Sendable {
 
     /// One plain sentence for a bind failure, without NIO's internals.
     static func plainReason(_ error: any Error) -> String {
-        if let io = error as? IOError {
-            switch io.errnoCode {
-            case EADDRINUSE: return "the address is already in use (another program, or another winterop, listens there)"
-            case EADDRNOTAVAIL: return "that address does not belong to this machine"
-            case EACCES: return "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
-            default: return "\(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))"
-            }
-        }
         if error is SocketAddressError {
             return "the host is not an IP address or a name this machine can resolve"
         }
-        return "\(error)"
+        return NetworkErrorText.plain(error)
     }
 }

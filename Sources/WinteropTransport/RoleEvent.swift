@@ -27,12 +27,15 @@ public enum ListenerEvent: RoleEvent {
     case connectionLimitReached(service: String, peer: String, limit: Int)
     /// Every service has shut down.
     case stopped
+    /// The role could not run (or stopped on an error); `message` says what to do.
+    case failed(message: String)
 
     public var name: String {
         switch self {
         case .listening: "listening"
         case .connectionLimitReached: "connection_limit"
         case .stopped: "stopped"
+        case .failed: "failed"
         }
     }
 
@@ -44,6 +47,8 @@ public enum ListenerEvent: RoleEvent {
             [("service", .string(service)), ("peer", .string(peer)), ("limit", .int(Int64(limit)))]
         case .stopped:
             []
+        case .failed(let message):
+            [("message", .string(message))]
         }
     }
 
@@ -55,6 +60,8 @@ public enum ListenerEvent: RoleEvent {
             "\(service): refused a connection from \(peer): \(limit) connection\(limit == 1 ? "" : "s") already open"
         case .stopped:
             "stopped"
+        case .failed(let message):
+            "failed: \(message)"
         }
     }
 }

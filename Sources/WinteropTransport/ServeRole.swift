@@ -27,6 +27,9 @@ public struct ServeContext: Sendable {
         self.advertise = advertise
     }
 
+    /// The option that moves the role called `name`, for messages.
+    public func listenOption(for name: String) -> String { "--listen \(name)=HOST:PORT" }
+
     /// Where the role called `name` listens: its `--listen` override, or its default.
     public func listenAddress(for name: String, default address: HostPort) -> HostPort {
         listenOverrides[name] ?? address

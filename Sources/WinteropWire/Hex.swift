@@ -28,6 +28,21 @@ public enum Hex {
         return high == nil ? bytes : nil
     }
 
+    /// Why `text` is not hex for ``decode(_:)``, in words: the first character that is
+    /// no hex digit, or an odd number of digits. Nil when it decodes.
+    public static func problem(_ text: String) -> String? {
+        guard decode(text) == nil else { return nil }
+        var digits = 0
+        for (position, character) in text.enumerated() {
+            if character.hexDigitValue != nil { digits += 1; continue }
+            if character.isWhitespace || ":-,".contains(character) { continue }
+            if character == "x" || character == "X" { continue }
+            return "'\(character)' at position \(position + 1) is not a hex digit"
+        }
+        if digits % 2 == 1 { return "\(digits) hex digits is an odd number: each byte takes two" }
+        return "'x' may only follow a 0 as a 0x prefix"
+    }
+
     /// Lower-case hex of `bytes`, with `separator` between bytes.
     public static func encode(_ bytes: some Sequence<UInt8>, separator: String = "") -> String {
         let digits: [Character] = Array("0123456789abcdef")

@@ -8,6 +8,21 @@ struct EventOptions: ParsableArguments {
     var json = false
 
     func makeEventLog() -> EventLog { EventLog(json: json) }
+
+    /// Runs a role's command with its event log; with `--json` any failure, including
+    /// one before the first connection, is also reported as a `failed` event.
+    func run<Result>(_ body: (EventLog) async throws -> Result) async throws -> Result {
+        let log = makeEventLog()
+        do {
+            return try await body(log)
+        } catch {
+            if json {
+                let message = (error as? RoleFailure)?.message ?? "\(error)"
+                log.emit(ListenerEvent.failed(message: message))
+            }
+            throw error
+        }
+    }
 }
 
 extension HostPort: ExpressibleByArgument {

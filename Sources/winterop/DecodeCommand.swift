@@ -29,6 +29,9 @@ struct DecodeCommand: ParsableCommand {
             throw RoleFailure.usage("unknown kind '\(kind)'; kinds are: \(DecodeKind.all.map(\.name).joined(separator: ", "))")
         }
         let bytes = try readInput()
+        guard !bytes.isEmpty else {
+            throw RoleFailure.usage("no bytes to decode: the input is empty (give hex digits, @FILE or -)")
+        }
         let options = DecodeOptions(tlvFormat: tlvFormat)
         let value: JSONValue
         do {
@@ -39,7 +42,7 @@ struct DecodeCommand: ParsableCommand {
                     ("error", .string(error.message)), ("spec", .string(error.spec)), ("section", .string(error.section)),
                 ]).jsonText)
             }
-            throw RoleFailure.peer("malformed \(kind): \(error)")
+            throw RoleFailure.peer("malformed \(kind) (\(bytes.count) byte\(bytes.count == 1 ? "" : "s")): \(error)")
         }
         print(json ? value.jsonText : value.text)
     }
@@ -55,10 +58,10 @@ struct DecodeCommand: ParsableCommand {
             }
             return Array(data)
         }
-        guard let bytes = Hex.decode(input) else {
-            throw RoleFailure.usage("'\(input.prefix(40))' is not hex; give hex digits, @FILE or -")
+        if let problem = Hex.problem(input) {
+            throw RoleFailure.usage("the input is not hex: \(problem); give hex digits, @FILE or -")
         }
-        return bytes
+        return Hex.decode(input) ?? []
     }
 }
 

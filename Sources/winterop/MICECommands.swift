@@ -69,10 +69,11 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     var key: String?
 
     func run() async throws {
-        let eventLog = events.makeEventLog()
-        let logger = Logger.role("winterop.mice.sink")
-        let sink = try MICESinkService(validating: self, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        try await RoleRunner.serve([sink], name: "mice sink", events: eventLog, logger: logger)
+        try await events.run { eventLog in
+            let logger = Logger.role("winterop.mice.sink")
+            let sink = try MICESinkService(validating: self, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            try await RoleRunner.serve([sink], name: "mice sink", events: eventLog, logger: logger)
+        }
     }
 }
 
@@ -126,25 +127,29 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     @Option(name: .long, help: "Control Channel Connection timer, in seconds.")
     var controlTimeout: Double = 5
 
+    @Flag(name: .long, help: "Without --ie or --capabilities and with --encryption auto: if the secured attempt fails (a sink without PIN or DTLS), try the plain flow once.")
+    var fallbackPlain = false
+
     func run() async throws {
-        let eventLog = events.makeEventLog()
-        let configuration = try MICESourceConfiguration(validating: self, events: eventLog)
-        let source = MICESource(
-            configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            resolver: MICEHostResolution.dnsAndMDNS(
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, mdnsTimeout: configuration.discoveryTimeout.timeAmount
-            ),
-            pinProvider: { await MICEPINPrompt.ask() }
-        )
-        let reason = try await RoleRunner.client(name: "mice source", logger: Logger.role("winterop.mice.source")) {
-            try await withGracefulShutdownHandler {
-                try await source.run()
-            } onGracefulShutdown: {
-                source.disconnect()
+        try await events.run { eventLog in
+            let configuration = try MICESourceConfiguration(validating: self, events: eventLog)
+            let source = MICESource(
+                configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                resolver: MICEHostResolution.dnsAndMDNS(
+                    eventLoopGroup: MultiThreadedEventLoopGroup.singleton, mdnsTimeout: configuration.discoveryTimeout.timeAmount
+                ),
+                pinProvider: { await MICEPINPrompt.ask() }
+            )
+            let reason = try await RoleRunner.client(name: "mice source", logger: Logger.role("winterop.mice.source")) {
+                try await withGracefulShutdownHandler {
+                    try await source.run()
+                } onGracefulShutdown: {
+                    source.disconnect()
+                }
             }
-        }
-        if reason.isFailure {
-            throw RoleFailure.peer("mice source: \(reason)")
+            if reason.isFailure {
+                throw RoleFailure.peer("mice source: \(reason)" + (configuration.advice(after: reason).map { "; \($0)" } ?? ""))
+            }
         }
     }
 }

@@ -43,31 +43,34 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let roles = ServeRoles.all
-        guard !roles.isEmpty else {
-            throw RoleFailure.usage("serve: no server role is available in this build of winterop yet")
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        } catch {
-            throw RoleFailure.usage("serve: cannot create the data directory '\(data)': \(error.localizedDescription)")
-        }
-        var logger = Logger(label: "winterop.serve")
-        logger.logLevel = .info
-        let eventLog = events.makeEventLog()
-        let context = ServeContext(
-            dataDirectory: data, events: eventLog,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            listenOverrides: try listenOverrides(roles: roles), advertise: advertise
-        )
-        var services: [any Service] = []
-        for role in roles {
-            do {
-                services.append(try role.makeService(context))
-            } catch {
-                throw RoleFailure.usage("serve: \(role.name) cannot start: \(error)")
+        try await events.run { eventLog in
+            let roles = ServeRoles.all
+            guard !roles.isEmpty else {
+                throw RoleFailure.usage("serve: no server role is available in this build of winterop yet")
             }
+            do {
+                try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            } catch {
+                throw RoleFailure.usage("serve: cannot create the data directory '\(data)': \(error.localizedDescription)")
+            }
+            var logger = Logger(label: "winterop.serve")
+            logger.logLevel = .info
+            let context = ServeContext(
+                dataDirectory: data, events: eventLog,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+                listenOverrides: try listenOverrides(roles: roles), advertise: advertise
+            )
+            var services: [any Service] = []
+            for role in roles {
+                do {
+                    services.append(try role.makeService(context))
+                } catch let failure as RoleFailure {
+                    throw RoleFailure.usage("serve: \(role.name) cannot start: \(failure.message)")
+                } catch {
+                    throw RoleFailure.usage("serve: \(role.name) cannot start: \(error)")
+                }
+            }
+            try await RoleRunner.serve(services, name: "serve", events: eventLog, logger: logger)
         }
-        try await RoleRunner.serve(services, name: "serve", events: eventLog, logger: logger)
     }
 }

@@ -13,6 +13,7 @@ struct Winterop: AsyncParsableCommand {
             port 0 picks a free port, reported in the first "listening" event.
             Exit status: 0 success, 1 protocol or peer failure, 2 bad usage or configuration.
             """,
+        version: Winterop.version,
         subcommands: [
             ServeCommand.self,
             DecodeCommand.self,
@@ -24,6 +25,11 @@ struct Winterop: AsyncParsableCommand {
             MDNSCommand.self,
         ]
     )
+}
+
+extension Winterop {
+    /// The version `winterop --version` prints.
+    static let version = "0.3.0"
 }
 
 /// Entry point: runs the parsed command and maps failures onto the exit statuses of

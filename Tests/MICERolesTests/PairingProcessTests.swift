@@ -26,3 +26,27 @@ import WinteropTestSupport
         #expect(sink.events().contains("rtsp_connected"))
     }
 }
+
+/// PIN guessing across reconnects: after three wrong PINs from one address its next
+/// attempt waits (pin_throttled), and the right PIN then still gets through.
+@Suite struct PINThrottlingProcessTests {
+    @Test func wrongPINsFromOneAddressAreSlowedDown() async throws {
+        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        for _ in 0..<3 {
+            let guess = try ProcessTests.source(port: port, ["--pin", "86427531"])
+            #expect(await guess.waitForExit() == 1)
+        }
+        #expect(sink.events().filter { $0 == "pin_result" }.count == 3)
+        #expect(!sink.events().contains("pin_throttled"))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let right = try ProcessTests.source(port: port, ["--pin", "13572468"])
+        #expect(await right.waitForExit() == 0, "source stderr: \(right.stderr)")
+        #expect(clock.now - start >= .milliseconds(900))
+        let throttled = await sink.wait(for: "pin_throttled")
+        #expect(throttled?["limit"] as? String == "address")
+        #expect((throttled?["waitMs"] as? Int).map { $0 > 500 && $0 <= 1000 } == true, "\(String(describing: throttled))")
+        #expect(right.events().contains("rtsp_connected"))
+    }
+}

@@ -1,5 +1,5 @@
 import MICECore
-import MICERoles
+@testable import MICERoles
 import NIOCore
 import NIOPosix
 import Testing
@@ -63,5 +63,15 @@ import WinteropWire
         #expect(first.isActive)
         await first.close()
         await server.shutdown()
+    }
+}
+
+/// The sink advertises only the address it listens on (none of the other interfaces').
+@Suite struct AdvertisedAddressTests {
+    @Test func aSpecificBindIsTheOnlyAdvertisedAddress() throws {
+        #expect(MICESinkService.specificAddress(try SocketAddress(ipAddress: "127.0.0.1", port: 7250))?.ipAddress == "127.0.0.1")
+        #expect(MICESinkService.specificAddress(try SocketAddress(ipAddress: "192.0.2.7", port: 7250))?.ipAddress == "192.0.2.7")
+        #expect(MICESinkService.specificAddress(try SocketAddress(ipAddress: "0.0.0.0", port: 7250)) == nil)
+        #expect(MICESinkService.specificAddress(try SocketAddress(ipAddress: "::", port: 7250)) == nil)
     }
 }

@@ -57,6 +57,16 @@ public enum SourceCloseReason: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the attempt failed while securing the session (the DTLS handshake or its
+    /// answer never came, or the sink hung up then): what a sink without PIN or DTLS
+    /// support does to a source that assumed both.
+    public var isSecurityPhaseFailure: Bool {
+        switch self {
+        case .securityHandshakeTimeout, .dtlsFailure, .connectionLost: return true
+        default: return false
+        }
+    }
+
     /// Whether this ending is a failure (exit status 1) rather than a normal end of session.
     public var isFailure: Bool {
         switch self {
