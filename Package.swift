@@ -86,6 +86,21 @@ var targets: [Target] = [
         exclude: ["Interop"]  // python-zeroconf helper scripts the namespace tests run
     ),
 
+    // MARK: Wi-Fi Display (MS-MICE projection)
+    // The Wi-Fi Display R1 session after MS-MICE's connect-back (3.1.7, 3.2.5.7): RTSP codec,
+    // wfd_* parameters, sink and source session state machines, RTP/MPEG-TS media path (sans-IO).
+    .target(name: "WFDCore", dependencies: ["WinteropWire", nio]),
+    .testTarget(name: "WFDCoreTests", dependencies: ["WFDCore", "WinteropWire", "WinteropTestSupport", nio, propertyBased]),
+    // NIO shells: the RTSP session handler (sink and source), RTP over UDP, the player pipe.
+    .target(
+        name: "WFDRoles",
+        dependencies: [
+            "WFDCore", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]
+    ),
+    .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", "WinteropDTLS", nio, nioPosix]),
+
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
     // NIO shells: the connection handler, the device listener and the sender.
@@ -198,6 +213,8 @@ var fuzzedModules: [Target.Dependency] {
         "WinteropDTLS",
         // MARK: fuzzed mDNS modules
         "WinteropMDNS",
+        // MARK: fuzzed Wi-Fi Display modules
+        "WFDCore",
 
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
@@ -218,6 +235,8 @@ var cliModules: [Target.Dependency] {
         "MICECore", "MICERoles",
         // MARK: CLI MS-MICE DTLS and mDNS modules
         "WinteropMDNS",
+        // MARK: CLI Wi-Fi Display modules
+        "WFDCore",
 
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",
@@ -243,6 +262,8 @@ let package = Package(
         .library(name: "MICECore", targets: ["MICECore"]),
         .library(name: "MICERoles", targets: ["MICERoles"]),
         .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
+        .library(name: "WFDCore", targets: ["WFDCore"]),
+        .library(name: "WFDRoles", targets: ["WFDRoles"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),

@@ -83,6 +83,14 @@ var targets: [Target] = [
         plugins: [plugin]
     ),
 
+    // MARK: Wi-Fi Display benchmarks
+    .executableTarget(
+        name: "WFDBenchmarks",
+        dependencies: [benchmark, winterop("WFDCore"), .product(name: "NIOCore", package: "swift-nio")],
+        path: "Benchmarks/WFDBenchmarks",
+        plugins: [plugin]
+    ),
+
     // MARK: other protocols' benchmarks
 ]
 

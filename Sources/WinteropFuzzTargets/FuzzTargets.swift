@@ -27,6 +27,9 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "DTLSRecordSplitter", run: DTLSFuzz.recordSplitter),
         FuzzTarget(name: "MICESinkMachine", run: MICEMachineFuzz.sink),
         FuzzTarget(name: "MICESourceMachine", run: MICEMachineFuzz.source),
+        // MARK: Wi-Fi Display targets
+        FuzzTarget(name: "RTSPMessage", run: WFDFuzz.rtspMessage),
+        FuzzTarget(name: "RTPReceiver", run: WFDFuzz.rtpReceiver),
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
