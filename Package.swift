@@ -99,7 +99,7 @@ var targets: [Target] = [
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]
     ),
-    .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", "WinteropDTLS", nio, nioPosix]),
+    .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", "WinteropDTLS", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
 
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
