@@ -1,5 +1,6 @@
 import SSTPRelay
 import SSTPRoles
+import WDSMSIRoles
 import WinteropTransport
 
 enum ServeRoles {
@@ -12,6 +13,8 @@ enum ServeRoles {
         SSTPDeviceServeRole(),
         SSTPRelayServeRole(),
 
+        // MARK: MS-WDSMSI roles
+        WDSServeRole(),
         // MARK: MS-TCC roles
         tccServer,
 
