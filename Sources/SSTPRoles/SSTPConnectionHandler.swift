@@ -183,6 +183,18 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         return id
     }
 
+    /// Opens a fanout session to a relay server (3.1.4.3.3); nil when the connection cannot.
+    @discardableResult
+    public func openFanoutSession(resourceURL: String, entries: [SSTP.FanoutOpen.Entry]) -> UInt32? {
+        var id: UInt32?
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in
+            let (sessionId, actions) = try m.openFanoutSession(resourceURL: resourceURL, entries: entries)
+            id = sessionId
+            return actions
+        }
+        return id
+    }
+
     public func beginMessage(sessionId: UInt32, options: SSTP.MessageOptions) throws(SSTP.UsageError) {
         let actions = try machine.beginMessage(sessionId: sessionId, options: options)
         execute(actions)
