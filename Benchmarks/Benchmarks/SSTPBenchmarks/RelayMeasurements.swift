@@ -44,6 +44,19 @@ enum RelayMeasurements {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// The durability floor: one message per fsync'd commit, committed one after another
+    /// (what the relay would reach without group commits), in commits per second.
+    static func unbatchedCommits(store path: String, count: Int = 300) async throws -> Double {
+        let store = try SSTPRelay.RelayStore(path: path)
+        let recipient = SSTPRelay.Recipient(resourceURL: "bench", identityURL: "grooveIdentity://bench", deviceURL: "dpp://floor")
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<count {
+            let message = SSTPRelay.StoredMessage(id: Int64(1_000_000 + i), recipient: recipient, message: SSTP.Message(sessionId: 0), payload: [UInt8](repeating: 1, count: 256))
+            try await store.write(.init(insert: [message]))
+        }
+        return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
     /// Messages per second through the relay, durable, beside loopback TCP of the same bytes.
     public static func durableThroughput(messages: Int = 20_000, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SSTPMeasurements.Figure {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-bench-\(UUID().uuidString)")
@@ -56,6 +69,8 @@ enum RelayMeasurements {
             raw = min(raw, try await SSTPMeasurements.timeRawTCP(group: group, bytes: messages * 256))
         }
         await service.shutdown()
+        let commits = try await unbatchedCommits(store: directory.appendingPathComponent("floor.sqlite").path)
+        print(SSTPMeasurements.Figure(name: "relay vs one fsync'd commit per message", value: Double(messages) / best, unit: "messages/s", baseline: commits))
         return SSTPMeasurements.Figure(
             name: "relay, durable 256-byte messages depositor to recipient", value: Double(messages) / best,
             unit: "messages/s", baseline: Double(messages) / raw
