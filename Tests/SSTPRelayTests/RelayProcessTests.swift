@@ -81,6 +81,14 @@ import WinteropTestSupport
         #expect(result.stderr.contains("--store"))
     }
 
+    @Test func receiveWithNoRelayListeningExitsOneWithASentence() throws {
+        let result = try WinteropProcess.run(["sstp", "receive", "--relay", "127.0.0.1:1", "--relay-url", "dpp://relay",
+                                              "--device-url", "dpp://phone", "--identity", "grooveIdentity://alice"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot connect to 127.0.0.1:1"))
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
     @Test func receiveNeedsAnIdentity() throws {
         let result = try WinteropProcess.run(["sstp", "receive", "--relay", "127.0.0.1:1", "--relay-url", "dpp://relay", "--device-url", "dpp://phone"])
         #expect(result.status == 2)

@@ -38,7 +38,9 @@ public enum SSTPReceiver {
                 .connect(host: configuration.relay.host, port: configuration.relay.port)
                 .get()
         } catch {
-            throw RoleFailure.peer("sstp receive: cannot connect to \(configuration.relay): \(NetworkErrorText.plain(error))")
+            let failure = RoleFailure.peer("sstp receive: cannot connect to \(configuration.relay): \(NetworkErrorText.plain(error))")
+            promise.fail(failure)
+            throw failure
         }
         channel.closeFuture.whenComplete { _ in promise.fail(RoleFailure.peer("sstp receive: the relay closed the connection")) }
         let received = try await withGracefulShutdownHandler {
