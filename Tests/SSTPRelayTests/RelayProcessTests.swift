@@ -75,6 +75,21 @@ import WinteropTestSupport
         #expect(emptied != nil)
     }
 
+    @Test func sigtermStopsTheRelayCleanlyAndKeepsWhatItStored() async throws {
+        let work = try Self.temporaryDirectory()
+        let store = work.appendingPathComponent("relay.sqlite")
+        let relay = try Self.relay(store)
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        #expect(try Self.send(port, files: Self.makeFiles(in: work, count: 2)).status == 0)
+        relay.terminate()
+        #expect(await relay.waitForExit() == 0, "\(relay.stderr)")
+        #expect(relay.events().last == "stopped")
+        let again = try Self.relay(store)
+        defer { again.terminate() }
+        _ = await again.listeningPort(service: "sstp-relay")
+        #expect(again.event("store_opened")?["stored"] as? Int == 2)
+    }
+
     @Test func relayRefusesAStoreItCannotUse() throws {
         let result = try WinteropProcess.run(["sstp", "relay", "--listen", "127.0.0.1:0", "--relay-url", "dpp://relay", "--store", "mysql://x"])
         #expect(result.status == 2)
