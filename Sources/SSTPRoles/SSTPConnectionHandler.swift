@@ -127,8 +127,14 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         // An accepting device stops reading from a peer that does not read its replies:
         // unsent output above the channel's high-water mark holds further input, so a
         // client that floods Opens and never reads cannot grow this side's memory.
+        // Output that stays blocked past the core's output stall limit closes the connection.
         if !machine.initiatedConnection {
-            outputBlocked = !context.channel.isWritable
+            let blocked = !context.channel.isWritable
+            if blocked != outputBlocked {
+                outputBlocked = blocked
+                let now = context.eventLoop.now
+                schedule(deadline: blocked ? machine.outputBlocked(now: now) : machine.outputUnblocked(now: now))
+            }
             if !outputBlocked { readIfAllowed() }
         }
         application.writabilityChanged(self, isWritable: context.channel.isWritable)
@@ -265,8 +271,15 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             try? close.encode(into: &buffer)
             cancelAllTimers()
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
             needsFlush = false
+            if channel.isWritable {
+                context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                // The peer is not reading: the goodbye would wait behind everything unsent
+                // forever. Offer it and close at once.
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                context.close(promise: nil)
+            }
         case .terminateTransport:
             cancelAllTimers()
             context?.close(promise: nil)

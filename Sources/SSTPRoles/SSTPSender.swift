@@ -545,6 +545,10 @@ final class SenderApplication: SSTPApplication {
             if !report.succeeded || !finishing {
                 report.failure = report.failure ?? "the peer closed the connection (\(close.reason)\(close.returnTime.map { ", return in \($0) s" } ?? ""))"
             }
+        case .refused(let response) where response.responseId == .wrongDevice:
+            // A WrongDevice ConnectResponse carries no TargetDeviceURLs (2.2.3.1): say what to check.
+            report.failure = "the peer refused the connection: WrongDevice (\(configuration.targetDeviceURL) is not one of its device URLs; "
+                + "use one the listener prints when it starts (\"accepts Connect for …\", its --device-url) as --target-device)"
         case .refused(let response):
             report.failure = "the peer refused the connection: \(response.responseId)\(response.retryTime.map { ", retry in \($0) s" } ?? "")"
         case .transportLost:

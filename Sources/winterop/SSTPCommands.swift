@@ -80,6 +80,12 @@ struct SSTPListenCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
     var maxConnections: Int?
 
+    @Option(name: .customLong("max-messages-in-progress"), help: "Messages being received at once by this process; one more closes its session with QuotaWouldBeExceeded.")
+    var maxMessagesInProgress: Int = SSTPDeviceConfiguration.defaultMaxMessagesInProgress
+
+    @Option(name: .customLong("stall-timeout"), help: "Seconds a peer may leave this device's output unread (above the high-water mark) before it is closed with ResponseTimeout.")
+    var stallTimeout: Double = 30
+
     @Flag(name: .customLong("no-flow-control"), help: "Do not send StopSending/StartSending when the disk falls behind (TCP back-pressure only).")
     var noFlowControl = false
 
@@ -101,13 +107,14 @@ struct SSTPListenCommand: AsyncParsableCommand {
             outputDirectory: out, version: version.version, acknowledgmentDelay: ackDelay,
             flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: lockout,
             maxConnectionsPerDevice: maxConnectionsPerDevice, highWater: highWater, connectTimeout: connectTimeout,
-            maxMessageSize: maxMessageSize, maxConnections: maxConnections
+            maxMessageSize: maxMessageSize, maxConnections: maxConnections,
+            stallTimeout: stallTimeout, maxMessagesInProgress: maxMessagesInProgress
         )
         let eventLog = events.makeEventLog()
         var logger = Logger(label: "winterop.sstp.listen")
         logger.logLevel = .warning
         let listener = SSTPDeviceListener(configuration: configuration, events: eventLog)
-        try await RoleRunner.serve([listener.service()], name: "sstp listen", events: eventLog, logger: logger)
+        try await RoleRunner.serve([listener.announcingService()], name: "sstp listen", events: eventLog, logger: logger)
     }
 }
 

@@ -215,4 +215,27 @@ extension EmbeddedHandlerTests {
         channel.pipeline.fireChannelWritabilityChanged()
         #expect(counter.reads == before + 1)
     }
+
+    @Test func aPeerThatLeavesItsOutputUnreadIsClosedAfterTheStallTimeout() throws {
+        let (channel, _, application) = try Self.acceptor { $0.timers.outputStall = .seconds(30) }
+        _ = try Self.connect(channel)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(29))
+        #expect(application.ended == nil)
+        // Drained in time: the clock stops, and a new stall starts it afresh.
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(application.ended == nil)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        guard case .closedLocally(.responseTimeout, let violation)? = application.ended else {
+            Issue.record("not closed: \(String(describing: application.ended))")
+            return
+        }
+        #expect(violation?.contains("read nothing") == true)
+        #expect(!channel.isActive)
+    }
 }

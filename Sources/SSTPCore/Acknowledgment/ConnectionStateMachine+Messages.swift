@@ -211,6 +211,7 @@ extension SSTP.ConnectionStateMachine {
 
     mutating func endMessageReceived(_ end: SSTP.EndMessage) -> [Action] {
         let id = end.sessionId
+        let limit = configuration.maximumInboundMessages
         return onEstablished(notEstablished: (.tooManyUnknownSessionCmds, "EndMessage for session \(id), which does not exist")) { e in
             var session: SSTP.InboundSession
             switch Self.inboundSession(id, "EndMessage", e) {
@@ -227,6 +228,13 @@ extension SSTP.ConnectionStateMachine {
             e.inbound[id] = session
             let entry = e.inboundMessages.append(sessionId: id, message: message)
             var actions: [Action] = []
+            if e.inboundMessages.count > limit {
+                // Bounded list: acknowledge the completed run now (3.1.4.8) to make room.
+                if e.inboundMessages.completedRunLength > 0 { actions += Self.noop(&e) }
+                if e.inboundMessages.count > limit {
+                    return .violation(.internalError, "\(limit) received messages are not yet handled (InboundMessageList full, 3.1.1.2)")
+                }
+            }
             if !e.acknowledgmentTimerActive {
                 e.acknowledgmentTimerActive = true
                 actions.append(.startTimer(.messageAcknowledgment))
