@@ -124,7 +124,8 @@ struct SSTPSendCommand: AsyncParsableCommand {
         abstract: "Connect to a device or relay, open a session and send files as messages until each is acknowledged.",
         discussion: """
             Each --file is one message (a directory sends each of its files, a quoted glob each file it \
-            matches); with no --file, standard input is one message. The last message asks for an \
+            matches); with no --file, standard input is one message, or with --stdin-messages many \
+            (each a 4-byte big-endian length then its bytes; read to the end first). The last message asks for an \
             immediate acknowledgment. Exits 0 once every message is acknowledged; otherwise exits 1 \
             naming what was not acknowledged.
             """
@@ -153,6 +154,9 @@ struct SSTPSendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A file, directory or quoted glob to send, one message per file (repeatable); standard input when none is given.")
     var file: [String] = []
 
+    @Flag(name: .customLong("stdin-messages"), help: "Read many messages from standard input, each a 4-byte big-endian length then its bytes (UserRef stdin#N unless --user-ref).")
+    var stdinMessages = false
+
     @Option(name: .long, help: "SSTP version to speak.")
     var version: SSTPVersionArgument = .v1_6
 
@@ -178,6 +182,9 @@ struct SSTPSendCommand: AsyncParsableCommand {
     var timeout: Double = 60
 
     func run() async throws {
+        if file.isEmpty && stdinMessages && isatty(STDIN_FILENO) != 0 {
+            EventLog.diagnostic("sstp send: reading length-prefixed messages from standard input until its end (Ctrl-D)")
+        }
         let configuration = try SSTPSendConfiguration(
             to: to, targetDevice: targetDevice, deviceURL: deviceURL,
             resource: resource, identity: identity, device: device, files: file, version: version.version,
@@ -185,10 +192,10 @@ struct SSTPSendCommand: AsyncParsableCommand {
                 track: track, acknowledgeImmediately: ackImmediately, doNotDeliverIfOffline: doNotDeliverIfOffline,
                 ephemeral: ttl.map { SSTP.Message.Ephemeral(ttl: $0) }
             ),
-            userRef: userRef, streamSize: !noStreamSize, timeout: timeout
+            userRef: userRef, streamSize: !noStreamSize, timeout: timeout, standardInputMessages: stdinMessages
         )
         let eventLog = events.makeEventLog()
-        if file.isEmpty && isatty(STDIN_FILENO) != 0 {
+        if file.isEmpty && !stdinMessages && isatty(STDIN_FILENO) != 0 {
             EventLog.diagnostic("sstp send: reading one message from standard input (end it with Ctrl-D, or give --file)")
         }
         var logger = Logger(label: "winterop.sstp.send")

@@ -100,3 +100,40 @@ extension SSTPSendConfiguration {
         return copy
     }
 }
+
+/// Issue 10: `--stdin-messages`, many length-prefixed messages on standard input.
+extension DataPathTests {
+    static func lengthPrefixed(_ messages: [Data]) -> Data {
+        var stream = Data()
+        for message in messages {
+            withUnsafeBytes(of: UInt32(message.count).bigEndian) { stream.append(contentsOf: $0) }
+            stream.append(message)
+        }
+        return stream
+    }
+
+    @Test func standardInputMessagesAreEachAMessage() throws {
+        let listener = try ListenerProcess(extra: ["--no-fsync"])
+        defer { _ = listener.stop() }
+        let messages = (0..<50).map { EndToEndTests.randomData($0 * 97 % 5000, seed: $0) }
+        let result = try Winterop.run(EndToEndTests.sendArguments(listener.port, files: [], extra: ["--stdin-messages"]),
+                                      stdin: Self.lengthPrefixed(messages))
+        #expect(result.status == 0, "\(result.stderr)")
+        _ = try listener.waitFor(count: messages.count) { $0["event"] as? String == "message" }
+        let byRef = Dictionary(listener.events(named: "message").map { ($0["userRef"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        for (index, message) in messages.enumerated() {
+            let event = try #require(byRef["stdin#\(index + 1)"])
+            #expect(event["size"] as? Int == message.count)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: event["path"] as? String ?? "")) == message)
+        }
+    }
+
+    @Test func aTruncatedStandardInputMessageIsRefusedBeforeAnythingIsSent() throws {
+        var stream = Self.lengthPrefixed([Data("one".utf8)])
+        stream.append(contentsOf: [0, 0, 0, 10, 1, 2])
+        let result = try Winterop.run(["sstp", "send", "--to", "127.0.0.1:1", "--target-device", "dpp://x", "--device-url", "dpp://y",
+                                       "--resource", "r", "--identity", "i", "--stdin-messages"], stdin: stream)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("message 2 says 10 bytes but standard input ends after 2"), "\(result.stderr)")
+    }
+}
