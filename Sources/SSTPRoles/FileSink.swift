@@ -21,8 +21,12 @@ final class FileSink: @unchecked Sendable {
     static let memoryLimit = 64 << 10
     private var held: ByteBuffer?
 
-    init(temporaryPath: String) {
+    /// Whether the SHA-256 is computed (off with `--no-sha256`).
+    private let hashing: Bool
+
+    init(temporaryPath: String, hashing: Bool = true) {
         self.temporaryPath = temporaryPath
+        self.hashing = hashing
     }
 
     /// Opens the temporary file and writes what was held in memory.
@@ -43,7 +47,7 @@ final class FileSink: @unchecked Sendable {
     @discardableResult
     func write(_ buffer: ByteBuffer) -> SinkFailure? {
         guard failure == nil else { return currentFailure }
-        buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        if hashing { buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
         size += buffer.readableBytes
         if descriptor < 0 && size <= Self.memoryLimit {
             var buffer = buffer
@@ -80,7 +84,7 @@ final class FileSink: @unchecked Sendable {
     /// Where a finished message went.
     struct Stored: Sendable {
         var path: String
-        var sha256: String
+        var sha256: String?
     }
 
     /// Syncs (when asked), closes and links the file into `directory` under the next free
@@ -104,7 +108,7 @@ final class FileSink: @unchecked Sendable {
             let path = "\(directory)/\(MessageNames.name(nextNumber()))"
             // link(2) fails with EEXIST instead of replacing: the message never overwrites.
             if link(temporaryPath, path) == 0 {
-                return .success(Stored(path: path, sha256: Hex.encode(hasher.finalize())))
+                return .success(Stored(path: path, sha256: hashing ? Hex.encode(hasher.finalize()) : nil))
             }
             guard errno == EEXIST else {
                 return .failure(SinkFailure(message: "cannot store \(path): \(String(cString: strerror(errno)))"))

@@ -19,6 +19,8 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     private var decoder = NIOSingleStepByteToMessageProcessor(SSTPFrameDecoder())
     private var inReadLoop = false
     private var needsFlush = false
+    /// Inside ``batchingFlushes(_:)``: writes wait for its single flush.
+    private var batching = false
     private var readingPaused = false
     private var readPending = false
     /// Unsent output is above the high-water mark (accepting side only).
@@ -232,6 +234,18 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
 
     public func flush() { flushIfNeeded() }
 
+    /// Runs `body` (many sends) with flushes held back, then flushes once: the socket
+    /// sees one large write instead of one per command.
+    public func batchingFlushes<T>(_ body: () throws -> T) rethrows -> T {
+        let outer = batching
+        batching = true
+        defer {
+            batching = outer
+            if !outer { flushIfNeeded() }
+        }
+        return try body()
+    }
+
     private func perform(_ body: (inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) -> [SSTP.ConnectionAction]) {
         do {
             let actions = try body(&machine)
@@ -331,7 +345,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func flushIfNeeded() {
-        guard needsFlush, !inReadLoop, let context else { return }
+        guard needsFlush, !inReadLoop, !batching, let context else { return }
         needsFlush = false
         context.flush()
     }

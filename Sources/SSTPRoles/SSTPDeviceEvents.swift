@@ -40,7 +40,8 @@ public enum SSTPDeviceEvent: RoleEvent {
         public var sequence: UInt64
         public var entry: SSTP.AddressingEntry?
         public var size: Int
-        public var sha256: String
+        /// Absent under `--no-sha256`.
+        public var sha256: String?
         public var message: SSTP.Message
         public var path: String
     }
@@ -109,7 +110,8 @@ public enum SSTPDeviceEvent: RoleEvent {
             return [
                 ("connection", .int(Int64(stored.connection))), ("session", .integer(stored.session)), ("sequence", .integer(stored.sequence)),
                 ("resourceURL", .string(stored.entry?.resourceURL ?? "")), ("identityURL", .string(stored.entry?.identityURL ?? "")),
-                ("deviceURL", .string(stored.entry?.deviceURL ?? "")), ("size", .int(Int64(stored.size))), ("sha256", .string(stored.sha256)),
+                ("deviceURL", .string(stored.entry?.deviceURL ?? "")), ("size", .int(Int64(stored.size))),
+            ] + (stored.sha256.map { [("sha256", .string($0))] } ?? []) + [
                 ("userRef", .string(message.userRef)), ("flags", .object(flags)), ("path", .string(stored.path)),
             ]
         case .storeFailed(let id, let session, let error):
@@ -143,7 +145,7 @@ public enum SSTPDeviceEvent: RoleEvent {
         case .sessionClosed(_, let session, let reason):
             return "session \(session) closed (\(reason))"
         case .message(let stored):
-            return "message \(stored.sequence) on session \(stored.session): \(stored.size) bytes, sha256 \(stored.sha256) → \(stored.path)"
+            return "message \(stored.sequence) on session \(stored.session): \(stored.size) bytes\(stored.sha256.map { ", sha256 \($0)" } ?? "") → \(stored.path)"
         case .storeFailed(_, let session, let error):
             return "cannot store message on session \(session): \(error)"
         case .messageLimit(let id, let session, let limit):

@@ -29,6 +29,8 @@ public struct SSTPDeviceConfiguration: Sendable {
     /// Messages being received at once by the whole process, over all connections; a
     /// message beyond it closes its session with QuotaWouldBeExceeded.
     public var maxMessagesInProgress: Int
+    /// Compute each message's SHA-256 for its `message` event (`--no-sha256` turns it off).
+    public var digests: Bool = true
 
     public init(
         listen: HostPort, connection: SSTP.ConnectionConfiguration, outputDirectory: String,
@@ -233,7 +235,7 @@ final class InboxApplication: SSTPApplication {
             handler.setAvailability(sessionId: sessionId, .fault(.quotaWouldBeExceeded))
             return
         }
-        let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(id)-\(sessionId).part")
+        let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(id)-\(sessionId).part", hashing: configuration.digests)
         sinks[sessionId] = sink
     }
 
@@ -288,9 +290,13 @@ final class InboxApplication: SSTPApplication {
         if pendingBytes > configuration.highWater && !congested { setCongested(true) }
     }
 
-    private func written(_ count: Int, sessionId: UInt32, sink: FileSink, failure: SinkFailure?) {
+    private func written(_ count: Int) {
         pendingBytes -= count
         if congested && pendingBytes < configuration.lowWater { setCongested(false) }
+    }
+
+    private func written(_ count: Int, sessionId: UInt32, sink: FileSink, failure: SinkFailure?) {
+        written(count)
         // A write failed mid-message (disk full, I/O error): the message can never be
         // stored, so the resource handler faults its session (3.1.4.5) with the Close
         // reason that says why; the core aborts the message (its partial file goes) and the
@@ -314,17 +320,28 @@ final class InboxApplication: SSTPApplication {
     }
 
     func messageReceived(_ handler: SSTPConnectionHandler, entry: SSTP.InboundMessageList.Entry) {
-        dispatch(entry.sessionId)
+        // The last gathered bytes travel with the finish: one hop to the writer queue and
+        // one back per message (a small message is nothing but its last block).
+        let tail = gathered.removeValue(forKey: entry.sessionId)
+        let count = tail?.readableBytes ?? 0
+        gatheredTotal -= count
         guard let sink = removeSink(entry.sessionId) else { return }
+        pendingBytes += count
         let directory = configuration.outputDirectory
         let sync = configuration.sync
         let shared = self.shared
         let loop = NIOLoopBound(self, eventLoop: eventLoop)
         queue.async {
+            if let tail, count > 0 { sink.write(tail) }
             let result = sink.finish(in: directory, sync: sync, nextNumber: shared.nextMessageNumber)
             let size = sink.size
-            loop.eventLoop.execute { loop.value.stored(entry, size: size, result: result) }
+            loop.eventLoop.execute {
+                let me = loop.value
+                me.written(count)
+                me.stored(entry, size: size, result: result)
+            }
         }
+        if pendingBytes > configuration.highWater && !congested { setCongested(true) }
     }
 
     private func stored(_ entry: SSTP.InboundMessageList.Entry, size: Int, result: Result<FileSink.Stored, SinkFailure>) {

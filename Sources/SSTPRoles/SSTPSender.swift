@@ -43,7 +43,8 @@ public struct SSTPSendConfiguration: Sendable {
     public var chunkSize: Int
     /// Chunks read ahead of the socket.
     public var readAhead: Int = 4
-    /// Compute each message's SHA-256 for the `sent` event.
+    /// Compute each message's SHA-256 for the `sent` event (`--no-sha256` turns it off:
+    /// it is most of the CPU of a large transfer).
     public var digests: Bool = true
 
     public init(to: HostPort, connection: SSTP.ConnectionConfiguration, targetDeviceURL: String, entry: SSTP.AddressingEntry, messages: [SSTPOutgoingMessage], streamSize: Bool = true, chunkSize: Int = 256 << 10) {
@@ -309,7 +310,11 @@ final class SenderApplication: SSTPApplication {
     /// Sends as much as flow control (session 'ready') and the channel (writable) allow.
     private func pump() {
         guard let handler, let sessionId, !finishing else { return }
-        defer { handler.flush() }
+        // One flush for everything this pass writes (small messages: hundreds per write).
+        handler.batchingFlushes { pumpMessages(handler: handler, sessionId: sessionId) }
+    }
+
+    private func pumpMessages(handler: SSTPConnectionHandler, sessionId: UInt32) {
         while sessionState == .ready && handler.isWritable {
             if reader == nil {
                 guard next < configuration.messages.count else {
@@ -372,12 +377,9 @@ final class SenderApplication: SSTPApplication {
                     let name = configuration.messages[index].name
                     let events = self.events
                     let quiet = perMessageLinesHidden
-                    if configuration.digests {
-                        reader?.digest { digest in
-                            if !quiet { events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: digest)) }
-                        }
-                    } else {
-                        reader?.digest { _ in }
+                    let hashing = configuration.digests
+                    reader?.digest { digest in
+                        if !quiet { events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: hashing ? digest : nil)) }
                     }
                     reader = nil
                     next += 1
@@ -412,8 +414,8 @@ final class SenderApplication: SSTPApplication {
         sentCount += 1
         bytesSent += payload.readableBytes
         next += 1
-        if configuration.digests && !perMessageLinesHidden {
-            events.emit(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: sha256))
+        if !perMessageLinesHidden {
+            events.emit(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: configuration.digests ? sha256 : nil))
         }
         reportProgress()
     }

@@ -92,6 +92,9 @@ struct SSTPListenCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-fsync"), help: "Do not fsync each message before acknowledging it.")
     var noFsync = false
 
+    @Flag(name: .customLong("no-sha256"), help: "Do not compute each message's SHA-256 (the message event then has no sha256 field); saves most of the CPU of large messages.")
+    var noSHA256 = false
+
     @Option(name: .customLong("lockout"), help: "A source device URL to refuse with ConnectRejected (repeatable).")
     var lockout: [String] = []
 
@@ -102,7 +105,7 @@ struct SSTPListenCommand: AsyncParsableCommand {
     var highWater: Int = 4 << 20
 
     func run() async throws {
-        let configuration = try SSTPDeviceConfiguration(
+        var configuration = try SSTPDeviceConfiguration(
             listen: listen, deviceURLs: deviceURLs,
             outputDirectory: out, version: version.version, acknowledgmentDelay: ackDelay,
             flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: lockout,
@@ -110,6 +113,7 @@ struct SSTPListenCommand: AsyncParsableCommand {
             maxMessageSize: maxMessageSize, maxConnections: maxConnections,
             stallTimeout: stallTimeout, maxMessagesInProgress: maxMessagesInProgress
         )
+        configuration.digests = !noSHA256
         let eventLog = events.makeEventLog()
         var logger = Logger(label: "winterop.sstp.listen")
         logger.logLevel = .warning
@@ -175,6 +179,9 @@ struct SSTPSendCommand: AsyncParsableCommand {
     @Option(name: .customLong("user-ref"), help: "UserRef of every message (default: the file's name).")
     var userRef: String?
 
+    @Flag(name: .customLong("no-sha256"), help: "Do not compute each message's SHA-256 (sent events then have no sha256 field); saves most of the CPU of large messages.")
+    var noSHA256 = false
+
     @Flag(name: .customLong("no-stream-size"), help: "Do not send the StreamSize fields even when the size is known.")
     var noStreamSize = false
 
@@ -185,7 +192,7 @@ struct SSTPSendCommand: AsyncParsableCommand {
         if file.isEmpty && stdinMessages && isatty(STDIN_FILENO) != 0 {
             EventLog.diagnostic("sstp send: reading length-prefixed messages from standard input until its end (Ctrl-D)")
         }
-        let configuration = try SSTPSendConfiguration(
+        var configuration = try SSTPSendConfiguration(
             to: to, targetDevice: targetDevice, deviceURL: deviceURL,
             resource: resource, identity: identity, device: device, files: file, version: version.version,
             options: SSTP.MessageOptions(
@@ -194,14 +201,16 @@ struct SSTPSendCommand: AsyncParsableCommand {
             ),
             userRef: userRef, streamSize: !noStreamSize, timeout: timeout, standardInputMessages: stdinMessages
         )
+        configuration.digests = !noSHA256
         let eventLog = events.makeEventLog()
         if file.isEmpty && !stdinMessages && isatty(STDIN_FILENO) != 0 {
             EventLog.diagnostic("sstp send: reading one message from standard input (end it with Ctrl-D, or give --file)")
         }
         var logger = Logger(label: "winterop.sstp.send")
         logger.logLevel = .warning
+        let send = configuration
         let report = try await RoleRunner.client(name: "sstp send", logger: logger) {
-            try await SSTPSender.send(configuration, events: eventLog)
+            try await SSTPSender.send(send, events: eventLog)
         }
         guard report.succeeded else { throw RoleFailure.peer("sstp send: " + report.failureSummary) }
     }

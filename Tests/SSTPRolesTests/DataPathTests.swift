@@ -137,3 +137,24 @@ extension DataPathTests {
         #expect(result.stderr.contains("message 2 says 10 bytes but standard input ends after 2"), "\(result.stderr)")
     }
 }
+
+/// Issue 10: `--no-sha256` on both sides leaves the digest out (it is most of the CPU of
+/// large transfers); the bytes are delivered all the same.
+extension DataPathTests {
+    @Test func noSHA256LeavesTheDigestFieldsOutOnBothSides() throws {
+        let listener = try ListenerProcess(extra: ["--no-fsync", "--no-sha256"])
+        defer { _ = listener.stop() }
+        let dir = try EndToEndTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("m.bin")
+        let payload = EndToEndTests.randomData(200_000, seed: 3)
+        try payload.write(to: file)
+        let result = try Winterop.run(EndToEndTests.sendArguments(listener.port, files: [file], extra: ["--no-sha256"]))
+        #expect(result.status == 0, "\(result.stderr)")
+        let sent = try #require(result.events.first { $0["event"] as? String == "sent" })
+        #expect(sent["sha256"] == nil)
+        let message = try listener.waitFor { $0["event"] as? String == "message" }
+        #expect(message["sha256"] == nil)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: message["path"] as? String ?? "")) == payload)
+    }
+}

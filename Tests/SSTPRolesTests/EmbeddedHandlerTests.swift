@@ -190,9 +190,14 @@ final class HoldingApplication: SSTPApplication {
 final class ReadCounter: ChannelOutboundHandler {
     typealias OutboundIn = Any
     var reads = 0
+    var flushes = 0
     func read(context: ChannelHandlerContext) {
         reads += 1
         context.read()
+    }
+    func flush(context: ChannelHandlerContext) {
+        flushes += 1
+        context.flush()
     }
 }
 
@@ -237,5 +242,27 @@ extension EmbeddedHandlerTests {
         }
         #expect(violation?.contains("read nothing") == true)
         #expect(!channel.isActive)
+    }
+
+    /// Issue 10: a sender's pass over many small messages reaches the socket as one write.
+    @Test func manyMessagesInOneBatchAreFlushedOnce() throws {
+        let (channel, handler, _) = try Self.acceptor()
+        let counter = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(counter, position: .first)
+        _ = try Self.connect(channel)
+        let id = try #require(handler.openSession(Self.entry))
+        _ = try Self.written(channel)
+        try Self.send(channel, [.openResponse(SSTP.OpenResponse(sessionId: id, responseId: .ok))])
+        let before = counter.flushes
+        try handler.batchingFlushes {
+            for n in 0..<100 {
+                try handler.beginMessage(sessionId: id, options: SSTP.MessageOptions())
+                try handler.sendData(sessionId: id, ByteBuffer(repeating: 7, count: 256))
+                try handler.endMessage(sessionId: id, reference: UInt64(n))
+            }
+        }
+        #expect(counter.flushes - before == 1)
+        let commands = try Self.written(channel)
+        #expect(commands.filter { if case .endMessage = $0 { true } else { false } }.count == 100)
     }
 }
