@@ -86,6 +86,21 @@ var targets: [Target] = [
         exclude: ["Interop"]  // python-zeroconf helper scripts the namespace tests run
     ),
 
+    // MARK: Wi-Fi Display (MS-MICE projection)
+    // The Wi-Fi Display R1 session after MS-MICE's connect-back (3.1.7, 3.2.5.7): RTSP codec,
+    // wfd_* parameters, sink and source session state machines, RTP/MPEG-TS media path (sans-IO).
+    .target(name: "WFDCore", dependencies: ["WinteropWire", nio]),
+    .testTarget(name: "WFDCoreTests", dependencies: ["WFDCore", "WinteropWire", "WinteropTestSupport", nio, propertyBased]),
+    // NIO shells: the RTSP session handler (sink and source), RTP over UDP, the player pipe.
+    .target(
+        name: "WFDRoles",
+        dependencies: [
+            "WFDCore", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]
+    ),
+    .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", "WinteropDTLS", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
+
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
     // NIO shells: the connection handler, the device listener and the sender.
@@ -103,7 +118,25 @@ var targets: [Target] = [
     ]),
 
     // MARK: MS-WDSMSI
+    // Sans-IO: the UDP packets (2.2.2), the WDS Control Protocol encoding (MS-WDSC 2.2),
+    // the server's request rules (3.1.5), its multicast session table and the client's retransmits.
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
+    .testTarget(name: "WDSMSICoreTests", dependencies: ["WDSMSICore", "WinteropWire", nio, propertyBased]),
+    // NIO shells: the UDP server, the directory content provider, key storage and the client.
+    .target(
+        name: "WDSMSIRoles",
+        dependencies: [
+            "WDSMSICore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(
+        name: "WDSMSIRolesTests",
+        dependencies: ["WDSMSIRoles", "WDSMSICore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix]
+    ),
 
     // MARK: MS-NFPS
     // Codec, the AES-128-CBC stream and the sender/receiver state machines (sans-IO).
@@ -180,10 +213,14 @@ var fuzzedModules: [Target.Dependency] {
         "WinteropDTLS",
         // MARK: fuzzed mDNS modules
         "WinteropMDNS",
+        // MARK: fuzzed Wi-Fi Display modules
+        "WFDCore",
 
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
 
+        // MARK: fuzzed MS-WDSMSI modules
+        "WDSMSICore",
         // MARK: fuzzed MS-TCC modules
         "TCCCore",
         // MARK: fuzzed MS-NFPS modules
@@ -198,9 +235,13 @@ var cliModules: [Target.Dependency] {
         "MICECore", "MICERoles",
         // MARK: CLI MS-MICE DTLS and mDNS modules
         "WinteropMDNS",
+        // MARK: CLI Wi-Fi Display modules
+        "WFDCore",
 
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",
+        // MARK: CLI MS-WDSMSI modules
+        "WDSMSIRoles",
         // MARK: CLI other protocols
         "WDSMSICore",
         // MARK: CLI MS-TCC modules
@@ -221,9 +262,12 @@ let package = Package(
         .library(name: "MICECore", targets: ["MICECore"]),
         .library(name: "MICERoles", targets: ["MICERoles"]),
         .library(name: "WinteropDTLS", targets: ["WinteropDTLS"]),
+        .library(name: "WFDCore", targets: ["WFDCore"]),
+        .library(name: "WFDRoles", targets: ["WFDRoles"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
+        .library(name: "WDSMSIRoles", targets: ["WDSMSIRoles"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "NFPSRoles", targets: ["NFPSRoles"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),

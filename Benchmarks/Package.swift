@@ -55,6 +55,14 @@ var targets: [Target] = [
         plugins: [plugin]
     ),
 
+    // MARK: MS-WDSMSI benchmarks
+    .executableTarget(
+        name: "WDSBenchmarks",
+        dependencies: [benchmark, winterop("WDSMSIRoles"), .product(name: "NIOPosix", package: "swift-nio")],
+        path: "Benchmarks/WDSBenchmarks",
+        plugins: [plugin]
+    ),
+
     // MARK: MS-TCC benchmarks
     .executableTarget(
         name: "TCCBenchmarks",
@@ -72,6 +80,14 @@ var targets: [Target] = [
         name: "NFPSBenchmarks",
         dependencies: [benchmark, winterop("NFPSCore"), .product(name: "NIOCore", package: "swift-nio")],
         path: "Benchmarks/NFPSBenchmarks",
+        plugins: [plugin]
+    ),
+
+    // MARK: Wi-Fi Display benchmarks
+    .executableTarget(
+        name: "WFDBenchmarks",
+        dependencies: [benchmark, winterop("WFDCore"), .product(name: "NIOCore", package: "swift-nio")],
+        path: "Benchmarks/WFDBenchmarks",
         plugins: [plugin]
     ),
 

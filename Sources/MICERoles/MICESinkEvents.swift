@@ -76,12 +76,13 @@ public enum MICESinkEvent: RoleEvent {
         case .dtlsComplete(let completion):
             completion.fields
         case .pinResult(let accepted, let wrongAttempts):
-            [("accepted", .bool(accepted)), ("wrongAttempts", .int(Int64(wrongAttempts)))]
+            [("accepted", .bool(accepted)), ("reason", .string((accepted ? PINResponseReason.pinAccepted : .wrongPIN).code)),
+             ("wrongAttempts", .int(Int64(wrongAttempts)))]
         case .sourceReady(let ready):
             [("rtspPort", .int(Int64(ready.rtspPort))), ("sourceId", .hex(ready.sourceID.bytes))]
                 + (ready.friendlyName.map { [("friendlyName", .string($0))] } ?? [])
         case .rtspConnected(let host, let port):
-            [("host", .string(host)), ("port", .int(Int64(port)))]
+            [("peer", .string(HostPort(host: host, port: port).description)), ("host", .string(host)), ("port", .int(Int64(port)))]
         case .stopProjection(let sourceID):
             [("sourceId", .hex(sourceID.bytes))]
         case .closed(_, let reason):

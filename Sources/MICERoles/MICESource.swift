@@ -272,7 +272,7 @@ final class SourceDriver {
             return
         }
         rtspChannels.append(rtsp)
-        events.emit(MICESourceEvent.rtspConnected(peer: rtsp.remoteAddress?.hostPortText ?? "?"))
+        events.emit(MICESourceEvent.rtspConnected(host: rtsp.remoteAddress?.ipAddress ?? "?", port: rtsp.remoteAddress?.port ?? 0))
         if let stopAfter = configuration.stopAfter {
             let bound = self.bound
             stopTimer = loop.scheduleTask(in: stopAfter.timeAmount) { bound.value.disconnect() }

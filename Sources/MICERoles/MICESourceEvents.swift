@@ -18,7 +18,7 @@ public enum MICESourceEvent: RoleEvent {
     /// SOURCE_READY sent (3.2.5.4).
     case sourceReady(rtspPort: Int)
     /// The sink connected to the RTSP port (3.2.5.7).
-    case rtspConnected(peer: String)
+    case rtspConnected(host: String, port: Int)
     /// STOP_PROJECTION received from the sink.
     case stopProjection
     /// The attempt or the session ended.
@@ -63,11 +63,11 @@ public enum MICESourceEvent: RoleEvent {
         case .dtlsComplete(let completion):
             completion.fields
         case .pinResult(let accepted, let reason):
-            [("accepted", .bool(accepted)), ("reason", .int(Int64(reason.rawValue)))]
+            [("accepted", .bool(accepted)), ("reason", .string(reason.code))]
         case .sourceReady(let rtspPort):
             [("rtspPort", .int(Int64(rtspPort)))]
-        case .rtspConnected(let peer):
-            [("peer", .string(peer))]
+        case .rtspConnected(let host, let port):
+            [("peer", .string(HostPort(host: host, port: port).description)), ("host", .string(host)), ("port", .int(Int64(port)))]
         case .stopProjection:
             [("by", .string("sink"))]
         case .closed(let reason):
@@ -93,8 +93,8 @@ public enum MICESourceEvent: RoleEvent {
             accepted ? "the sink accepted the PIN" : "the sink refused the PIN: \(reason)"
         case .sourceReady(let rtspPort):
             "sent SOURCE_READY for RTSP port \(rtspPort)"
-        case .rtspConnected(let peer):
-            "the sink connected to the RTSP port from \(peer)"
+        case .rtspConnected(let host, let port):
+            "the sink connected to the RTSP port from \(HostPort(host: host, port: port))"
         case .stopProjection:
             "the sink stopped the projection"
         case .closed(let reason):

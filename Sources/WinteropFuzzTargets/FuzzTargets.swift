@@ -27,6 +27,9 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "DTLSRecordSplitter", run: DTLSFuzz.recordSplitter),
         FuzzTarget(name: "MICESinkMachine", run: MICEMachineFuzz.sink),
         FuzzTarget(name: "MICESourceMachine", run: MICEMachineFuzz.source),
+        // MARK: Wi-Fi Display targets
+        FuzzTarget(name: "RTSPMessage", run: WFDFuzz.rtspMessage),
+        FuzzTarget(name: "RTPReceiver", run: WFDFuzz.rtpReceiver),
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
@@ -36,6 +39,11 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "TCCMessage", run: TCCFuzz.message),
         // MARK: MS-NFPS targets
         FuzzTarget(name: "NFPSHeaders", run: NFPSFuzz.headers),
+
+        // MARK: MS-WDSMSI targets
+        FuzzTarget(name: "WDSMSIUDPPacket", run: WDSMSIFuzz.udpPacket),
+        FuzzTarget(name: "WDSCPacket", run: WDSMSIFuzz.wdscPacket),
+        FuzzTarget(name: "WDSMSIServer", run: WDSMSIFuzz.server),
 
         // MARK: other protocols' targets
     ]

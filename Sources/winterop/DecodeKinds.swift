@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SSTPCore
+import WFDCore
 import WinteropWire
 import WinteropTransport
 
@@ -14,6 +15,10 @@ extension DecodeKind {
         .dnsMessage,
         // MARK: MS-MICE kinds
         .miceMessage, .miceVendorExtension,
+        // MARK: Wi-Fi Display kinds
+        DecodeKind(name: "rtsp", summary: "Wi-Fi Display RTSP messages (M1-M16) with their text/parameters bodies") { bytes, _ in
+            try RTSPMessage.describe(bytes.readableBytesView)
+        },
 
         // MARK: MS-GRVSSTP kinds
         DecodeKind(name: "sstp", summary: "MS-GRVSSTP command stream (SSTP 1.6 until a Connect/ConnectResponse pair negotiates)") { bytes, _ in
@@ -23,6 +28,8 @@ extension DecodeKind {
             try SSTPDecode.describe(bytes, version: .v1_5)
         },
 
+        // MARK: MS-WDSMSI kinds
+        .wdsUDP, .wdsc,
         // MARK: MS-TCC kinds
         .tccMessages,
         // MARK: MS-NFPS kinds

@@ -50,3 +50,24 @@ import WinteropTestSupport
         #expect(right.events().contains("rtsp_connected"))
     }
 }
+
+/// One JSON shape per event across the two roles (`rtsp_connected`, `pin_result`, `closed`).
+@Suite struct EventShapeTests {
+    @Test func sinkAndSourceReportTheSameFields() async throws {
+        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468"])
+        defer { sink.terminate() }
+        let source = try ProcessTests.source(port: port, ["--pin", "13572468"])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "\(source.stderr)")
+        await sink.wait(for: "closed")
+        for name in ["rtsp_connected", "pin_result", "closed"] {
+            let sinkKeys = Set(sink.event(name)?.keys.map { $0 } ?? [])
+            let sourceKeys = Set(source.event(name)?.keys.map { $0 } ?? [])
+            #expect(!sinkKeys.isEmpty)
+            // The sink's pin_result also counts wrong attempts on its connection.
+            #expect(sourceKeys == sinkKeys.subtracting(["wrongAttempts"]), "\(name): sink \(sinkKeys), source \(sourceKeys)")
+        }
+        #expect(sink.event("pin_result")?["reason"] as? String == "accepted")
+        #expect(source.event("pin_result")?["reason"] as? String == "accepted")
+    }
+}

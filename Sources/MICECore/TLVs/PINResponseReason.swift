@@ -23,6 +23,15 @@ public enum PINResponseReason: UInt8, Sendable, Hashable, CustomStringConvertibl
         return reason
     }
 
+    /// The name in `--json` events (`pin_result`'s `reason`), the same for sink and source.
+    public var code: String {
+        switch self {
+        case .pinAccepted: return "accepted"
+        case .wrongPIN: return "wrong_pin"
+        case .invalidMessage: return "invalid_message"
+        }
+    }
+
     public var description: String {
         switch self {
         case .pinAccepted: return "PIN accepted"

@@ -1,0 +1,135 @@
+import Foundation
+import NIOCore
+import WFDCore
+import WinteropWire
+
+/// Where transport-stream bytes come from, read in chunks (a file, a pipe from GStreamer).
+public protocol TransportStreamReader: AnyObject {
+    /// The next bytes, or nil at the end.
+    func read() throws -> [UInt8]?
+}
+
+/// Reads a file in 64 KiB chunks; with `loop` it starts again at the end (`--loop`).
+public final class TransportStreamFile: TransportStreamReader {
+    private let path: String
+    private let loop: Bool
+    private var handle: FileHandle?
+
+    public init(path: String, loop: Bool = false) throws {
+        self.path = path
+        self.loop = loop
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TransportStreamError.cannotOpen(path)
+        }
+        self.handle = handle
+    }
+
+    public func read() throws -> [UInt8]? {
+        guard let handle else { return nil }
+        let data = try handle.read(upToCount: 65536) ?? Data()
+        if !data.isEmpty { return Array(data) }
+        try? handle.close()
+        self.handle = loop ? FileHandle(forReadingAtPath: path) : nil
+        return self.handle == nil ? nil : []
+    }
+}
+
+public enum TransportStreamError: Error, CustomStringConvertible {
+    case cannotOpen(String)
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path): return "cannot open the media file \(path): check that it exists and is readable"
+        }
+    }
+}
+
+/// Sends a transport stream as RTP/MP2T over a UDP channel, each datagram when its PCR says
+/// (``MPEGTSPacer``, ``RTPMP2TPacketizer``). With `seal`, each RTP packet is passed through
+/// it first (MS-MICE 3.2.5.7: one DTLS record per datagram). Runs on the channel's loop.
+public final class RTPStreamSender {
+    public struct Statistics: Sendable, Hashable {
+        public var packets = 0
+        public var bytes = 0
+    }
+
+    private let channel: any Channel
+    private let destination: SocketAddress
+    private let reader: any TransportStreamReader
+    private let seal: (([UInt8]) throws -> [UInt8])?
+    private var pacer = MPEGTSPacer()
+    private var packetizer: RTPMP2TPacketizer
+    private var queue: [RTPMP2TPacketizer.Datagram] = []
+    private var start: NIODeadline?
+    private var finished = false
+    private var stopped = false
+    private var scheduled: Scheduled<Void>?
+    public private(set) var statistics = Statistics()
+    private let done: EventLoopPromise<Statistics>
+
+    /// Completes with the counts when the stream ends or ``stop()`` is called; fails on a bad stream.
+    public var result: EventLoopFuture<Statistics> { done.futureResult }
+
+    public init(channel: any Channel, destination: SocketAddress, reader: any TransportStreamReader, packetizer: RTPMP2TPacketizer = RTPMP2TPacketizer(ssrc: 1), seal: (([UInt8]) throws -> [UInt8])? = nil) {
+        self.channel = channel
+        self.destination = destination
+        self.reader = reader
+        self.packetizer = packetizer
+        self.seal = seal
+        self.done = channel.eventLoop.makePromise()
+    }
+
+    /// Starts sending; call on the channel's event loop.
+    public func begin() {
+        channel.eventLoop.assertInEventLoop()
+        pump()
+    }
+
+    public func stop() {
+        channel.eventLoop.assertInEventLoop()
+        guard !stopped else { return }
+        stopped = true
+        scheduled?.cancel()
+        done.succeed(statistics)
+    }
+
+    private func refill() throws {
+        while queue.count < 64 && !finished {
+            guard let bytes = try reader.read() else {
+                finished = true
+                queue += packetizer.packetize(pacer.finish()) + packetizer.flush()
+                return
+            }
+            queue += packetizer.packetize(try pacer.append(bytes))
+        }
+    }
+
+    private func pump() {
+        guard !stopped else { return }
+        do {
+            try refill()
+            let now = NIODeadline.now()
+            let start = self.start ?? now
+            self.start = start
+            while let next = queue.first, start + .nanoseconds(next.due) <= now {
+                queue.removeFirst()
+                var bytes = next.bytes
+                if let seal { bytes = try seal(bytes) }
+                statistics.packets += 1
+                statistics.bytes += bytes.count
+                channel.write(AddressedEnvelope(remoteAddress: destination, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+                if queue.count < 16 { try refill() }
+            }
+            channel.flush()
+            guard let next = queue.first else {
+                stopped = true
+                done.succeed(statistics)
+                return
+            }
+            let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
+            scheduled = channel.eventLoop.scheduleTask(deadline: start + .nanoseconds(next.due)) { loopBound.value.pump() }
+        } catch {
+            stopped = true
+            done.fail(error)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import WFDCore
+import WinteropTransport
+import WinteropWire
+
+/// The projection events both MS-MICE roles report (DESIGN.md, Projection): the role's
+/// `--json` contract for the WFD session.
+public enum WFDEvent: RoleEvent {
+    /// M4 fixed the formats.
+    case negotiated(WFDStreamFormat)
+    /// M7 done: RTP flows to (source) or from (sink) this port.
+    case streamStarted(rtpPort: Int, encrypted: Bool)
+    /// At most once a second while the stream runs.
+    case streamStats(packets: Int, bytes: Int, lost: Int, reordered: Int)
+    case streamEnded(reason: String, packets: Int, bytes: Int)
+
+    public var name: String {
+        switch self {
+        case .negotiated: "wfd_negotiated"
+        case .streamStarted: "stream_started"
+        case .streamStats: "stream_stats"
+        case .streamEnded: "stream_ended"
+        }
+    }
+
+    public var fields: [(String, JSONValue)] {
+        switch self {
+        case .negotiated(let format):
+            [("video", .string(format.videoText)), ("audio", .string(format.audioText)), ("rtpPort", format.rtpPort.map { .int(Int64($0)) } ?? .null)]
+        case .streamStarted(let port, let encrypted):
+            [("rtpPort", .int(Int64(port))), ("encrypted", .bool(encrypted))]
+        case .streamStats(let packets, let bytes, let lost, let reordered):
+            [("packets", .int(Int64(packets))), ("bytes", .int(Int64(bytes))), ("lost", .int(Int64(lost))), ("reordered", .int(Int64(reordered)))]
+        case .streamEnded(let reason, let packets, let bytes):
+            [("reason", .string(reason)), ("packets", .int(Int64(packets))), ("bytes", .int(Int64(bytes)))]
+        }
+    }
+
+    public var text: String {
+        switch self {
+        case .negotiated(let format):
+            "negotiated video \(format.videoText), audio \(format.audioText)" + (format.rtpPort.map { ", RTP port \($0)" } ?? "")
+        case .streamStarted(let port, let encrypted):
+            "stream started on RTP port \(port)\(encrypted ? " (DTLS)" : "")"
+        case .streamStats(let packets, let bytes, let lost, let reordered):
+            "stream: \(packets) packets, \(bytes) bytes, \(lost) lost, \(reordered) reordered"
+        case .streamEnded(let reason, let packets, let bytes):
+            "stream ended (\(reason)) after \(packets) packets, \(bytes) bytes"
+        }
+    }
+}
