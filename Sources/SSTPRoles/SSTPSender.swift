@@ -315,7 +315,8 @@ final class SenderApplication: SSTPApplication {
     }
 
     private func pumpMessages(handler: SSTPConnectionHandler, sessionId: UInt32) {
-        while sessionState == .ready && handler.isWritable {
+        // A full OutboundMessageList waits for acknowledgments (they pump again).
+        while sessionState == .ready && handler.isWritable && !handler.machine.outboundListIsFull {
             if reader == nil {
                 guard next < configuration.messages.count else {
                     finishIfDone()
@@ -398,6 +399,12 @@ final class SenderApplication: SSTPApplication {
     private func options(_ index: Int, size: UInt64?) -> SSTP.MessageOptions {
         var options = configuration.messages[index].options
         if index == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
+        // The message that fills the OutboundMessageList asks for its acknowledgment at
+        // once, so the send does not stall for the receiver's timer.
+        if let handler, let count = handler.machine.established?.outboundMessages.count,
+           count + 1 >= handler.machine.configuration.maximumOutboundMessages {
+            options.acknowledgeImmediately = true
+        }
         if configuration.streamSize, let size {
             options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
         }
@@ -521,6 +528,7 @@ final class SenderApplication: SSTPApplication {
         }
         reportProgress()
         finishIfDone()
+        pump()
     }
 
     private func finishIfDone() {

@@ -8,7 +8,7 @@ enum SSTPConnectionFuzz {
     /// Each step is one byte choosing the event, followed by what it needs. Invariants:
     /// nothing happens after the connection ended, a deadline is never at or before
     /// `now`, the message lists hold no more than was sent and received, and the
-    /// InboundMessageList never passes its configured bound.
+    /// Inbound and Outbound message lists never pass their configured bounds.
     @Sendable static func sequence(_ bytes: [UInt8]) {
         guard let selector = bytes.first else { return }
         var input = ByteBuffer(bytes: bytes.dropFirst())
@@ -20,6 +20,7 @@ enum SSTPConnectionFuzz {
         configuration.timers.outputStall = .seconds(45)
         // A small bound, so that sequences reach it.
         configuration.maximumInboundMessages = selector & 16 == 0 ? 4 : 64
+        configuration.maximumOutboundMessages = selector & 32 == 0 ? 3 : 64
         let initiated = selector & 2 == 0
         var machine = SSTP.ConnectionStateMachine(configuration: configuration, initiatedConnection: initiated)
         var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
@@ -43,6 +44,7 @@ enum SSTPConnectionFuzz {
                 precondition(lists.inboundMessages.count <= received, "InboundMessageList longer than what was received")
                 precondition(lists.inboundMessages.count <= configuration.maximumInboundMessages, "InboundMessageList past its bound")
                 precondition(lists.outboundMessages.count <= sent, "OutboundMessageList longer than what was sent")
+                precondition(lists.outboundMessages.count <= configuration.maximumOutboundMessages, "OutboundMessageList past its bound")
             }
         }
 

@@ -299,3 +299,19 @@ extension AcknowledgmentTests {
         #expect(!b.isEstablished)
     }
 }
+
+extension AcknowledgmentTests {
+    /// Issue 8: the OutboundMessageList is bounded (ConnectionConfiguration.maximumOutboundMessages).
+    @Test func aFullOutboundListRefusesTheNextMessageUntilAcknowledgmentsArrive() throws {
+        var (a, b) = try DeadlineTests.established { $0.maximumOutboundMessages = 2 }
+        let id = try Harness.openSession(&a, &b)
+        for n: UInt64 in 1...2 { _ = try Harness.sendMessage(&a, &b, session: id, "m\(n)", reference: n) }
+        #expect(a.outboundListIsFull)
+        #expect(throws: SSTP.UsageError.self) { try a.beginMessage(sessionId: id) }
+        // B completes and acknowledges both: A may send again.
+        for n: UInt64 in 1...2 { _ = try b.resourceHandlerCompleted(sequence: n) }
+        _ = try Harness.deliver(try b.sendNoop(), to: &a)
+        #expect(!a.outboundListIsFull)
+        _ = try Harness.sendMessage(&a, &b, session: id, "m3", reference: 3)
+    }
+}

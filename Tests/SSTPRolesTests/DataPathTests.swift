@@ -158,3 +158,22 @@ extension DataPathTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: message["path"] as? String ?? "")) == payload)
     }
 }
+
+extension DataPathTests {
+    /// Issue 8: a sender whose OutboundMessageList fills waits for acknowledgments, asking
+    /// for them at once, and so never stalls for the receiver's 5 s timer.
+    @Test func aSenderWithAFullOutboundListWaitsForAcknowledgmentsWithoutStalling() async throws {
+        let listener = try ListenerProcess(extra: ["--no-fsync"])
+        defer { _ = listener.stop() }
+        var configuration = try SSTPSendConfiguration(
+            to: "127.0.0.1:\(listener.port)", targetDevice: "dpp://listener", deviceURL: "dpp://sender",
+            resource: "apphandler", identity: "grooveIdentity://listener"
+        ).with(messages: (0..<40).map { SSTPOutgoingMessage(name: "m\($0)", source: .bytes(ByteBuffer(repeating: UInt8($0), count: 300))) })
+        configuration.connection.maximumOutboundMessages = 4
+        let start = ContinuousClock.now
+        let report = try await SSTPSender.send(configuration, events: EventLog(json: true) { _ in })
+        #expect(report.succeeded, "\(report.failureSummary)")
+        #expect(report.acknowledged.count == 40)
+        #expect(ContinuousClock.now - start < .seconds(4))
+    }
+}

@@ -38,6 +38,10 @@ extension SSTP {
         /// not completed closes the connection with ConnectClose InternalError (the peer
         /// sends the rest again), so a fast peer cannot grow it without bound.
         public var maximumInboundMessages: Int = 262_144
+        /// Entries the OutboundMessageList (3.1.1.3) may hold: a message beyond it is a
+        /// usage error (``ConnectionStateMachine/outboundListIsFull``), and the higher
+        /// layer waits for acknowledgments.
+        public var maximumOutboundMessages: Int = 262_144
         public var timers: TimerConfiguration
 
         public init(
