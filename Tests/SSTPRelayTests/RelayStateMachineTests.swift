@@ -233,4 +233,19 @@ import Testing
         #expect(Self.deposit(&m, "a", sequence: 1).contains(.openDeliverySession(2, Self.recipient())))
         #expect(m.connectionEnded(2).contains(.openDeliverySession(3, Self.recipient())))
     }
+
+    @Test func deliveryWindowHoldsTheRestUntilAcknowledgments() {
+        var m = Machine(configuration: .init())
+        m.deliveryWindow = 2
+        Self.senderConnected(&m)
+        for (i, text) in ["1", "2", "3", "4", "5"].enumerated() { Self.deposit(&m, text, sequence: UInt64(i + 1)) }
+        m.transportActive(2)
+        _ = m.connectionEstablished(2, sourceDeviceURLs: [Self.phone])
+        _ = m.deliverySessionOpened(connection: 2, recipient: Self.recipient(), sessionId: 9)
+        let first = m.deliverySessionStateChanged(connection: 2, sessionId: 9, state: .ready)
+        #expect(Self.delivered(first) == ["1", "2"])
+        let ids = first.compactMap { if case .deliver(_, _, let s) = $0 { UInt64(s.id) } else { nil } }
+        #expect(Self.delivered(m.messagesAcknowledged(connection: 2, references: [ids[0]])) == ["3"])
+        #expect(Self.delivered(m.messagesAcknowledged(connection: 2, references: [ids[1]])) == ["4"])
+    }
 }

@@ -21,8 +21,13 @@ extension SSTPRelay.RelayStateMachine {
         case .opening, .blocked:
             return []
         case .ready(let sessionId):
-            let messages = pending.removeValue(forKey: recipient) ?? []
-            return messages.map { message in
+            let room = deliveryWindow - (inFlightCount[connection] ?? 0)
+            guard room > 0, var messages = pending[recipient] else { return [] }
+            let sent = Array(messages.prefix(room))
+            messages.removeFirst(sent.count)
+            pending[recipient] = messages.isEmpty ? nil : messages
+            inFlightCount[connection, default: 0] += sent.count
+            return sent.map { message in
                 inFlight[message.id] = (connection, message)
                 return .deliver(connection, sessionId: sessionId, message)
             }
@@ -74,7 +79,17 @@ extension SSTPRelay.RelayStateMachine {
             inFlight[id] = nil
             removed.append(id)
         }
-        return removed.isEmpty ? [] : [.remove(removed)]
+        guard !removed.isEmpty else { return [] }
+        inFlightCount[connection, default: 0] -= removed.count
+        var actions: [RelayAction] = [.remove(removed)]
+        // Room in the window again: what waits for this connection's ready sessions goes.
+        if let deliveries = attached(connection)?.deliveries {
+            for (recipient, delivery) in deliveries.sorted(by: { ($0.key.resourceURL, $0.key.identityURL) < ($1.key.resourceURL, $1.key.identityURL) })
+            where pending[recipient] != nil {
+                if case .ready = delivery { actions += deliverOrOpen(recipient) }
+            }
+        }
+        return actions
     }
 
     func recipient(connection: ConnectionID, sessionId: UInt32) -> Recipient? {

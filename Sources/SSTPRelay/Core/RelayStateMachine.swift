@@ -54,6 +54,12 @@ extension SSTPRelay {
         public internal(set) var pending: [Recipient: [StoredMessage]] = [:]
         /// Sent on a delivery session, not yet acknowledged: id → connection and message.
         public internal(set) var inFlight: [Int64: (ConnectionID, StoredMessage)] = [:]
+        /// Messages in flight per connection, held at ``deliveryWindow``.
+        var inFlightCount: [ConnectionID: Int] = [:]
+        /// Messages sent on one connection and not yet acknowledged, at most: the rest wait
+        /// in the store for acknowledgments (keeps the OutboundMessageList and the socket
+        /// buffers bounded however large the backlog).
+        public var deliveryWindow = 4096
         /// Received sequences being committed, by deposit.
         var committing: [Deposit: [StoredMessage]] = [:]
         private var nextId: Int64
@@ -111,6 +117,7 @@ extension SSTPRelay {
         public mutating func connectionEnded(_ connection: ConnectionID) -> [RelayAction] {
             guard let state = connections.removeValue(forKey: connection) else { return [] }
             var returned: [Recipient: [StoredMessage]] = [:]
+            inFlightCount[connection] = nil
             for (id, (owner, message)) in inFlight where owner == connection {
                 inFlight[id] = nil
                 returned[message.recipient, default: []].append(message)
