@@ -35,7 +35,7 @@ public struct SSTPReceiveConfiguration: Sendable {
         connection.timers.connectionEstablishment = wait
         connection.timers.connectTimeout = wait
         // Acknowledge promptly: the relay removes a message only on our MessageCount.
-        connection.timers.messageAcknowledgment = .milliseconds(200)
+        connection.timers.messageAcknowledgment = .milliseconds(20)
         self.relay = address
         self.relayURL = relayURL
         self.connection = connection
