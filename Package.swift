@@ -47,7 +47,7 @@ var targets: [Target] = [
     .target(
         name: "MICERoles",
         dependencies: [
-            "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
+            "MICECore", "WFDCore", "WFDRoles", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +99,7 @@ var targets: [Target] = [
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]
     ),
-    .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", "WinteropDTLS", nio, nioPosix]),
+    .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", "WinteropDTLS", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
 
     // MARK: MS-GRVSSTP
     .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
@@ -216,7 +216,7 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-MICE DTLS and mDNS modules
         "WinteropMDNS",
         // MARK: CLI Wi-Fi Display modules
-        "WFDCore",
+        "WFDCore", "WFDRoles",
 
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",

@@ -26,6 +26,14 @@ public protocol MICESourceSettings: Sendable {
     /// With no discovery data and `--encryption auto`: retry with the plain flow when the
     /// security phase fails (a sink without PIN or DTLS support).
     var fallbackPlain: Bool { get }
+    /// `--media FILE`: the MPEG-TS file to project (nil: negotiate only).
+    var media: String? { get }
+    /// `--loop`: repeat the media.
+    var loop: Bool { get }
+    /// `--keepalive SECONDS`: the M16 period.
+    var keepalive: Double? { get }
+    /// `--keepalive-timeout SECONDS`: the session timeout announced in the M6 reply.
+    var keepaliveTimeout: Int { get }
 }
 
 /// ``MICESourceSettings`` with the command line's defaults.
@@ -60,6 +68,10 @@ public struct MICESourceOptions: MICESourceSettings {
     public var discoveryTimeout: Double = 1.5
     public var controlTimeout: Double = 5
     public var fallbackPlain = false
+    public var media: String?
+    public var loop = false
+    public var keepalive: Double?
+    public var keepaliveTimeout = 30
 
     public init() {}
 }
@@ -127,6 +139,8 @@ extension MICESourceConfiguration {
         )
         capabilitiesAssumed = assumed
         fallbackPlain = options.fallbackPlain
+        projection = try MICESourceProjection(
+            validatingMedia: options.media, loop: options.loop, keepAlive: options.keepalive, sessionTimeout: options.keepaliveTimeout)
     }
 
     /// What a person should try after `reason`, when the sink's capabilities were assumed.
