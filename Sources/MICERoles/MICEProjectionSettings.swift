@@ -36,6 +36,8 @@ public struct MICESourceProjection: Sendable {
         case none
         /// An MPEG-TS file paced by its PCR.
         case file(String)
+        /// `testsrc`: a GStreamer test pattern encoded at the negotiated resolution, from this `gst-launch-1.0`.
+        case testPattern(gstLaunch: String)
     }
 
     public var media: Media
@@ -59,17 +61,27 @@ public struct MICESourceProjection: Sendable {
         guard (1...65535).contains(sessionTimeout) else { throw .usage("--keepalive-timeout must be 1 to 65535 seconds") }
         let period = try keepAlive.map { v throws(RoleFailure) in try OptionValidation.seconds(v, option: "--keepalive") }
         var chosen = Media.none
-        if let media {
-            guard !media.isEmpty else { throw .usage("--media needs an MPEG-TS file") }
+        if media == "testsrc" {
+            guard let gst = Self.onPath("gst-launch-1.0") else {
+                throw .usage(TestPatternUnavailable(detail: "gst-launch-1.0 is not on PATH").description)
+            }
+            chosen = .testPattern(gstLaunch: gst)
+        } else if let media {
+            guard !media.isEmpty else { throw .usage("--media needs an MPEG-TS file or testsrc") }
             guard FileManager.default.isReadableFile(atPath: media) else {
-                throw .usage("--media \(media): no such readable MPEG-TS file")
+                throw .usage("--media \(media): no such readable MPEG-TS file (or use --media testsrc)")
             }
             chosen = .file(media)
         }
-        if loop && chosen == .none { throw .usage("--loop needs --media FILE") }
+        if loop, case .file = chosen {} else if loop { throw .usage("--loop needs --media FILE") }
         if let period, period >= .seconds(sessionTimeout) {
             EventLog.diagnostic("mice source: --keepalive \(period) is not shorter than the announced timeout \(sessionTimeout) s: the sink will end the session")
         }
         self.init(media: chosen, loop: loop, keepAlive: period, sessionTimeoutSeconds: sessionTimeout)
+    }
+
+    static func onPath(_ program: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

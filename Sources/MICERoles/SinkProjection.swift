@@ -107,6 +107,8 @@ final class SinkProjection {
         case .startStream:
             startStream()
         case .stopStream:
+            // What the receiver still holds goes out before the player's input ends.
+            handler?.flush()
             output?.close()
             output = nil
         case .close(let reason):

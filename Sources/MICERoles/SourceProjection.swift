@@ -20,6 +20,7 @@ final class SourceProjection {
     private let onSessionEnded: () -> Void
     private var rtsp: (any Channel)?
     private var stream: RTPStreamSender?
+    private var testPattern: TestPatternStream?
     private var statsTimer: RepeatedTask?
     private var ended = false
     private var stopping = false
@@ -81,6 +82,7 @@ final class SourceProjection {
             startStream(stream)
         case .stopStream:
             stream?.stop()
+            testPattern?.stop()
         case .sendIDR:
             break  // a file's next IDR comes when it comes
         case .sendStopProjection:
@@ -100,10 +102,16 @@ final class SourceProjection {
               let destination = try? SocketAddress(ipAddress: host, port: Int(negotiated.clientPort.rtp))
         else { return }
         events.emit(WFDEvent.streamStarted(rtpPort: Int(negotiated.clientPort.rtp), encrypted: seal != nil))
-        guard case .file(let path) = settings.media else { return }
-        let reader: TransportStreamFile
+        let reader: any TransportStreamReader
         do {
-            reader = try TransportStreamFile(path: path, loop: settings.loop)
+            switch settings.media {
+            case .none: return
+            case .file(let path): reader = try TransportStreamFile(path: path, loop: settings.loop)
+            case .testPattern(let gst):
+                let pattern = try TestPatternStream(gstLaunch: gst, video: negotiated.format.video)
+                testPattern = pattern
+                reader = pattern
+            }
         } catch {
             EventLog.diagnostic("mice source: \(error)")
             return stop()
@@ -133,6 +141,7 @@ final class SourceProjection {
         statsTimer?.cancel()
         statsTimer = nil
         stream?.stop()
+        testPattern?.stop()
         let statistics = stream?.statistics
         events.emit(WFDEvent.streamEnded(reason: reason, packets: statistics?.packets ?? 0, bytes: statistics?.bytes ?? 0))
     }

@@ -74,6 +74,45 @@ import WinteropTestSupport
         #expect(sent > media.bytes.count + 12 * ((2000 + 6) / 7))
     }
 
+    /// Datagrams on the RTP port that are not DTLS records of the session are dropped and
+    /// counted (3.1.7.1); the stream around them is unharmed.
+    @Test func datagramsThatDoNotDecryptAreDroppedAndCounted() async throws {
+        let media = try Media(bytes: MPEGTSFixture.stream(count: 20_000, interval: 20, bytesPerSecond: 2_000_000))
+        defer { media.remove() }
+        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468", "--record", media.recording])
+        defer { sink.terminate() }
+        let source = try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--bind", "127.0.0.2", "--rtsp-listen", "127.0.0.2:0",
+            "--pin", "13572468", "--media", media.input, "--json",
+        ])
+        defer { source.terminate() }
+        let rtpPort = try #require(await sink.wait(for: "stream_started")?["rtpPort"] as? Int)
+        let intruder = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: rtpPort)
+        for i in 0..<5 {
+            // An RTP header in clear, then a forged DTLS application-data record.
+            let forged: [[UInt8]] = [[0x80, 33, 0, UInt8(i)] + Array(repeating: 0x47, count: 200), [23, 0xFE, 0xFD] + Array(repeating: UInt8(i), count: 100)]
+            for bytes in forged {
+                try await intruder.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: ByteBuffer(bytes: bytes)))
+            }
+        }
+        try await intruder.close()
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(await sink.wait(for: "closed") != nil)
+        #expect(sink.event("stream_undecryptable")?["count"] as? Int == 10, "\(sink.lines)")
+        #expect(media.recorded == media.bytes)
+    }
+
+    /// `--player COMMAND` gets the stream on its standard input and is stopped with the session.
+    @Test func thePlayerCommandReadsTheStream() async throws {
+        let media = try Media()
+        defer { media.remove() }
+        let played = media.directory.appendingPathComponent("played.ts").path
+        let (sink, _) = try await Self.project(media, sink: ["--pin", "off", "--encryption", "off", "--player", "cat > '\(played)'"], source: ["--pin", "off", "--encryption", "off"])
+        defer { sink.terminate() }
+        #expect(FileManager.default.contents(atPath: played).map(Array.init) == media.bytes)
+    }
+
     @Test func keepAliveExpiryTearsDown() async throws {
         // The source announces a 1 s timeout but sends M16 only every 20 s.
         let (sink, port) = try await ProcessTests.sink(["--pin", "off", "--encryption", "off"])
@@ -132,6 +171,30 @@ import WinteropTestSupport
         #expect(source.events().contains("wfd_negotiated"))
         sink.interrupt()
         #expect(await sink.waitForExit() == 0)
+    }
+
+    /// `--media testsrc`: GStreamer's test pattern at the negotiated resolution (1920x1080,
+    /// what our sink offers first) through the same sender; GStreamer reads the recording.
+    @Test func testPatternAtTheNegotiatedResolution() async throws {
+        guard let gst = Prerequisites.executable("gst-launch-1.0") else {
+            try Prerequisites.skip("gst-launch-1.0 is not installed: apt-get install gstreamer1.0-tools gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly")
+        }
+        let media = try Media(bytes: [])
+        defer { media.remove() }
+        let (sink, port) = try await ProcessTests.sink(["--pin", "off", "--encryption", "off", "--record", media.recording])
+        defer { sink.terminate() }
+        let source = try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--pin", "off", "--encryption", "off", "--rtsp-listen", "127.0.0.1:0",
+            "--media", "testsrc", "--stop-after", "1.5", "--json",
+        ])
+        defer { source.terminate() }
+        #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
+        #expect(await sink.wait(for: "closed") != nil)
+        #expect(sink.event("wfd_negotiated")?["video"] as? String == "1920x1080p60 CHP 4.2")
+        let packets = try #require(sink.event("stream_ended")?["packets"] as? Int)
+        #expect(packets > 10, "\(source.stderr)")
+        let parse = try Self.run(gst, ["-q", "filesrc", "location=\(media.recording)", "!", "tsdemux", "!", "h264parse", "!", "video/x-h264,width=1920,height=1080", "!", "fakesink"])
+        #expect(parse.status == 0, "GStreamer could not parse the recording: \(parse.output)")
     }
 
     /// Runs a GStreamer tool to completion: its status and everything it printed.
