@@ -70,7 +70,7 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     @Option(name: .long, help: "PEM private key for --certificate.")
     var key: String?
 
-    @Option(name: .long, help: "UDP port for the projected stream, advertised in wfd_client_rtp_ports (default 1028; 0 picks a free one).")
+    @Option(name: .long, help: "UDP port for the projected stream, advertised in wfd_client_rtp_ports (0 picks a free one).")
     var rtpPort: Int = Int(WFD.defaultRTPPort)
 
     @Option(name: .long, help: "Where the received MPEG-TS goes: auto (GStreamer or ffplay when installed and a display exists), none, or a COMMAND that reads it on standard input.")
@@ -150,7 +150,7 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     @Option(name: .long, help: "Seconds between keep-alives (M16; default: the announced timeout minus 5).")
     var keepalive: Double?
 
-    @Option(name: .long, help: "Session timeout announced to the sink in the M6 reply, in seconds (default 30).")
+    @Option(name: .long, help: "Session timeout announced to the sink in the M6 reply, in seconds.")
     var keepaliveTimeout: Int = 30
 
     func run() async throws {
