@@ -118,7 +118,25 @@ var targets: [Target] = [
     ]),
 
     // MARK: MS-WDSMSI
+    // Sans-IO: the UDP packets (2.2.2), the WDS Control Protocol encoding (MS-WDSC 2.2),
+    // the server's request rules (3.1.5), its multicast session table and the client's retransmits.
     .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
+    .testTarget(name: "WDSMSICoreTests", dependencies: ["WDSMSICore", "WinteropWire", nio, propertyBased]),
+    // NIO shells: the UDP server, the directory content provider, key storage and the client.
+    .target(
+        name: "WDSMSIRoles",
+        dependencies: [
+            "WDSMSICore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    .testTarget(
+        name: "WDSMSIRolesTests",
+        dependencies: ["WDSMSIRoles", "WDSMSICore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix]
+    ),
 
     // MARK: MS-NFPS
     // Codec, the AES-128-CBC stream and the sender/receiver state machines (sans-IO).
@@ -201,6 +219,8 @@ var fuzzedModules: [Target.Dependency] {
         // MARK: fuzzed MS-GRVSSTP modules
         "SSTPCore",
 
+        // MARK: fuzzed MS-WDSMSI modules
+        "WDSMSICore",
         // MARK: fuzzed MS-TCC modules
         "TCCCore",
         // MARK: fuzzed MS-NFPS modules
@@ -220,6 +240,8 @@ var cliModules: [Target.Dependency] {
 
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles",
+        // MARK: CLI MS-WDSMSI modules
+        "WDSMSIRoles",
         // MARK: CLI other protocols
         "WDSMSICore",
         // MARK: CLI MS-TCC modules
@@ -245,6 +267,7 @@ let package = Package(
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
+        .library(name: "WDSMSIRoles", targets: ["WDSMSIRoles"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
         .library(name: "NFPSRoles", targets: ["NFPSRoles"]),
         .library(name: "TCCCore", targets: ["TCCCore"]),

@@ -55,6 +55,14 @@ var targets: [Target] = [
         plugins: [plugin]
     ),
 
+    // MARK: MS-WDSMSI benchmarks
+    .executableTarget(
+        name: "WDSBenchmarks",
+        dependencies: [benchmark, winterop("WDSMSIRoles"), .product(name: "NIOPosix", package: "swift-nio")],
+        path: "Benchmarks/WDSBenchmarks",
+        plugins: [plugin]
+    ),
+
     // MARK: MS-TCC benchmarks
     .executableTarget(
         name: "TCCBenchmarks",

@@ -2,7 +2,7 @@
 """MS-GRVSSTP data-path figures (issue 10), each beside a floor measured in the same run.
 
     swift build -c release --product winterop
-    python3 Benchmarks/sstp-data-path.py [--winterop PATH] [--messages 512] [--small 20000]
+    python3 Benchmarks/sstp-data-path.py [--winterop PATH] [--messages 512] [--small 20000] [--no-sha256]
 
 1. `sstp send` -> `sstp listen`, N x 1 MiB, file to file on tmpfs (/dev/shm), until every
    message is acknowledged, against a plain loopback TCP stream of the same bytes
@@ -10,6 +10,7 @@
 2. 256-byte messages from one `sstp send` (a directory of files) into `sstp listen`
    (files): messages/s acknowledged, and the sender's CPU time per message.
 3. One 6-byte file: how long `sstp send` runs after its `connected` event.
+With --no-sha256 both sides run with --no-sha256 (no digest in the events).
 """
 import argparse, json, os, resource, shutil, socket, subprocess, sys, tempfile, threading, time
 
@@ -46,9 +47,11 @@ def raw_tcp_mbps(total):
     client.close(); thread.join()
     return total / 1e6 / (time.perf_counter() - start), "python sockets"
 
+EXTRA = []
+
 def start_listener(winterop, out):
     process = subprocess.Popen([winterop, "sstp", "listen", "--listen", "127.0.0.1:0", "--device-url", "dpp://bench",
-                                "--out", out, "--json"], stdout=subprocess.PIPE, text=True)
+                                "--out", out, "--json"] + EXTRA, stdout=subprocess.PIPE, text=True)
     first = json.loads(process.stdout.readline())
     # Keep draining its events so it never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
@@ -57,7 +60,7 @@ def start_listener(winterop, out):
 def send_command(winterop, port, files):
     return [winterop, "sstp", "send", "--to", f"127.0.0.1:{port}", "--target-device", "dpp://bench",
             "--device-url", "dpp://sender", "--resource", "bench", "--identity", "grooveIdentity://bench",
-            "--json"] + [arg for f in files for arg in ("--file", f)]
+            "--json"] + EXTRA + [arg for f in files for arg in ("--file", f)]
 
 def timed_send(command):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -72,7 +75,10 @@ def main():
     parser.add_argument("--winterop")
     parser.add_argument("--messages", type=int, default=512)
     parser.add_argument("--small", type=int, default=20000)
+    parser.add_argument("--no-sha256", action="store_true", help="run both sides with --no-sha256")
     args = parser.parse_args()
+    if args.no_sha256:
+        EXTRA.append("--no-sha256")
     winterop = winterop_path(args.winterop)
     work = tempfile.mkdtemp(prefix="sstp-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     try:

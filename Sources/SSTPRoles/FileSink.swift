@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import SSTPCore
 import WinteropWire
 
 /// Where one received message goes on disk: a temporary file written, hashed and, once
@@ -14,18 +15,25 @@ final class FileSink: @unchecked Sendable {
     private var hasher = SHA256()
     private(set) var size = 0
     private(set) var failure: String?
+    /// The errno of the first failed write (ENOSPC, EDQUOT, EIO…), 0 while none failed.
+    private(set) var failureCode: Int32 = 0
     /// What is kept in memory before the file is opened.
     static let memoryLimit = 64 << 10
     private var held: ByteBuffer?
 
-    init(temporaryPath: String) {
+    /// Whether the SHA-256 is computed (off with `--no-sha256`).
+    private let hashing: Bool
+
+    init(temporaryPath: String, hashing: Bool = true) {
         self.temporaryPath = temporaryPath
+        self.hashing = hashing
     }
 
     /// Opens the temporary file and writes what was held in memory.
     private func openFile() {
         descriptor = Foundation.open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
+            failureCode = errno
             failure = "cannot create \(temporaryPath): \(String(cString: strerror(errno)))"
             return
         }
@@ -35,18 +43,25 @@ final class FileSink: @unchecked Sendable {
         }
     }
 
-    func write(_ buffer: ByteBuffer) {
-        guard failure == nil else { return }
-        buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+    /// Adds payload; returns the failure, if writing it (or anything before) failed.
+    @discardableResult
+    func write(_ buffer: ByteBuffer) -> SinkFailure? {
+        guard failure == nil else { return currentFailure }
+        if hashing { buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
         size += buffer.readableBytes
         if descriptor < 0 && size <= Self.memoryLimit {
             var buffer = buffer
             if held == nil { held = ByteBufferAllocator().buffer(capacity: buffer.readableBytes) }
             held?.writeBuffer(&buffer)
-            return
+            return nil
         }
         if descriptor < 0 { openFile() }
         writeOut(buffer)
+        return currentFailure
+    }
+
+    private var currentFailure: SinkFailure? {
+        failure.map { SinkFailure(message: $0, code: failureCode) }
     }
 
     private func writeOut(_ buffer: ByteBuffer) {
@@ -57,6 +72,7 @@ final class FileSink: @unchecked Sendable {
                 let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
+                    failureCode = errno
                     failure = "cannot write \(temporaryPath): \(String(cString: strerror(errno)))"
                     return
                 }
@@ -68,7 +84,7 @@ final class FileSink: @unchecked Sendable {
     /// Where a finished message went.
     struct Stored: Sendable {
         var path: String
-        var sha256: String
+        var sha256: String?
     }
 
     /// Syncs (when asked), closes and links the file into `directory` under the next free
@@ -92,7 +108,7 @@ final class FileSink: @unchecked Sendable {
             let path = "\(directory)/\(MessageNames.name(nextNumber()))"
             // link(2) fails with EEXIST instead of replacing: the message never overwrites.
             if link(temporaryPath, path) == 0 {
-                return .success(Stored(path: path, sha256: Hex.encode(hasher.finalize())))
+                return .success(Stored(path: path, sha256: hashing ? Hex.encode(hasher.finalize()) : nil))
             }
             guard errno == EEXIST else {
                 return .failure(SinkFailure(message: "cannot store \(path): \(String(cString: strerror(errno)))"))
@@ -113,4 +129,12 @@ final class FileSink: @unchecked Sendable {
 
 struct SinkFailure: Error {
     var message: String
+    var code: Int32 = 0
+
+    /// The Close ReasonId of the resource handler's fault, one of the three 3.1.4.5 allows
+    /// (2.2.9.1): a full disk or quota is QuotaWouldBeExceeded, any other failure
+    /// InternalError.
+    var closeReason: SSTP.Close.Reason {
+        code == ENOSPC || code == EDQUOT ? .quotaWouldBeExceeded : .internalError
+    }
 }

@@ -19,6 +19,8 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     private var decoder = NIOSingleStepByteToMessageProcessor(SSTPFrameDecoder())
     private var inReadLoop = false
     private var needsFlush = false
+    /// Inside ``batchingFlushes(_:)``: writes wait for its single flush.
+    private var batching = false
     private var readingPaused = false
     private var readPending = false
     /// Unsent output is above the high-water mark (accepting side only).
@@ -127,8 +129,14 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         // An accepting device stops reading from a peer that does not read its replies:
         // unsent output above the channel's high-water mark holds further input, so a
         // client that floods Opens and never reads cannot grow this side's memory.
+        // Output that stays blocked past the core's output stall limit closes the connection.
         if !machine.initiatedConnection {
-            outputBlocked = !context.channel.isWritable
+            let blocked = !context.channel.isWritable
+            if blocked != outputBlocked {
+                outputBlocked = blocked
+                let now = context.eventLoop.now
+                schedule(deadline: blocked ? machine.outputBlocked(now: now) : machine.outputUnblocked(now: now))
+            }
             if !outputBlocked { readIfAllowed() }
         }
         application.writabilityChanged(self, isWritable: context.channel.isWritable)
@@ -226,6 +234,18 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
 
     public func flush() { flushIfNeeded() }
 
+    /// Runs `body` (many sends) with flushes held back, then flushes once: the socket
+    /// sees one large write instead of one per command.
+    public func batchingFlushes<T>(_ body: () throws -> T) rethrows -> T {
+        let outer = batching
+        batching = true
+        defer {
+            batching = outer
+            if !outer { flushIfNeeded() }
+        }
+        return try body()
+    }
+
     private func perform(_ body: (inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) -> [SSTP.ConnectionAction]) {
         do {
             let actions = try body(&machine)
@@ -265,8 +285,15 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             try? close.encode(into: &buffer)
             cancelAllTimers()
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
             needsFlush = false
+            if channel.isWritable {
+                context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                // The peer is not reading: the goodbye would wait behind everything unsent
+                // forever. Offer it and close at once.
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                context.close(promise: nil)
+            }
         case .terminateTransport:
             cancelAllTimers()
             context?.close(promise: nil)
@@ -318,7 +345,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func flushIfNeeded() {
-        guard needsFlush, !inReadLoop, let context else { return }
+        guard needsFlush, !inReadLoop, !batching, let context else { return }
         needsFlush = false
         context.flush()
     }

@@ -11,7 +11,8 @@ extension SSTPDeviceConfiguration {
         listen: String, deviceURLs: [String], outputDirectory: String, version: SSTP.Version = .v1_6,
         acknowledgmentDelay: Double = 5, flowControl: Bool = true, sync: Bool = true,
         lockedOutDevices: [String] = [], maxConnectionsPerDevice: Int? = nil, highWater: Int = 4 << 20,
-        connectTimeout: Double = 30, maxMessageSize: Int? = nil, maxConnections: Int? = nil
+        connectTimeout: Double = 30, maxMessageSize: Int? = nil, maxConnections: Int? = nil,
+        stallTimeout: Double = 30, maxMessagesInProgress: Int = SSTPDeviceConfiguration.defaultMaxMessagesInProgress
     ) throws(RoleFailure) {
         guard !deviceURLs.isEmpty else {
             throw .usage("sstp listen: give this device's URL with --device-url URL (Connect commands must target it)")
@@ -20,6 +21,7 @@ extension SSTPDeviceConfiguration {
         var connection = SSTP.ConnectionConfiguration(version: version, localDeviceURLs: deviceURLs)
         connection.timers.messageAcknowledgment = try OptionValidation.seconds(acknowledgmentDelay, option: "--ack-delay")
         connection.timers.connectTimeout = try OptionValidation.seconds(connectTimeout, option: "--connect-timeout")
+        connection.timers.outputStall = try OptionValidation.seconds(stallTimeout, option: "--stall-timeout")
         connection.numberOfConcurrentDeviceConnections = try Self.positive(maxConnectionsPerDevice, option: "--max-connections-per-device")
         connection.maximumMessageSize = try Self.positive(maxMessageSize, option: "--max-message-size")
         guard highWater > 0 else { throw .usage("--high-water must be a positive number of bytes") }
@@ -28,7 +30,8 @@ extension SSTPDeviceConfiguration {
             listen: address, connection: connection, outputDirectory: outputDirectory,
             flowControl: flowControl, sync: sync, lockedOutDevices: Set(lockedOutDevices),
             highWater: highWater, lowWater: max(highWater / 4, 1),
-            maxConnections: try Self.positive(maxConnections, option: "--max-connections")
+            maxConnections: try Self.positive(maxConnections, option: "--max-connections"),
+            maxMessagesInProgress: try Self.positive(maxMessagesInProgress, option: "--max-messages-in-progress") ?? maxMessagesInProgress
         )
     }
 

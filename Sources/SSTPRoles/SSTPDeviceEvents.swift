@@ -5,6 +5,8 @@ import WinteropWire
 /// Everything `winterop sstp listen` (and `serve`'s sstp-device) reports: the whole
 /// `--json` contract of the device listener. `connection` numbers connections from 1.
 public enum SSTPDeviceEvent: RoleEvent {
+    /// Right after `listening`: the LocalDeviceURLs a Connect must target (3.1.1.1).
+    case accepting(service: String, deviceURLs: [String])
     /// A Connect was answered Ok (3.1.5.1): the peer's SourceDeviceURLs.
     case connected(connection: Int, peer: String, version: SSTP.Version, deviceURLs: [String])
     /// The connection ended; `by` is local, peer or transport.
@@ -19,6 +21,9 @@ public enum SSTPDeviceEvent: RoleEvent {
     case message(StoredMessage)
     /// A message could not be stored: it is not acknowledged.
     case storeFailed(connection: Int, session: UInt32, error: String)
+    /// A message was refused (its session closed with QuotaWouldBeExceeded) because the
+    /// process already receives `limit` messages (`--max-messages-in-progress`).
+    case messageLimit(connection: Int, session: UInt32, limit: Int)
 
     /// How a connection ended, as the `by` and `reason` fields say it.
     public enum End: Sendable {
@@ -35,13 +40,15 @@ public enum SSTPDeviceEvent: RoleEvent {
         public var sequence: UInt64
         public var entry: SSTP.AddressingEntry?
         public var size: Int
-        public var sha256: String
+        /// Absent under `--no-sha256`.
+        public var sha256: String?
         public var message: SSTP.Message
         public var path: String
     }
 
     public var name: String {
         switch self {
+        case .accepting: "accepting"
         case .connected: "connected"
         case .connectionClosed: "connection_closed"
         case .protocolError: "protocol_error"
@@ -49,11 +56,14 @@ public enum SSTPDeviceEvent: RoleEvent {
         case .sessionClosed: "session_closed"
         case .message: "message"
         case .storeFailed: "store_failed"
+        case .messageLimit: "message_limit"
         }
     }
 
     public var fields: [(String, JSONValue)] {
         switch self {
+        case .accepting(let service, let urls):
+            return [("service", .string(service)), ("deviceURLs", .array(urls.map { .string($0) }))]
         case .connected(let id, let peer, let version, let urls):
             return [("connection", .int(Int64(id))), ("peer", .string(peer)), ("version", .string(version.description)),
                     ("deviceURLs", .array(urls.map { .string($0) }))]
@@ -100,16 +110,21 @@ public enum SSTPDeviceEvent: RoleEvent {
             return [
                 ("connection", .int(Int64(stored.connection))), ("session", .integer(stored.session)), ("sequence", .integer(stored.sequence)),
                 ("resourceURL", .string(stored.entry?.resourceURL ?? "")), ("identityURL", .string(stored.entry?.identityURL ?? "")),
-                ("deviceURL", .string(stored.entry?.deviceURL ?? "")), ("size", .int(Int64(stored.size))), ("sha256", .string(stored.sha256)),
+                ("deviceURL", .string(stored.entry?.deviceURL ?? "")), ("size", .int(Int64(stored.size))),
+            ] + (stored.sha256.map { [("sha256", .string($0))] } ?? []) + [
                 ("userRef", .string(message.userRef)), ("flags", .object(flags)), ("path", .string(stored.path)),
             ]
         case .storeFailed(let id, let session, let error):
             return [("connection", .int(Int64(id))), ("session", .integer(session)), ("error", .string(error))]
+        case .messageLimit(let id, let session, let limit):
+            return [("connection", .int(Int64(id))), ("session", .integer(session)), ("limit", .int(Int64(limit)))]
         }
     }
 
     public var text: String {
         switch self {
+        case .accepting(let service, let urls):
+            return "\(service) accepts Connect for \(urls.joined(separator: ", "))"
         case .connected(let id, let peer, let version, let urls):
             return "connection \(id) from \(peer) established (SSTP \(version), \(urls.joined(separator: ", ")))"
         case .connectionClosed(let id, _, let end):
@@ -130,9 +145,11 @@ public enum SSTPDeviceEvent: RoleEvent {
         case .sessionClosed(_, let session, let reason):
             return "session \(session) closed (\(reason))"
         case .message(let stored):
-            return "message \(stored.sequence) on session \(stored.session): \(stored.size) bytes, sha256 \(stored.sha256) → \(stored.path)"
+            return "message \(stored.sequence) on session \(stored.session): \(stored.size) bytes\(stored.sha256.map { ", sha256 \($0)" } ?? "") → \(stored.path)"
         case .storeFailed(_, let session, let error):
             return "cannot store message on session \(session): \(error)"
+        case .messageLimit(let id, let session, let limit):
+            return "connection \(id): \(limit) messages already in progress (--max-messages-in-progress); session \(session) closed with QuotaWouldBeExceeded"
         }
     }
 }

@@ -26,11 +26,17 @@ public struct SSTPDeviceConfiguration: Sendable {
     public var lowWater: Int
     /// Concurrent connections; more are refused (nil: no limit).
     public var maxConnections: Int?
+    /// Messages being received at once by the whole process, over all connections; a
+    /// message beyond it closes its session with QuotaWouldBeExceeded.
+    public var maxMessagesInProgress: Int
+    /// Compute each message's SHA-256 for its `message` event (`--no-sha256` turns it off).
+    public var digests: Bool = true
 
     public init(
         listen: HostPort, connection: SSTP.ConnectionConfiguration, outputDirectory: String,
         flowControl: Bool = true, sync: Bool = true, lockedOutDevices: Set<String> = [],
-        highWater: Int = 4 << 20, lowWater: Int = 1 << 20, maxConnections: Int? = nil
+        highWater: Int = 4 << 20, lowWater: Int = 1 << 20, maxConnections: Int? = nil,
+        maxMessagesInProgress: Int = SSTPDeviceConfiguration.defaultMaxMessagesInProgress
     ) {
         self.listen = listen
         self.connection = connection
@@ -41,7 +47,12 @@ public struct SSTPDeviceConfiguration: Sendable {
         self.highWater = highWater
         self.lowWater = lowWater
         self.maxConnections = maxConnections
+        self.maxMessagesInProgress = maxMessagesInProgress
     }
+
+    /// Default of ``maxMessagesInProgress``: each may hold up to 64 KiB of memory or one
+    /// descriptor, so this bounds a process at 256 MiB or 4,096 descriptors.
+    public static let defaultMaxMessagesInProgress = 4096
 }
 
 /// A device (client role, 3.2) listening for direct connections, as the
@@ -60,6 +71,9 @@ public struct SSTPDeviceListener: ListenerRole {
         let connectionCounter = NIOLockedValueBox(0)
         /// Established connections per source device URL (NumberOfConcurrentDeviceConnections).
         let connectionsPerDevice = NIOLockedValueBox<[String: Int]>([:])
+        /// Messages being received now, over every connection (bounded by
+        /// ``SSTPDeviceConfiguration/maxMessagesInProgress``).
+        let messagesInProgress = NIOLockedValueBox(0)
 
         /// Where every connection's writer queue runs (tests hold it to stop the disk).
         let storeTarget: DispatchQueue?
@@ -168,6 +182,8 @@ final class InboxApplication: SSTPApplication {
             }
         }
         peerDevices = []
+        let count = sinks.count
+        shared.messagesInProgress.withLockedValue { $0 -= count }
         for sink in sinks.values { queue.async { sink.abort() } }
         sinks = [:]
         gathered = [:]
@@ -206,8 +222,28 @@ final class InboxApplication: SSTPApplication {
     }
 
     func messageStarted(_ handler: SSTPConnectionHandler, sessionId: UInt32, message: SSTP.Message) {
-        let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(id)-\(sessionId).part")
+        let limit = configuration.maxMessagesInProgress
+        let admitted = shared.messagesInProgress.withLockedValue { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            // No room for one more message in this process: the resource handler faults
+            // the session (3.1.4.5); the sender may send it again later.
+            events.emit(SSTPDeviceEvent.messageLimit(connection: id, session: sessionId, limit: limit))
+            handler.setAvailability(sessionId: sessionId, .fault(.quotaWouldBeExceeded))
+            return
+        }
+        let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(id)-\(sessionId).part", hashing: configuration.digests)
         sinks[sessionId] = sink
+    }
+
+    /// Takes the sink of `sessionId` out of the messages in progress.
+    private func removeSink(_ sessionId: UInt32) -> FileSink? {
+        guard let sink = sinks.removeValue(forKey: sessionId) else { return nil }
+        shared.messagesInProgress.withLockedValue { $0 -= 1 }
+        return sink
     }
 
     /// Payload gathered per session and handed to the writer queue in blocks, so that the
@@ -248,8 +284,8 @@ final class InboxApplication: SSTPApplication {
         pendingBytes += count
         let loop = NIOLoopBound(self, eventLoop: eventLoop)
         queue.async {
-            sink.write(block)
-            loop.eventLoop.execute { loop.value.written(count) }
+            let failure = sink.write(block)
+            loop.eventLoop.execute { loop.value.written(count, sessionId: sessionId, sink: sink, failure: failure) }
         }
         if pendingBytes > configuration.highWater && !congested { setCongested(true) }
     }
@@ -257,6 +293,19 @@ final class InboxApplication: SSTPApplication {
     private func written(_ count: Int) {
         pendingBytes -= count
         if congested && pendingBytes < configuration.lowWater { setCongested(false) }
+    }
+
+    private func written(_ count: Int, sessionId: UInt32, sink: FileSink, failure: SinkFailure?) {
+        written(count)
+        // A write failed mid-message (disk full, I/O error): the message can never be
+        // stored, so the resource handler faults its session (3.1.4.5) with the Close
+        // reason that says why; the core aborts the message (its partial file goes) and the
+        // sender learns it at once instead of after sending the rest. A failure found
+        // after EndMessage is handled when the message is finished (see stored).
+        if let failure, sinks[sessionId] === sink, let handler {
+            events.emit(SSTPDeviceEvent.storeFailed(connection: id, session: sessionId, error: failure.message))
+            handler.setAvailability(sessionId: sessionId, .fault(failure.closeReason))
+        }
     }
 
     private func setCongested(_ value: Bool) {
@@ -271,17 +320,28 @@ final class InboxApplication: SSTPApplication {
     }
 
     func messageReceived(_ handler: SSTPConnectionHandler, entry: SSTP.InboundMessageList.Entry) {
-        dispatch(entry.sessionId)
-        guard let sink = sinks.removeValue(forKey: entry.sessionId) else { return }
+        // The last gathered bytes travel with the finish: one hop to the writer queue and
+        // one back per message (a small message is nothing but its last block).
+        let tail = gathered.removeValue(forKey: entry.sessionId)
+        let count = tail?.readableBytes ?? 0
+        gatheredTotal -= count
+        guard let sink = removeSink(entry.sessionId) else { return }
+        pendingBytes += count
         let directory = configuration.outputDirectory
         let sync = configuration.sync
         let shared = self.shared
         let loop = NIOLoopBound(self, eventLoop: eventLoop)
         queue.async {
+            if let tail, count > 0 { sink.write(tail) }
             let result = sink.finish(in: directory, sync: sync, nextNumber: shared.nextMessageNumber)
             let size = sink.size
-            loop.eventLoop.execute { loop.value.stored(entry, size: size, result: result) }
+            loop.eventLoop.execute {
+                let me = loop.value
+                me.written(count)
+                me.stored(entry, size: size, result: result)
+            }
         }
+        if pendingBytes > configuration.highWater && !congested { setCongested(true) }
     }
 
     private func stored(_ entry: SSTP.InboundMessageList.Entry, size: Int, result: Result<FileSink.Stored, SinkFailure>) {
@@ -305,6 +365,6 @@ final class InboxApplication: SSTPApplication {
 
     func messageAborted(_ handler: SSTPConnectionHandler, sessionId: UInt32) {
         gatheredTotal -= gathered.removeValue(forKey: sessionId)?.readableBytes ?? 0
-        if let sink = sinks.removeValue(forKey: sessionId) { queue.async { sink.abort() } }
+        if let sink = removeSink(sessionId) { queue.async { sink.abort() } }
     }
 }

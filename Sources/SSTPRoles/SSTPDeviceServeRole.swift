@@ -17,6 +17,6 @@ public struct SSTPDeviceServeRole: ServeRole {
         )
         configuration.listen = context.listenAddress(for: name, default: configuration.listen)
         return SSTPDeviceListener(configuration: configuration, events: context.events)
-            .service(eventLoopGroup: context.eventLoopGroup, service: name)
+            .announcingService(eventLoopGroup: context.eventLoopGroup, service: name)
     }
 }

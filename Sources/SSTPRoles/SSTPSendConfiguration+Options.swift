@@ -9,11 +9,12 @@ extension SSTPSendConfiguration {
     /// The configuration `sstp send` asks for, with its rules checked: non-empty ASCII
     /// URLs, readable files (a directory sends its files, a quoted glob the files it
     /// matches), positive times. Throws ``RoleFailure/usage(_:)`` (exit 2) naming the option.
-    /// No `files` sends standard input as one message.
+    /// No `files` sends standard input as one message; `standardInputMessages` reads it as
+    /// length-prefixed messages (``StandardInputMessages``).
     public init(
         to: String, targetDevice: String, deviceURL: String, resource: String, identity: String, device: String = "",
         files: [String] = [], version: SSTP.Version = .v1_6, options: SSTP.MessageOptions = .init(),
-        userRef: String? = nil, streamSize: Bool = true, timeout: Double = 60
+        userRef: String? = nil, streamSize: Bool = true, timeout: Double = 60, standardInputMessages: Bool = false
     ) throws(RoleFailure) {
         guard !resource.isEmpty, !identity.isEmpty, ASCII.encode(resource + identity + device + targetDevice + deviceURL) != nil else {
             throw .usage("sstp send: --resource and --identity must be non-empty, and every URL ASCII")
@@ -25,7 +26,16 @@ extension SSTPSendConfiguration {
         connection.timers.sessionEstablishment = wait
         connection.timers.connectTimeout = wait
         let messages: [SSTPOutgoingMessage]
-        if files.isEmpty {
+        if standardInputMessages {
+            guard files.isEmpty else { throw .usage("sstp send: give either --file or --stdin-messages, not both") }
+            let split = try StandardInputMessages.split(try StandardInputMessages.readAll())
+            guard !split.isEmpty else { throw .usage("sstp send --stdin-messages: standard input holds no message") }
+            messages = split.enumerated().map { index, bytes in
+                var each = options
+                each.userRef = userRef ?? "stdin#\(index + 1)"
+                return SSTPOutgoingMessage(name: "stdin#\(index + 1)", source: .bytes(bytes), options: each)
+            }
+        } else if files.isEmpty {
             var standardInput = options
             standardInput.userRef = userRef ?? ""
             messages = [SSTPOutgoingMessage(name: "-", source: .standardInput, options: standardInput)]

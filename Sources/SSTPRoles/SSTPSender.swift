@@ -43,7 +43,8 @@ public struct SSTPSendConfiguration: Sendable {
     public var chunkSize: Int
     /// Chunks read ahead of the socket.
     public var readAhead: Int = 4
-    /// Compute each message's SHA-256 for the `sent` event.
+    /// Compute each message's SHA-256 for the `sent` event (`--no-sha256` turns it off:
+    /// it is most of the CPU of a large transfer).
     public var digests: Bool = true
 
     public init(to: HostPort, connection: SSTP.ConnectionConfiguration, targetDeviceURL: String, entry: SSTP.AddressingEntry, messages: [SSTPOutgoingMessage], streamSize: Bool = true, chunkSize: Int = 256 << 10) {
@@ -309,8 +310,13 @@ final class SenderApplication: SSTPApplication {
     /// Sends as much as flow control (session 'ready') and the channel (writable) allow.
     private func pump() {
         guard let handler, let sessionId, !finishing else { return }
-        defer { handler.flush() }
-        while sessionState == .ready && handler.isWritable {
+        // One flush for everything this pass writes (small messages: hundreds per write).
+        handler.batchingFlushes { pumpMessages(handler: handler, sessionId: sessionId) }
+    }
+
+    private func pumpMessages(handler: SSTPConnectionHandler, sessionId: UInt32) {
+        // A full OutboundMessageList waits for acknowledgments (they pump again).
+        while sessionState == .ready && handler.isWritable && !handler.machine.outboundListIsFull {
             if reader == nil {
                 guard next < configuration.messages.count else {
                     finishIfDone()
@@ -372,12 +378,9 @@ final class SenderApplication: SSTPApplication {
                     let name = configuration.messages[index].name
                     let events = self.events
                     let quiet = perMessageLinesHidden
-                    if configuration.digests {
-                        reader?.digest { digest in
-                            if !quiet { events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: digest)) }
-                        }
-                    } else {
-                        reader?.digest { _ in }
+                    let hashing = configuration.digests
+                    reader?.digest { digest in
+                        if !quiet { events.emit(SSTPSenderEvent.sent(message: index, name: name, sha256: hashing ? digest : nil)) }
                     }
                     reader = nil
                     next += 1
@@ -396,6 +399,12 @@ final class SenderApplication: SSTPApplication {
     private func options(_ index: Int, size: UInt64?) -> SSTP.MessageOptions {
         var options = configuration.messages[index].options
         if index == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
+        // The message that fills the OutboundMessageList asks for its acknowledgment at
+        // once, so the send does not stall for the receiver's timer.
+        if let handler, let count = handler.machine.established?.outboundMessages.count,
+           count + 1 >= handler.machine.configuration.maximumOutboundMessages {
+            options.acknowledgeImmediately = true
+        }
         if configuration.streamSize, let size {
             options.streamSize = SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size)
         }
@@ -412,8 +421,8 @@ final class SenderApplication: SSTPApplication {
         sentCount += 1
         bytesSent += payload.readableBytes
         next += 1
-        if configuration.digests && !perMessageLinesHidden {
-            events.emit(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: sha256))
+        if !perMessageLinesHidden {
+            events.emit(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: configuration.digests ? sha256 : nil))
         }
         reportProgress()
     }
@@ -519,6 +528,7 @@ final class SenderApplication: SSTPApplication {
         }
         reportProgress()
         finishIfDone()
+        pump()
     }
 
     private func finishIfDone() {
@@ -545,6 +555,10 @@ final class SenderApplication: SSTPApplication {
             if !report.succeeded || !finishing {
                 report.failure = report.failure ?? "the peer closed the connection (\(close.reason)\(close.returnTime.map { ", return in \($0) s" } ?? ""))"
             }
+        case .refused(let response) where response.responseId == .wrongDevice:
+            // A WrongDevice ConnectResponse carries no TargetDeviceURLs (2.2.3.1): say what to check.
+            report.failure = "the peer refused the connection: WrongDevice (\(configuration.targetDeviceURL) is not one of its device URLs; "
+                + "use one the listener prints when it starts (\"accepts Connect for …\", its --device-url) as --target-device)"
         case .refused(let response):
             report.failure = "the peer refused the connection: \(response.responseId)\(response.retryTime.map { ", retry in \($0) s" } ?? "")"
         case .transportLost:

@@ -13,7 +13,7 @@ public enum SSTPSenderEvent: RoleEvent {
     /// The receiver's flow control moved the session (StopSending / StartSending, 3.1.4.5).
     case flowControl(session: UInt32, state: SSTP.SessionState)
     /// A message was sent whole (EndMessage written).
-    case sent(message: Int, name: String, sha256: String)
+    case sent(message: Int, name: String, sha256: String?)
     /// The receiver acknowledged a message (3.1.5.19): it is delivered.
     case acknowledged(message: Int, name: String)
     /// How far the send is, at most ``SSTPSenderProgress/interval`` apart: payload bytes
@@ -41,7 +41,7 @@ public enum SSTPSenderEvent: RoleEvent {
         case .sessionOpened(let session, let state), .flowControl(let session, let state):
             [("session", .integer(session)), ("state", .string(state.description))]
         case .sent(let message, let name, let digest):
-            [("message", .int(Int64(message))), ("name", .string(name)), ("sha256", .string(digest))]
+            [("message", .int(Int64(message))), ("name", .string(name))] + (digest.map { [("sha256", .string($0))] } ?? [])
         case .acknowledged(let message, let name):
             [("message", .int(Int64(message))), ("name", .string(name))]
         case .progress(let bytes, let sent, let acknowledged, let total, let seconds):
@@ -63,7 +63,7 @@ public enum SSTPSenderEvent: RoleEvent {
         case .connected(let peer, let version, _): "connected to \(peer) (SSTP \(version))"
         case .sessionOpened(let session, let state): "session \(session) opened (\(state))"
         case .flowControl(let session, let state): "session \(session) is \(state)"
-        case .sent(_, let name, let digest): "sent \(name) (sha256 \(digest))"
+        case .sent(_, let name, let digest): "sent \(name)\(digest.map { " (sha256 \($0))" } ?? "")"
         case .acknowledged(_, let name): "acknowledged \(name)"
         case .progress(let bytes, _, let acknowledged, let total, let seconds):
             "\(bytes) bytes, \(seconds > 0 ? String(Int(Double(bytes) / 1e6 / seconds)) : "–") MB/s, \(acknowledged) of \(total) acknowledged"

@@ -40,6 +40,11 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-NFPS targets
         FuzzTarget(name: "NFPSHeaders", run: NFPSFuzz.headers),
 
+        // MARK: MS-WDSMSI targets
+        FuzzTarget(name: "WDSMSIUDPPacket", run: WDSMSIFuzz.udpPacket),
+        FuzzTarget(name: "WDSCPacket", run: WDSMSIFuzz.wdscPacket),
+        FuzzTarget(name: "WDSMSIServer", run: WDSMSIFuzz.server),
+
         // MARK: other protocols' targets
     ]
 

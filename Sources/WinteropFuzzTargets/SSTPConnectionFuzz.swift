@@ -7,7 +7,8 @@ import WinteropWire
 enum SSTPConnectionFuzz {
     /// Each step is one byte choosing the event, followed by what it needs. Invariants:
     /// nothing happens after the connection ended, a deadline is never at or before
-    /// `now`, and the message lists hold no more than was sent and received.
+    /// `now`, the message lists hold no more than was sent and received, and the
+    /// Inbound and Outbound message lists never pass their configured bounds.
     @Sendable static func sequence(_ bytes: [UInt8]) {
         guard let selector = bytes.first else { return }
         var input = ByteBuffer(bytes: bytes.dropFirst())
@@ -16,6 +17,10 @@ enum SSTPConnectionFuzz {
         configuration.timers.connectTimeout = .seconds(30)
         configuration.timers.outboundIdle = .seconds(60)
         configuration.timers.inboundIdle = .seconds(90)
+        configuration.timers.outputStall = .seconds(45)
+        // A small bound, so that sequences reach it.
+        configuration.maximumInboundMessages = selector & 16 == 0 ? 4 : 64
+        configuration.maximumOutboundMessages = selector & 32 == 0 ? 3 : 64
         let initiated = selector & 2 == 0
         var machine = SSTP.ConnectionStateMachine(configuration: configuration, initiatedConnection: initiated)
         var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
@@ -37,7 +42,9 @@ enum SSTPConnectionFuzz {
             }
             if let lists = machine.established {
                 precondition(lists.inboundMessages.count <= received, "InboundMessageList longer than what was received")
+                precondition(lists.inboundMessages.count <= configuration.maximumInboundMessages, "InboundMessageList past its bound")
                 precondition(lists.outboundMessages.count <= sent, "OutboundMessageList longer than what was sent")
+                precondition(lists.outboundMessages.count <= configuration.maximumOutboundMessages, "OutboundMessageList past its bound")
             }
         }
 
@@ -74,6 +81,11 @@ enum SSTPConnectionFuzz {
             case 3:
                 // Time passes (up to 255 s) and the deadline is hit.
                 now = now + .seconds(Int64(input.readInteger(as: UInt8.self) ?? 0))
+                // The shell's output crosses a water mark (bit 0x20: blocked, else drained).
+                if step & 0x10 != 0 {
+                    let next = step & 0x20 != 0 ? machine.outputBlocked(now: now) : machine.outputUnblocked(now: now)
+                    if let next { precondition(next > now, "an output stall deadline at or before now") }
+                }
                 let outcome = machine.hitDeadline(now: now)
                 check(outcome.actions)
                 if let next = outcome.next { precondition(next > now, "a deadline at or before now") }

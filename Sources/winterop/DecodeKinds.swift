@@ -28,6 +28,8 @@ extension DecodeKind {
             try SSTPDecode.describe(bytes, version: .v1_5)
         },
 
+        // MARK: MS-WDSMSI kinds
+        .wdsUDP, .wdsc,
         // MARK: MS-TCC kinds
         .tccMessages,
         // MARK: MS-NFPS kinds

@@ -80,11 +80,20 @@ struct SSTPListenCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
     var maxConnections: Int?
 
+    @Option(name: .customLong("max-messages-in-progress"), help: "Messages being received at once by this process; one more closes its session with QuotaWouldBeExceeded.")
+    var maxMessagesInProgress: Int = SSTPDeviceConfiguration.defaultMaxMessagesInProgress
+
+    @Option(name: .customLong("stall-timeout"), help: "Seconds a peer may leave this device's output unread (above the high-water mark) before it is closed with ResponseTimeout.")
+    var stallTimeout: Double = 30
+
     @Flag(name: .customLong("no-flow-control"), help: "Do not send StopSending/StartSending when the disk falls behind (TCP back-pressure only).")
     var noFlowControl = false
 
     @Flag(name: .customLong("no-fsync"), help: "Do not fsync each message before acknowledging it.")
     var noFsync = false
+
+    @Flag(name: .customLong("no-sha256"), help: "Do not compute each message's SHA-256 (the message event then has no sha256 field); saves most of the CPU of large messages.")
+    var noSHA256 = false
 
     @Option(name: .customLong("lockout"), help: "A source device URL to refuse with ConnectRejected (repeatable).")
     var lockout: [String] = []
@@ -96,18 +105,20 @@ struct SSTPListenCommand: AsyncParsableCommand {
     var highWater: Int = 4 << 20
 
     func run() async throws {
-        let configuration = try SSTPDeviceConfiguration(
+        var configuration = try SSTPDeviceConfiguration(
             listen: listen, deviceURLs: deviceURLs,
             outputDirectory: out, version: version.version, acknowledgmentDelay: ackDelay,
             flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: lockout,
             maxConnectionsPerDevice: maxConnectionsPerDevice, highWater: highWater, connectTimeout: connectTimeout,
-            maxMessageSize: maxMessageSize, maxConnections: maxConnections
+            maxMessageSize: maxMessageSize, maxConnections: maxConnections,
+            stallTimeout: stallTimeout, maxMessagesInProgress: maxMessagesInProgress
         )
+        configuration.digests = !noSHA256
         let eventLog = events.makeEventLog()
         var logger = Logger(label: "winterop.sstp.listen")
         logger.logLevel = .warning
         let listener = SSTPDeviceListener(configuration: configuration, events: eventLog)
-        try await RoleRunner.serve([listener.service()], name: "sstp listen", events: eventLog, logger: logger)
+        try await RoleRunner.serve([listener.announcingService()], name: "sstp listen", events: eventLog, logger: logger)
     }
 }
 
@@ -117,7 +128,8 @@ struct SSTPSendCommand: AsyncParsableCommand {
         abstract: "Connect to a device or relay, open a session and send files as messages until each is acknowledged.",
         discussion: """
             Each --file is one message (a directory sends each of its files, a quoted glob each file it \
-            matches); with no --file, standard input is one message. The last message asks for an \
+            matches); with no --file, standard input is one message, or with --stdin-messages many \
+            (each a 4-byte big-endian length then its bytes; read to the end first). The last message asks for an \
             immediate acknowledgment. Exits 0 once every message is acknowledged; otherwise exits 1 \
             naming what was not acknowledged.
             """
@@ -146,6 +158,9 @@ struct SSTPSendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A file, directory or quoted glob to send, one message per file (repeatable); standard input when none is given.")
     var file: [String] = []
 
+    @Flag(name: .customLong("stdin-messages"), help: "Read many messages from standard input, each a 4-byte big-endian length then its bytes (UserRef stdin#N unless --user-ref).")
+    var stdinMessages = false
+
     @Option(name: .long, help: "SSTP version to speak.")
     var version: SSTPVersionArgument = .v1_6
 
@@ -164,6 +179,9 @@ struct SSTPSendCommand: AsyncParsableCommand {
     @Option(name: .customLong("user-ref"), help: "UserRef of every message (default: the file's name).")
     var userRef: String?
 
+    @Flag(name: .customLong("no-sha256"), help: "Do not compute each message's SHA-256 (sent events then have no sha256 field); saves most of the CPU of large messages.")
+    var noSHA256 = false
+
     @Flag(name: .customLong("no-stream-size"), help: "Do not send the StreamSize fields even when the size is known.")
     var noStreamSize = false
 
@@ -171,23 +189,28 @@ struct SSTPSendCommand: AsyncParsableCommand {
     var timeout: Double = 60
 
     func run() async throws {
-        let configuration = try SSTPSendConfiguration(
+        if file.isEmpty && stdinMessages && isatty(STDIN_FILENO) != 0 {
+            EventLog.diagnostic("sstp send: reading length-prefixed messages from standard input until its end (Ctrl-D)")
+        }
+        var configuration = try SSTPSendConfiguration(
             to: to, targetDevice: targetDevice, deviceURL: deviceURL,
             resource: resource, identity: identity, device: device, files: file, version: version.version,
             options: SSTP.MessageOptions(
                 track: track, acknowledgeImmediately: ackImmediately, doNotDeliverIfOffline: doNotDeliverIfOffline,
                 ephemeral: ttl.map { SSTP.Message.Ephemeral(ttl: $0) }
             ),
-            userRef: userRef, streamSize: !noStreamSize, timeout: timeout
+            userRef: userRef, streamSize: !noStreamSize, timeout: timeout, standardInputMessages: stdinMessages
         )
+        configuration.digests = !noSHA256
         let eventLog = events.makeEventLog()
-        if file.isEmpty && isatty(STDIN_FILENO) != 0 {
+        if file.isEmpty && !stdinMessages && isatty(STDIN_FILENO) != 0 {
             EventLog.diagnostic("sstp send: reading one message from standard input (end it with Ctrl-D, or give --file)")
         }
         var logger = Logger(label: "winterop.sstp.send")
         logger.logLevel = .warning
+        let send = configuration
         let report = try await RoleRunner.client(name: "sstp send", logger: logger) {
-            try await SSTPSender.send(configuration, events: eventLog)
+            try await SSTPSender.send(send, events: eventLog)
         }
         guard report.succeeded else { throw RoleFailure.peer("sstp send: " + report.failureSummary) }
     }

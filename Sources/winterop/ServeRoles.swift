@@ -1,4 +1,5 @@
 import SSTPRoles
+import WDSMSIRoles
 import WinteropTransport
 
 enum ServeRoles {
@@ -10,6 +11,8 @@ enum ServeRoles {
         // MARK: MS-GRVSSTP roles
         SSTPDeviceServeRole(),
 
+        // MARK: MS-WDSMSI roles
+        WDSServeRole(),
         // MARK: MS-TCC roles
         tccServer,
 

@@ -6,10 +6,12 @@ import WinteropTestSupport
 /// stop on SIGINT and SIGTERM.
 @Suite struct ServeTests {
     static let roles = ["mice-sink", "sstp-device"]
+    /// Roles on UDP: moved to port 0 too, so a test never takes a real port.
+    static let datagramRoles = ["wds-server"]
 
     func startServe(data: String) throws -> WinteropProcess {
         var arguments = ["serve", "--json", "--data", data]
-        for role in Self.roles { arguments += ["--listen", "\(role)=127.0.0.1:0"] }
+        for role in Self.roles + Self.datagramRoles { arguments += ["--listen", "\(role)=127.0.0.1:0"] }
         // The sink's mDNS advertisement is exercised by the MS-MICE tests.
         arguments += ["--no-advertise"]
         return try WinteropProcess.winterop(arguments)

@@ -41,7 +41,7 @@ import WinteropWire
             answers += 1
         }
         #expect(answers >= 1)
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(4))
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "\(elapsed)")
         #expect(events.first("closed")?.contains("security_handshake_timeout") == true)
         await server.shutdown()
     }

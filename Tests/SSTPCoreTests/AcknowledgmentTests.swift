@@ -281,3 +281,37 @@ import Testing
         #expect(b.established?.inboundMessages.completedRunLength == 10_000)
     }
 }
+
+extension AcknowledgmentTests {
+    /// Issue 8: the InboundMessageList is bounded (ConnectionConfiguration.maximumInboundMessages).
+    @Test func aFullInboundListAcknowledgesWhatIsCompleteOrClosesWithInternalError() throws {
+        var (a, b) = try DeadlineTests.established { $0.maximumInboundMessages = 3 }
+        let id = try Harness.openSession(&a, &b)
+        for n: UInt64 in 1...3 { _ = try Harness.sendMessage(&a, &b, session: id, "m\(n)", reference: n) }
+        _ = try b.resourceHandlerCompleted(sequence: 1)
+        // A fourth: the completed run (one) is acknowledged at once, and the list stays at 3.
+        let fourth = try Harness.sendMessage(&a, &b, session: id, "m4", reference: 4)
+        #expect(Harness.commands(fourth).contains(.noop(SSTP.Noop(messageCount: 1))))
+        #expect(b.established?.inboundMessages.count == 3)
+        // A fifth with nothing complete: closed, the peer will send again.
+        let fifth = try Harness.sendMessage(&a, &b, session: id, "m5", reference: 5)
+        #expect(Harness.connectClose(fifth)?.reason == .internalError)
+        #expect(!b.isEstablished)
+    }
+}
+
+extension AcknowledgmentTests {
+    /// Issue 8: the OutboundMessageList is bounded (ConnectionConfiguration.maximumOutboundMessages).
+    @Test func aFullOutboundListRefusesTheNextMessageUntilAcknowledgmentsArrive() throws {
+        var (a, b) = try DeadlineTests.established { $0.maximumOutboundMessages = 2 }
+        let id = try Harness.openSession(&a, &b)
+        for n: UInt64 in 1...2 { _ = try Harness.sendMessage(&a, &b, session: id, "m\(n)", reference: n) }
+        #expect(a.outboundListIsFull)
+        #expect(throws: SSTP.UsageError.self) { try a.beginMessage(sessionId: id) }
+        // B completes and acknowledges both: A may send again.
+        for n: UInt64 in 1...2 { _ = try b.resourceHandlerCompleted(sequence: n) }
+        _ = try Harness.deliver(try b.sendNoop(), to: &a)
+        #expect(!a.outboundListIsFull)
+        _ = try Harness.sendMessage(&a, &b, session: id, "m3", reference: 3)
+    }
+}

@@ -71,6 +71,22 @@ import Testing
         #expect(silent.transportActive(now: Self.t0) == Self.at(5))
     }
 
+    @Test func outputBlockedPastTheStallLimitClosesWithResponseTimeout() throws {
+        var (_, b) = try Self.established { $0.timers.outputStall = .seconds(30) }
+        #expect(b.outputBlocked(now: Self.at(10)) == Self.at(40))
+        // Blocked again while blocked: the clock keeps its start.
+        #expect(b.outputBlocked(now: Self.at(20)) == Self.at(40))
+        #expect(b.hitDeadline(now: Self.at(39)).actions.isEmpty)
+        let due = b.hitDeadline(now: Self.at(40))
+        #expect(Harness.connectClose(due.actions)?.reason == .responseTimeout)
+        #expect(due.next == nil)
+        // Unblocked in time: no close.
+        var (_, c) = try Self.established { $0.timers.outputStall = .seconds(30) }
+        _ = c.outputBlocked(now: Self.at(10))
+        #expect(c.outputUnblocked(now: Self.at(35)) == Self.at(600))
+        #expect(c.hitDeadline(now: Self.at(45)).actions.isEmpty)
+    }
+
     @Test func aLateCallNeverSchedulesInThePast() throws {
         // Called far past every deadline, on every kind of state: the next deadline is ahead.
         var (a, _) = try Self.established()

@@ -190,9 +190,14 @@ final class HoldingApplication: SSTPApplication {
 final class ReadCounter: ChannelOutboundHandler {
     typealias OutboundIn = Any
     var reads = 0
+    var flushes = 0
     func read(context: ChannelHandlerContext) {
         reads += 1
         context.read()
+    }
+    func flush(context: ChannelHandlerContext) {
+        flushes += 1
+        context.flush()
     }
 }
 
@@ -214,5 +219,50 @@ extension EmbeddedHandlerTests {
         channel.isWritable = true
         channel.pipeline.fireChannelWritabilityChanged()
         #expect(counter.reads == before + 1)
+    }
+
+    @Test func aPeerThatLeavesItsOutputUnreadIsClosedAfterTheStallTimeout() throws {
+        let (channel, _, application) = try Self.acceptor { $0.timers.outputStall = .seconds(30) }
+        _ = try Self.connect(channel)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(29))
+        #expect(application.ended == nil)
+        // Drained in time: the clock stops, and a new stall starts it afresh.
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(application.ended == nil)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        guard case .closedLocally(.responseTimeout, let violation)? = application.ended else {
+            Issue.record("not closed: \(String(describing: application.ended))")
+            return
+        }
+        #expect(violation?.contains("read nothing") == true)
+        #expect(!channel.isActive)
+    }
+
+    /// Issue 10: a sender's pass over many small messages reaches the socket as one write.
+    @Test func manyMessagesInOneBatchAreFlushedOnce() throws {
+        let (channel, handler, _) = try Self.acceptor()
+        let counter = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(counter, position: .first)
+        _ = try Self.connect(channel)
+        let id = try #require(handler.openSession(Self.entry))
+        _ = try Self.written(channel)
+        try Self.send(channel, [.openResponse(SSTP.OpenResponse(sessionId: id, responseId: .ok))])
+        let before = counter.flushes
+        try handler.batchingFlushes {
+            for n in 0..<100 {
+                try handler.beginMessage(sessionId: id, options: SSTP.MessageOptions())
+                try handler.sendData(sessionId: id, ByteBuffer(repeating: 7, count: 256))
+                try handler.endMessage(sessionId: id, reference: UInt64(n))
+            }
+        }
+        #expect(counter.flushes - before == 1)
+        let commands = try Self.written(channel)
+        #expect(commands.filter { if case .endMessage = $0 { true } else { false } }.count == 100)
     }
 }

@@ -95,3 +95,74 @@ extension FirstContactTests {
         client.close()
     }
 }
+
+/// Issue 8: a write that fails mid-message (the disk is full).
+extension FirstContactTests {
+    static let fullDevice = FileManager.default.isWritableFile(atPath: "/dev/full")
+
+    /// The first connection's first session (SessionId 0) writes its message to `.incoming-1-0.part`;
+    /// made a link to /dev/full, every write into it fails with ENOSPC, as on a full disk.
+    @Test(.enabled(if: fullDevice, "needs a writable /dev/full"))
+    func aFullDiskMidMessageIsNotAcknowledgedClosesTheSessionAndTheListenerServesOn() throws {
+        let listener = try ListenerProcess(extra: ["--no-fsync"])
+        defer { _ = listener.stop() }
+        let part = listener.inbox.appendingPathComponent(".incoming-1-0.part")
+        try FileManager.default.createSymbolicLink(atPath: part.path, withDestinationPath: "/dev/full")
+        let dir = try EndToEndTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let big = dir.appendingPathComponent("big.bin")
+        try EndToEndTests.randomData(1 << 20, seed: 8).write(to: big)
+        let result = try Winterop.run(EndToEndTests.sendArguments(listener.port, files: [big]))
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("QuotaWouldBeExceeded"), "\(result.stderr)")
+        #expect(!result.events.contains { $0["event"] as? String == "acknowledged" })
+        let failed = try listener.waitFor { $0["event"] as? String == "store_failed" }
+        #expect((failed["error"] as? String)?.contains("No space left on device") == true, "\(failed)")
+        _ = try listener.waitFor { $0["event"] as? String == "session_closed" && $0["reason"] as? String == "QuotaWouldBeExceeded" }
+        // The listener serves on, and nothing of the failed message is left.
+        let small = dir.appendingPathComponent("small.bin")
+        try Data("fits".utf8).write(to: small)
+        #expect(try Winterop.run(EndToEndTests.sendArguments(listener.port, files: [small])).status == 0)
+        _ = try listener.waitFor { $0["event"] as? String == "message" }
+        let left = try FileManager.default.contentsOfDirectory(atPath: listener.inbox.path)
+        #expect(left == ["msg-00000001"], "\(left)")
+    }
+}
+
+/// Issue 8: the per-process cap on messages in progress, and what a user is told about device URLs.
+extension FirstContactTests {
+    @Test func aMessageBeyondTheProcessCapClosesItsSessionWithAnEvent() throws {
+        let listener = try ListenerProcess(extra: ["--no-fsync", "--max-messages-in-progress", "2"])
+        defer { _ = listener.stop() }
+        let client = try RawClient(port: listener.port)
+        try client.send(.connect(SSTP.Connect(minorVersion: 6, targetDeviceURL: "dpp://listener", sourceDeviceURLs: ["dpp://raw"], peerProductVersion: "raw")))
+        _ = try listener.waitFor { $0["event"] as? String == "connected" }
+        for id: UInt32 in 1...3 {
+            try client.send(.open(SSTP.Open(sessionId: id, addressingEntry: SSTP.AddressingEntry(resourceURL: "r", identityURL: "i"))))
+            try client.send(.message(SSTP.Message(sessionId: id)))
+            try client.send(.data(SSTP.Data(sessionId: id, payload: ByteBuffer(repeating: 1, count: 100))))
+        }
+        let limit = try listener.waitFor { $0["event"] as? String == "message_limit" }
+        #expect(limit["session"] as? Int == 3 && limit["limit"] as? Int == 2, "\(limit)")
+        _ = try listener.waitFor { $0["event"] as? String == "session_closed" && $0["session"] as? Int == 3 }
+        // The two admitted messages still complete.
+        for id: UInt32 in 1...2 { try client.send(.endMessage(SSTP.EndMessage(sessionId: id))) }
+        _ = try listener.waitFor(count: 2) { $0["event"] as? String == "message" }
+        client.close()
+    }
+
+    @Test func theListenerSaysWhichDeviceURLsItAcceptsAndWrongDeviceSaysWhatToCheck() throws {
+        let listener = try ListenerProcess()
+        defer { _ = listener.stop() }
+        let accepting = try listener.waitFor { $0["event"] as? String == "accepting" }
+        #expect(accepting["deviceURLs"] as? [String] == ["dpp://listener"])
+        let dir = try EndToEndTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("x")
+        try Data([1]).write(to: file)
+        let result = try Winterop.run(EndToEndTests.sendArguments(listener.port, target: "dpp://not-this-one", files: [file]))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("dpp://not-this-one is not one of its device URLs"), "\(result.stderr)")
+        #expect(result.stderr.contains("--target-device"), "\(result.stderr)")
+    }
+}

@@ -48,11 +48,12 @@ import Testing
     @Test func dnsAnswersWhenMDNSCannot() async throws {
         let started = ContinuousClock.now
         // A generous timer: this machine may be loaded; /etc/hosts answers at once otherwise.
-        let resolution = await MDNSQuerier.resolveHostWithDNS("localhost", timeout: .seconds(20), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let resolution = await MDNSQuerier.resolveHostWithDNS("localhost", timeout: .seconds(60), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         #expect(resolution.source == .dns)
         #expect(resolution.addresses.compactMap(\.ipAddress).contains { $0 == "127.0.0.1" || $0 == "::1" })
-        // DNS answering ends the wait: it does not sit out the timer.
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // DNS answering ends the wait: it does not sit out the timer (a loaded machine's
+        // shared thread pool can take many seconds to get to the lookup).
+        #expect(ContinuousClock.now - started < .seconds(50))
     }
 
     @Test func theDiscoveryTimerBoundsAFailedLookup() async throws {

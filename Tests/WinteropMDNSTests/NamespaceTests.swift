@@ -28,7 +28,7 @@ struct NamespaceTests {
     @Test func announcedSinkIsFoundByOurQuerierDigAndZeroconfThenSaysGoodbye() async throws {
         let namespace = try NetworkNamespace()
         let sink = try Self.announce(namespace, name: "Winterop Test Sink", port: 7250, host: "wtsink.local")
-        let announced = await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) }
+        let announced = await sink.waitForLine(timeout: 20) { $0.contains(#""event":"announced""#) }
         try #require(announced != nil, "no announced event; stdout: \(sink.stdout) stderr: \(sink.stderr)")
         #expect(sink.lines.first == #"{"event":"listening","service":"mdns","host":"0.0.0.0","port":5353}"#)
         #expect(sink.lines.dropFirst().first == #"{"event":"probing","name":"Winterop Test Sink._display._tcp.local"}"#)
@@ -102,11 +102,11 @@ struct NamespaceTests {
     @Test func secondResponderWithTheSameNameRenamesItself() async throws {
         let namespace = try NetworkNamespace()
         let first = try Self.announce(namespace, name: "Twin", port: 7250, host: "twin-a.local")
-        try #require(await first.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } != nil, "first: \(first.stdout) \(first.stderr)")
+        try #require(await first.waitForLine(timeout: 20) { $0.contains(#""event":"announced""#) } != nil, "first: \(first.stdout) \(first.stderr)")
         let second = try Self.announce(namespace, name: "Twin", port: 7251, host: "twin-b.local")
-        let renamed = await second.waitForLine(timeout: 8) { $0.contains(#""event":"renamed""#) }
+        let renamed = await second.waitForLine(timeout: 20) { $0.contains(#""event":"renamed""#) }
         #expect(renamed == #"{"event":"renamed","from":"Twin._display._tcp.local","to":"Twin (2)._display._tcp.local"}"#, "second: \(second.stdout) \(second.stderr)")
-        let announced = await second.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) }
+        let announced = await second.waitForLine(timeout: 20) { $0.contains(#""event":"announced""#) }
         #expect(announced == #"{"event":"announced","name":"Twin (2)._display._tcp.local"}"#)
         // The first keeps its name; browsing sees both.
         #expect(!first.stdout.contains("renamed"))
@@ -144,7 +144,7 @@ struct NamespaceTests {
         let namespace = try NetworkNamespace()
         let links = try await namespace.addVethPair("wva", "wvb")
         let sink = try namespace.start(Self.winterop, ["mdns", "announce", "--json", "--ipv6", "--name", "V6 Sink", "--port", "7250", "--host", "v6sink.local"])
-        try #require(await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } != nil, "\(sink.stdout) \(sink.stderr)")
+        try #require(await sink.waitForLine(timeout: 20) { $0.contains(#""event":"announced""#) } != nil, "\(sink.stdout) \(sink.stderr)")
         let va = try #require(links["wva"]), vb = try #require(links["wvb"])
         // A legacy unicast query over IPv6, received on wva: only wva's address (RFC 6762 14).
         let aaaa = try await namespace.run(dig, ["-p", "5353", "@\(va)%wva", "v6sink.local", "AAAA", "+short", "+time=2", "+tries=1"])
@@ -177,7 +177,7 @@ struct ZeroconfConflictTests {
         let python = try Prerequisites.zeroconfWithConflictHandling()
         let namespace = try NetworkNamespace()
         let sink = try NamespaceTests.announce(namespace, name: "Contested", port: 7250, host: "ours.local")
-        try #require(await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } != nil, "\(sink.stderr)")
+        try #require(await sink.waitForLine(timeout: 20) { $0.contains(#""event":"announced""#) } != nil, "\(sink.stderr)")
         let theirs = try await namespace.run(python, [Self.register, "Contested", "_display._tcp.local.", "9999", "theirs.local.", "k=v"], timeout: 15)
         #expect(theirs.status != 0)
         #expect(theirs.stderr.contains("NonUniqueNameException"), "zeroconf: \(theirs.stdout) \(theirs.stderr)")
@@ -192,9 +192,9 @@ struct ZeroconfConflictTests {
         let theirs = try namespace.start(python, [Self.register, "Contested", "_display._tcp.local.", "9999", "theirs.local.", "k=v"])
         try #require(await theirs.waitForLine(timeout: 10) { $0 == "registered" } != nil, "zeroconf: \(theirs.stderr)")
         let sink = try NamespaceTests.announce(namespace, name: "Contested", port: 7250, host: "ours.local")
-        let renamed = await sink.waitForLine(timeout: 8) { $0.contains(#""event":"renamed""#) }
+        let renamed = await sink.waitForLine(timeout: 20) { $0.contains(#""event":"renamed""#) }
         #expect(renamed == #"{"event":"renamed","from":"Contested._display._tcp.local","to":"Contested (2)._display._tcp.local"}"#, "\(sink.stdout) \(sink.stderr)")
-        #expect(await sink.waitForLine(timeout: 8) { $0.contains(#""event":"announced""#) } == #"{"event":"announced","name":"Contested (2)._display._tcp.local"}"#)
+        #expect(await sink.waitForLine(timeout: 20) { $0.contains(#""event":"announced""#) } == #"{"event":"announced","name":"Contested (2)._display._tcp.local"}"#)
         sink.signal(SIGTERM)
         theirs.signal(SIGKILL)
         #expect(await sink.waitForExit(timeout: 5) == 0)

@@ -6,8 +6,12 @@ extension SSTP.ConnectionStateMachine {
     /// Begins a message sequence on an outbound session in 'ready': a Message carrying the
     /// MessageCount of 3.1.4.2.1; a running Message Acknowledgment Timer stops.
     public mutating func beginMessage(sessionId id: UInt32, options: SSTP.MessageOptions = SSTP.MessageOptions()) throws(SSTP.UsageError) -> [Action] {
-        try withEstablished { (e: inout Established) throws(SSTP.UsageError) -> [Action] in
+        let limit = configuration.maximumOutboundMessages
+        return try withEstablished { (e: inout Established) throws(SSTP.UsageError) -> [Action] in
             guard var session = e.outbound[id] else { throw SSTP.UsageError("no outbound session \(id)") }
+            guard e.outboundMessages.count < limit else {
+                throw SSTP.UsageError("\(limit) messages are waiting for acknowledgment (OutboundMessageList full); wait for acknowledgments")
+            }
             guard session.state == .ready else {
                 throw SSTP.UsageError("data is sent on a session in 'ready'; session \(id) is '\(session.state)' (3.1.4.6)")
             }
@@ -64,6 +68,12 @@ extension SSTP.ConnectionStateMachine {
     }
 
     // MARK: Noop (3.1.4.8) and completion (3.1.4.7)
+
+    /// Whether the OutboundMessageList holds ``SSTP/ConnectionConfiguration/maximumOutboundMessages``
+    /// entries: no message may begin until acknowledgments arrive.
+    public var outboundListIsFull: Bool {
+        (established?.outboundMessages.count ?? 0) >= configuration.maximumOutboundMessages
+    }
 
     /// Sends a Noop carrying the MessageCount of 3.1.4.2.1; a running acknowledgment timer stops.
     public mutating func sendNoop() throws(SSTP.UsageError) -> [Action] {
@@ -211,6 +221,7 @@ extension SSTP.ConnectionStateMachine {
 
     mutating func endMessageReceived(_ end: SSTP.EndMessage) -> [Action] {
         let id = end.sessionId
+        let limit = configuration.maximumInboundMessages
         return onEstablished(notEstablished: (.tooManyUnknownSessionCmds, "EndMessage for session \(id), which does not exist")) { e in
             var session: SSTP.InboundSession
             switch Self.inboundSession(id, "EndMessage", e) {
@@ -227,6 +238,13 @@ extension SSTP.ConnectionStateMachine {
             e.inbound[id] = session
             let entry = e.inboundMessages.append(sessionId: id, message: message)
             var actions: [Action] = []
+            if e.inboundMessages.count > limit {
+                // Bounded list: acknowledge the completed run now (3.1.4.8) to make room.
+                if e.inboundMessages.completedRunLength > 0 { actions += Self.noop(&e) }
+                if e.inboundMessages.count > limit {
+                    return .violation(.internalError, "\(limit) received messages are not yet handled (InboundMessageList full, 3.1.1.2)")
+                }
+            }
             if !e.acknowledgmentTimerActive {
                 e.acknowledgmentTimerActive = true
                 actions.append(.startTimer(.messageAcknowledgment))

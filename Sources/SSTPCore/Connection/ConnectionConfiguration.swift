@@ -33,6 +33,15 @@ extension SSTP {
         /// Payload bytes one received message may carry; a longer one closes its session
         /// with Close QuotaWouldBeExceeded. nil for no limit.
         public var maximumMessageSize: Int?
+        /// Entries the InboundMessageList (3.1.1.2) may hold: at the limit the completed run
+        /// is acknowledged at once; a list still full of messages the resource handler has
+        /// not completed closes the connection with ConnectClose InternalError (the peer
+        /// sends the rest again), so a fast peer cannot grow it without bound.
+        public var maximumInboundMessages: Int = 262_144
+        /// Entries the OutboundMessageList (3.1.1.3) may hold: a message beyond it is a
+        /// usage error (``ConnectionStateMachine/outboundListIsFull``), and the higher
+        /// layer waits for acknowledgments.
+        public var maximumOutboundMessages: Int = 262_144
         public var timers: TimerConfiguration
 
         public init(

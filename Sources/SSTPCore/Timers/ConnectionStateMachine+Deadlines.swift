@@ -13,6 +13,8 @@ extension SSTP.ConnectionStateMachine {
         public var lastSent: NIODeadline
         /// An Inbound Idle Timer Noop went out and nothing has come in since.
         public var unansweredProbe = false
+        /// Unsent output went above the shell's high-water mark then, and has stayed there.
+        public var outputBlockedSince: NIODeadline?
     }
 
     /// What ``hitDeadline(now:)`` decided: the actions to carry out now, and when to call
@@ -45,6 +47,19 @@ extension SSTP.ConnectionStateMachine {
         liveness?.lastSent = now
     }
 
+    /// The shell's unsent output passed its high-water mark at `now` (the peer is not
+    /// reading): the output stall clock starts. Returns the deadline to schedule.
+    public mutating func outputBlocked(now: NIODeadline) -> NIODeadline? {
+        if liveness?.outputBlockedSince == nil { liveness?.outputBlockedSince = now }
+        return nextDeadline(after: now)
+    }
+
+    /// The unsent output fell back below the low-water mark at `now`: the stall clock stops.
+    public mutating func outputUnblocked(now: NIODeadline) -> NIODeadline? {
+        liveness?.outputBlockedSince = nil
+        return nextDeadline(after: now)
+    }
+
     /// The deadline the shell scheduled has come (`now` may be later than asked). Decides,
     /// in this order:
     /// - a connection not 'established' within ``SSTP/TimerConfiguration/connectTimeout``
@@ -54,11 +69,18 @@ extension SSTP.ConnectionStateMachine {
     ///   both clocks it affects;
     /// - a second Inbound Idle Timer period with nothing received after that Noop ends the
     ///   connection with ConnectClose Idle: the link is dead (a live peer's own idle
-    ///   timer would have sent something).
+    ///   timer would have sent something);
+    /// - in any open state, output blocked for ``SSTP/TimerConfiguration/outputStall``
+    ///   closes the connection with ConnectClose ResponseTimeout (2.2.4.1: "not received an
+    ///   expected response", here the peer's reading of what it was sent).
     public mutating func hitDeadline(now: NIODeadline) -> DeadlineOutcome {
         guard let liveness else { return DeadlineOutcome(actions: [], next: nil) }
         let timers = configuration.timers
         var actions: [Action] = []
+        if let limit = timers.outputStall, let since = liveness.outputBlockedSince, now >= since + TimeAmount(limit), isOpen {
+            actions = closeConnection(.responseTimeout, violation: "the peer read nothing of what it was sent for \(limit)")
+            return DeadlineOutcome(actions: actions, next: nextDeadline(after: now))
+        }
         switch state {
         case .transportLayerConnected, .connecting:
             if let limit = timers.connectTimeout, now >= liveness.opened + TimeAmount(limit) {
@@ -87,6 +109,13 @@ extension SSTP.ConnectionStateMachine {
         return DeadlineOutcome(actions: actions, next: nextDeadline(after: now))
     }
 
+    private var isOpen: Bool {
+        switch state {
+        case .transportLayerConnected, .connecting, .established: true
+        case .aborting, .closed, .modifying: false
+        }
+    }
+
     /// The earliest deadline still ahead, never at or before `now`: a deadline that is due
     /// (the shell called late) is pushed to the smallest step after `now`, so a timer can
     /// never be re-armed in the past and spin.
@@ -103,6 +132,7 @@ extension SSTP.ConnectionStateMachine {
         case .aborting, .closed, .modifying:
             return nil
         }
+        if let limit = timers.outputStall, let since = liveness.outputBlockedSince { deadlines.append(since + TimeAmount(limit)) }
         guard let earliest = deadlines.min() else { return nil }
         return max(earliest, now + .nanoseconds(1))
     }

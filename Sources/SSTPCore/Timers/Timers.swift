@@ -20,6 +20,10 @@ extension SSTP {
         /// not 'established' this long after it came up is closed (ConnectClose
         /// ResponseTimeout), so silent connections cannot pile up. nil disables it.
         public var connectTimeout: Duration? = .seconds(30)
+        /// Output stall timeout (issue 8, an application limit): a connection whose unsent
+        /// output stays above the high-water mark this long (the peer does not read what
+        /// it is sent) is closed with ConnectClose ResponseTimeout. nil disables it.
+        public var outputStall: Duration? = .seconds(30)
 
         public init() {}
     }
