@@ -145,7 +145,8 @@ extension MICESourceConfiguration {
 
     /// What a person should try after `reason`, when the sink's capabilities were assumed.
     public func advice(after reason: SourceCloseReason) -> String? {
-        guard capabilitiesAssumed, reason.isSecurityPhaseFailure else { return nil }
+        // With --encryption off --pin off nothing was assumed about security: no advice.
+        guard capabilitiesAssumed, reason.isSecurityPhaseFailure, encryption != .off || wantPIN else { return nil }
         return "without discovery data the sink was assumed to support PIN pairing and DTLS; if it does not (lazycast, GNOME Network Displays), retry with --encryption off --pin off, or add --fallback-plain"
     }
 
