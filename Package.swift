@@ -117,6 +117,22 @@ var targets: [Target] = [
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
 
+    // MS-GRVSSTP relay server (3.3): sans-IO relay core (addressing, attached devices,
+    // registrations, delivery scheduler, TTLs), the durable store (SQLite through GRDB)
+    // and the NIO shells of `sstp relay` and `sstp receive`.
+    .target(
+        name: "SSTPRelay",
+        dependencies: [
+            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]
+    ),
+    .testTarget(name: "SSTPRelayTests", dependencies: [
+        "SSTPRelay", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
+    ]),
+
     // MARK: MS-WDSMSI
     // Sans-IO: the UDP packets (2.2.2), the WDS Control Protocol encoding (MS-WDSC 2.2),
     // the server's request rules (3.1.5), its multicast session table and the client's retransmits.
@@ -239,7 +255,7 @@ var cliModules: [Target.Dependency] {
         "WFDCore", "WFDRoles",
 
         // MARK: CLI MS-GRVSSTP modules
-        "SSTPCore", "SSTPRoles",
+        "SSTPCore", "SSTPRoles", "SSTPRelay",
         // MARK: CLI MS-WDSMSI modules
         "WDSMSIRoles",
         // MARK: CLI other protocols
@@ -266,6 +282,7 @@ let package = Package(
         .library(name: "WFDRoles", targets: ["WFDRoles"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
+        .library(name: "SSTPRelay", targets: ["SSTPRelay"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "WDSMSIRoles", targets: ["WDSMSIRoles"]),
         .library(name: "NFPSCore", targets: ["NFPSCore"]),
@@ -281,6 +298,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -191,6 +191,18 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         return id
     }
 
+    /// Opens a fanout session to a relay server (3.1.4.3.3); nil when the connection cannot.
+    @discardableResult
+    public func openFanoutSession(resourceURL: String, entries: [SSTP.FanoutOpen.Entry]) -> UInt32? {
+        var id: UInt32?
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in
+            let (sessionId, actions) = try m.openFanoutSession(resourceURL: resourceURL, entries: entries)
+            id = sessionId
+            return actions
+        }
+        return id
+    }
+
     public func beginMessage(sessionId: UInt32, options: SSTP.MessageOptions) throws(SSTP.UsageError) {
         let actions = try machine.beginMessage(sessionId: sessionId, options: options)
         execute(actions)
@@ -224,6 +236,30 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
 
     public func closeSession(_ id: UInt32, reason: SSTP.Close.Reason = .noReason) {
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.closeSession(id, reason: reason) }
+    }
+
+    // MARK: Relay server and registration (3.2.4.1.3, 3.3.5)
+
+    /// A relay server's reply to a command it took (AttachResponse, RegisterResponse, …).
+    public func sendRelayReply(_ command: SSTP.Command) {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.sendRelayReply(command) }
+    }
+
+    /// A relay accepted a FanoutOpen (3.3.5.6): OkStopSending, the session 'suspended'.
+    public func acceptFanoutSession(_ sessionId: UInt32, entry: SSTP.AddressingEntry) {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.fanoutSessionAccepted(sessionId: sessionId, entry: entry) }
+    }
+
+    /// Sends Register on a new register session (3.2.4.1.3); nil when it cannot.
+    @discardableResult
+    public func register(registrationToken: [UInt8]) -> UInt32? {
+        var id: UInt32?
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in
+            let (eventId, actions) = try m.register(registrationToken: registrationToken)
+            id = eventId
+            return actions
+        }
+        return id
     }
 
     /// Closes the connection with ConnectClose (3.1.4.2).

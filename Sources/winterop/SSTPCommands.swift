@@ -14,20 +14,6 @@ struct SSTPCommand: AsyncParsableCommand {
     )
 }
 
-struct SSTPRelayCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "relay",
-        abstract: "Run a store-and-forward relay server that holds messages for devices and fans them out."
-    )
-
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var arguments: [String] = []
-
-    func run() async throws {
-        throw protocolNotAvailable("MS-GRVSSTP", role: "sstp relay")
-    }
-}
-
 /// `--version`: the SSTP versions a device speaks (1.7).
 enum SSTPVersionArgument: String, ExpressibleByArgument, CaseIterable {
     case v1_5 = "1.5"
@@ -213,19 +199,5 @@ struct SSTPSendCommand: AsyncParsableCommand {
             try await SSTPSender.send(send, events: eventLog)
         }
         guard report.succeeded else { throw RoleFailure.peer("sstp send: " + report.failureSummary) }
-    }
-}
-
-struct SSTPReceiveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "receive",
-        abstract: "Connect to a relay as a device and take delivery of the messages queued for it."
-    )
-
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var arguments: [String] = []
-
-    func run() async throws {
-        throw protocolNotAvailable("MS-GRVSSTP", role: "sstp receive")
     }
 }

@@ -1,3 +1,4 @@
+import SSTPRelay
 import SSTPRoles
 import WDSMSIRoles
 import WinteropTransport
@@ -10,6 +11,7 @@ enum ServeRoles {
 
         // MARK: MS-GRVSSTP roles
         SSTPDeviceServeRole(),
+        SSTPRelayServeRole(),
 
         // MARK: MS-WDSMSI roles
         WDSServeRole(),

@@ -5,7 +5,7 @@ import WinteropTestSupport
 /// `winterop serve`: every server role at once, one `listening` event each, and a clean
 /// stop on SIGINT and SIGTERM.
 @Suite struct ServeTests {
-    static let roles = ["mice-sink", "sstp-device"]
+    static let roles = ["mice-sink", "sstp-device", "sstp-relay"]
     /// Roles on UDP: moved to port 0 too, so a test never takes a real port.
     static let datagramRoles = ["wds-server"]
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SSTPCore
+import SSTPRelay
 import SSTPRoles
 
 /// MS-GRVSSTP costs, each beside its floor: Data command encode and decode against
@@ -62,6 +63,14 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("2000 × 256-byte messages, acknowledged", configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try await SSTPMeasurements.smallMessages(messages: 2000))
+        }
+    }
+
+    Benchmark("relay: 5000 durable 256-byte messages, depositor to recipient", configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let figure = try await RelayMeasurements.durableThroughput(messages: 5000)
+            print(figure)
+            blackHole(figure)
         }
     }
 }

@@ -147,7 +147,13 @@ extension SSTP {
                 return closeConnection(.protocolError, violation: "a client received \(command.commandId), which only a relay server takes")
             }
             guard isEstablished else {
-                return closeConnection(.protocolError, violation: "\(command.commandId) before the connection was established")
+                switch command {
+                case .attach, .attachAuthenticate:
+                    // 3.3.5.14, 3.3.5.16: an attach command before 'established'.
+                    return closeConnection(.tooManyUnknownSessionCmds, violation: "\(command.commandId) before the connection was established")
+                default:
+                    return closeConnection(.protocolError, violation: "\(command.commandId) before the connection was established")
+                }
             }
             return [.commandForHigherLayer(command)]
         }

@@ -258,6 +258,7 @@ extension SSTP.ConnectionStateMachine {
 
     mutating func closeReceived(_ close: SSTP.Close) -> [Action] {
         let id = close.sessionId
+        let relay = configuration.role == .relayServer
         return onEstablished(notEstablished: (.tooManyUnknownSessionCmds, "Close before the connection was established")) { e in
             if let s = e.outbound.removeValue(forKey: id) {
                 var actions: [Action] = []
@@ -271,10 +272,11 @@ extension SSTP.ConnectionStateMachine {
                 actions.append(.sessionClosed(sessionId: id, .inbound, close.reason, byPeer: true))
                 return .actions(actions)
             }
-            // Unknown session: ignored, unless it is an attach or register session (3.2.5.9).
+            // Unknown session: ignored, unless it is an attach or register session (3.2.5.9);
+            // a relay keeps those above the connection (3.3.1) and learns of the Close.
             e.attachSessionIds.remove(id)
             e.registerSessionIds.remove(id)
-            return .actions([])
+            return .actions(relay ? [.commandForHigherLayer(.close(close))] : [])
         }
     }
 
@@ -301,7 +303,10 @@ extension SSTP.ConnectionStateMachine {
     }
 
     mutating func attachResponseReceived(_ response: SSTP.AttachResponse) -> [Action] {
-        onEstablished(notEstablished: (.protocolError, "AttachResponse before the connection was established")) { e in
+        if configuration.role == .relayServer {
+            return closeConnection(.protocolError, violation: "a relay server received AttachResponse (3.3.5.15)")
+        }
+        return onEstablished(notEstablished: (.protocolError, "AttachResponse before the connection was established")) { e in
             guard e.attachSessionIds.contains(response.eventId) else {
                 return .violation(.protocolError, "AttachResponse for EventId \(response.eventId), which is not an attach session")
             }
@@ -310,7 +315,10 @@ extension SSTP.ConnectionStateMachine {
     }
 
     mutating func registerResponseReceived(_ response: SSTP.RegisterResponse) -> [Action] {
-        onEstablished(notEstablished: (.protocolError, "RegisterResponse before the connection was established")) { e in
+        if configuration.role == .relayServer {
+            return closeConnection(.protocolError, violation: "a relay server received RegisterResponse (3.3.5.18)")
+        }
+        return onEstablished(notEstablished: (.protocolError, "RegisterResponse before the connection was established")) { e in
             guard e.attachSessionIds.contains(response.eventId) || e.registerSessionIds.contains(response.eventId) else {
                 return .violation(.protocolError, "RegisterResponse for EventId \(response.eventId), which is not an attach or register session")
             }

@@ -1,0 +1,59 @@
+import NIOCore
+import SSTPCore
+
+extension SSTPRelay {
+    /// A connection of the relay, numbered by the shell.
+    public typealias ConnectionID = Int
+
+    /// A received sequence waiting for its commit before it is acknowledged (3.1.4.7).
+    public struct Deposit: Sendable, Hashable {
+        public var connection: ConnectionID
+        /// Its position in the connection's InboundMessageList.
+        public var sequence: UInt64
+        public init(connection: ConnectionID, sequence: UInt64) {
+            self.connection = connection
+            self.sequence = sequence
+        }
+    }
+
+    /// Why a stored message left the store without being acknowledged (3.3.6).
+    public enum DiscardReason: String, Sendable, Hashable {
+        /// Offline Device Delivery Data TTL expired (3.3.6.1).
+        case offlineDeliveryTTL = "offline_delivery_ttl"
+        /// Ephemeral Data Delivery Timer expired (3.3.6.2).
+        case ephemeralTTL = "ephemeral_ttl"
+    }
+
+    /// What the relay core asks its shell to do.
+    public enum RelayAction: Sendable, Hashable {
+        /// Commit these copies of one received sequence, then call
+        /// ``RelayStateMachine/depositCommitted(_:now:)`` (acknowledge only after the commit).
+        case store([StoredMessage], Deposit)
+        /// The commit is done: complete the sequence in the connection's InboundMessageList (3.1.4.7).
+        case acknowledgeDeposit(Deposit)
+        /// Delete these messages from the store (acknowledged by the device, or discarded).
+        case remove([Int64])
+        /// Open a delivery session to an attached device (1.3.5.2.1), then call
+        /// ``RelayStateMachine/deliverySessionOpened(connection:recipient:sessionId:)``.
+        case openDeliverySession(ConnectionID, Recipient)
+        /// Send this stored message on the delivery session (3.1.4.6), reference = its id.
+        case deliver(ConnectionID, sessionId: UInt32, StoredMessage)
+        /// Send this reply (AttachResponse, RegisterResponse, Close) on the connection.
+        case reply(ConnectionID, SSTP.Command)
+        /// Accept this FanoutOpen: OpenResponse OkStopSending, session 'suspended' (3.3.5.6).
+        case acceptFanoutSession(ConnectionID, sessionId: UInt32, SSTP.AddressingEntry)
+        /// Carry out a fanout session's flow control or fault report (3.3.4.1.2).
+        case fanout(ConnectionID, sessionId: UInt32, FanoutReceiver.Action)
+        /// Close the connection with ConnectClose (3.1.4.2).
+        case closeConnection(ConnectionID, SSTP.ConnectClose.Reason, detail: String)
+        /// Call ``RelayStateMachine/deliveryTimerFired(now:)`` at this deadline (3.3.2);
+        /// replaces any earlier request.
+        case scheduleTimer(NIODeadline)
+        case cancelTimer
+
+        // Notifications for events.
+        case deviceAttached(ConnectionID, deviceURL: String)
+        case identityRegistered(ConnectionID, identityURL: String, deviceURL: String)
+        case discarded(StoredMessage, DiscardReason)
+    }
+}

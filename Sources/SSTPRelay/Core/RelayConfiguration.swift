@@ -1,0 +1,25 @@
+import NIOCore
+import SSTPCore
+
+extension SSTPRelay {
+    /// Relay-wide facts the core works from (3.3.1, 3.3.2).
+    public struct CoreConfiguration: Sendable {
+        /// IdentityURL → DeviceURLs registered by configuration (`--identity IDENTITYURL=DEVICEURL`).
+        public var identities: [String: Set<String>]
+        /// SourceDeviceURLs under a security lockout: their Connect is answered ConnectRejected.
+        public var lockedOutDevices: Set<String>
+        /// Offline Device Delivery Data TTL (3.3.2.1): 5 minutes by default.
+        public var offlineDeliveryTTL: TimeAmount
+        public var authenticator: any Authenticator
+
+        public init(
+            identities: [String: Set<String>] = [:], lockedOutDevices: Set<String> = [],
+            offlineDeliveryTTL: TimeAmount = .minutes(5), authenticator: any Authenticator = OpenPolicy()
+        ) {
+            self.identities = identities
+            self.lockedOutDevices = lockedOutDevices
+            self.offlineDeliveryTTL = offlineDeliveryTTL
+            self.authenticator = authenticator
+        }
+    }
+}

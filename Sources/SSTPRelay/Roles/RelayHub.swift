@@ -1,0 +1,145 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import SSTPCore
+import SSTPRoles
+import WinteropTransport
+
+/// What every connection of one relay shares: the ``SSTPRelay/RelayStateMachine`` under a
+/// lock, the store, and the handlers by connection. Actions are carried out in the order
+/// the core gave them: each is handed to its connection's event loop (or the store's
+/// writer queue) while the lock is held, so no two decisions overtake each other.
+final class RelayHub: Sendable {
+    let store: SSTPRelay.RelayStore
+    let events: EventLog
+    private let core: NIOLockedValueBox<SSTPRelay.RelayStateMachine>
+    private let handlers = NIOLockedValueBox<[SSTPRelay.ConnectionID: NIOLoopBound<SSTPConnectionHandler>]>([:])
+    private let timerLoop: any EventLoop
+    private let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
+    let connectionCounter = NIOLockedValueBox(0)
+
+    init(configuration: SSTPRelayConfiguration, events: EventLog, timerLoop: any EventLoop) throws(SSTPRelay.RelayStoreError) {
+        store = try SSTPRelay.RelayStore(path: configuration.storePath)
+        let recovered = try store.load()
+        self.events = events
+        self.timerLoop = timerLoop
+        var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered)
+        machine.localDeviceURLs = configuration.connection.localDeviceURLs
+        machine.multidropSupported = configuration.connection.multidropSupported
+        core = NIOLockedValueBox(machine)
+        events.emit(SSTPRelayEvent.storeOpened(path: configuration.storePath, stored: recovered.count))
+        withCore { $0.start() }
+    }
+
+    func register(_ id: SSTPRelay.ConnectionID, _ handler: SSTPConnectionHandler, on loop: any EventLoop) {
+        handlers.withLockedValue { $0[id] = NIOLoopBound(handler, eventLoop: loop) }
+    }
+
+    func unregister(_ id: SSTPRelay.ConnectionID) {
+        _ = handlers.withLockedValue { $0.removeValue(forKey: id) }
+    }
+
+    /// Reads the core.
+    func read<R>(_ body: (SSTPRelay.RelayStateMachine) -> R) -> R {
+        core.withLockedValue { body($0) }
+    }
+
+    /// Runs one core event and carries out its actions.
+    func withCore(_ body: (inout SSTPRelay.RelayStateMachine) -> [SSTPRelay.RelayAction]) {
+        core.withLockedValue { core in
+            let actions = body(&core)
+            for action in actions { dispatch(action) }
+        }
+    }
+
+    /// Hands one action to whoever carries it out (called with the core's lock held).
+    private func dispatch(_ action: SSTPRelay.RelayAction) {
+        switch action {
+        case .store(let copies, let deposit):
+            store.submit(.init(insert: copies)) { [self] result in
+                switch result {
+                case .success:
+                    events.emit(SSTPRelayEvent.stored(
+                        connection: deposit.connection, ids: copies.map(\.id),
+                        recipients: copies.map(\.recipient.deviceURL), size: copies.first?.payload.count ?? 0
+                    ))
+                    withCore { $0.depositCommitted(deposit, now: .now()) }
+                case .failure(let error):
+                    // Not acknowledged: the depositor sends it again on its next connection.
+                    events.emit(SSTPRelayEvent.storeFailed(message: error.description))
+                }
+            }
+        case .acknowledgeDeposit(let deposit):
+            onHandler(deposit.connection) { $0.resourceHandlerCompleted(sequence: deposit.sequence) }
+        case .remove(let ids):
+            store.submit(.init(delete: ids)) { [events] result in
+                if case .failure(let error) = result { events.emit(SSTPRelayEvent.storeFailed(message: error.description)) }
+            }
+        case .openDeliverySession(let connection, let recipient):
+            let delivered = onHandler(connection) { [self] handler in
+                let sessionId = handler.openSession(recipient.addressingEntry)
+                withCore { $0.deliverySessionOpened(connection: connection, recipient: recipient, sessionId: sessionId) }
+            }
+            if !delivered {
+                // The connection is gone; its end is on its way to the core.
+            }
+        case .deliver(let connection, let sessionId, let message):
+            onHandler(connection) { [events] handler in
+                do {
+                    try handler.beginMessage(sessionId: sessionId, options: message.deliveryOptions)
+                    try handler.sendData(sessionId: sessionId, ByteBuffer(bytes: message.payload))
+                    try handler.endMessage(sessionId: sessionId, reference: UInt64(bitPattern: message.id))
+                    events.emit(SSTPRelayEvent.delivered(connection: connection, id: message.id, device: message.recipient.deviceURL))
+                } catch {
+                    // Stays in flight; it goes again when this connection ends (3.1.7.1).
+                    EventLog.diagnostic("sstp relay: cannot deliver message \(message.id): \(error)")
+                }
+            }
+        case .acceptFanoutSession(let connection, let sessionId, let entry):
+            onHandler(connection) { $0.acceptFanoutSession(sessionId, entry: entry) }
+        case .fanout(let connection, let sessionId, let fanoutAction):
+            onHandler(connection) { handler in
+                switch fanoutAction {
+                case .openResponse(.startSending): handler.setAvailability(sessionId: sessionId, .ready)
+                case .openResponse(.stopSending): handler.setAvailability(sessionId: sessionId, .notReady)
+                case .openResponse: break
+                case .sessionStatus(let status): handler.sendRelayReply(.sessionStatus(status))
+                case .closeEmptySession: handler.closeSession(sessionId, reason: .emptySession)
+                }
+            }
+        case .reply(let connection, let command):
+            onHandler(connection) { $0.sendRelayReply(command) }
+        case .closeConnection(let connection, let reason, let detail):
+            events.emit(SSTPRelayEvent.protocolError(connection: connection, reason: reason.description, detail: detail))
+            onHandler(connection) { $0.close(reason: reason) }
+        case .scheduleTimer(let deadline):
+            let scheduled = timerLoop.scheduleTask(deadline: deadline) { [self] in
+                withCore { $0.deliveryTimerFired(now: .now()) }
+            }
+            timer.withLockedValue { $0?.cancel(); $0 = scheduled }
+        case .cancelTimer:
+            timer.withLockedValue { $0?.cancel(); $0 = nil }
+        case .deviceAttached:
+            break  // reported with `connected`
+        case .identityRegistered(let connection, let identity, let device):
+            events.emit(SSTPRelayEvent.identityRegistered(connection: connection, identity: identity, device: device))
+        case .discarded(let message, let reason):
+            events.emit(SSTPRelayEvent.discarded(id: message.id, device: message.recipient.deviceURL, reason: reason.rawValue))
+        }
+    }
+
+    /// Runs `body` on the connection's event loop; false when the connection is gone.
+    @discardableResult
+    private func onHandler(_ id: SSTPRelay.ConnectionID, _ body: @escaping @Sendable (SSTPConnectionHandler) -> Void) -> Bool {
+        guard let bound = handlers.withLockedValue({ $0[id] }) else { return false }
+        bound.eventLoop.execute {
+            let handler = bound.value
+            body(handler)
+            handler.flush()
+        }
+        return true
+    }
+
+    func cancelTimer() {
+        timer.withLockedValue { $0?.cancel(); $0 = nil }
+    }
+}

@@ -1,0 +1,70 @@
+import NIOCore
+import SSTPCore
+import WinteropTransport
+import WinteropWire
+
+/// Configuration of `winterop sstp relay`: where it listens, its RelayURL (one of its
+/// LocalDeviceURLs), its store and the identities it knows.
+public struct SSTPRelayConfiguration: Sendable {
+    public var listen: HostPort
+    public var connection: SSTP.ConnectionConfiguration
+    /// The SQLite file of the durable store.
+    public var storePath: String
+    public var core: SSTPRelay.CoreConfiguration
+    public var maxConnections: Int?
+
+    public init(listen: HostPort, connection: SSTP.ConnectionConfiguration, storePath: String, core: SSTPRelay.CoreConfiguration, maxConnections: Int? = nil) {
+        self.listen = listen
+        self.connection = connection
+        self.storePath = storePath
+        self.core = core
+        self.maxConnections = maxConnections
+    }
+
+    /// The configuration the options ask for, with their rules checked; throws
+    /// ``RoleFailure/usage(_:)`` (exit 2) naming the option.
+    /// - `store`: `sqlite:PATH` (PostgreSQL is not available yet).
+    /// - `identities`: `IDENTITYURL=DEVICEURL`, repeatable.
+    public init(
+        listen: String, relayURL: String, store: String, identities: [String] = [], lockedOutDevices: [String] = [],
+        version: SSTP.Version = .v1_6, acknowledgmentDelay: Double = 1, maxConnections: Int? = nil, multidrop: Bool = true,
+        maxMessageSize: Int = 64 << 20
+    ) throws(RoleFailure) {
+        let address = try OptionValidation.hostPort(listen, defaultPort: SSTP.port, option: "--listen")
+        guard !relayURL.isEmpty, ASCII.encode(relayURL) != nil else {
+            throw .usage("sstp relay: --relay-url must be a non-empty ASCII URL (the TargetDeviceURL devices connect to)")
+        }
+        let storePath = try Self.sqlitePath(store)
+        var registrations: [String: Set<String>] = [:]
+        for identity in identities {
+            let parts = identity.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, ASCII.encode(identity) != nil else {
+                throw .usage("sstp relay: --identity takes IDENTITYURL=DEVICEURL (ASCII URLs), not \"\(identity)\"")
+            }
+            registrations[parts[0], default: []].insert(parts[1])
+        }
+        if let maxConnections, maxConnections < 1 { throw .usage("sstp relay: --max-connections must be at least 1") }
+        guard maxMessageSize > 0 else { throw .usage("sstp relay: --max-message-size must be above 0") }
+        var connection = SSTP.ConnectionConfiguration(
+            version: version, localDeviceURLs: [relayURL], role: .relayServer,
+            multidropSupported: multidrop, singleHopSupported: false, maximumMessageSize: maxMessageSize
+        )
+        connection.timers.messageAcknowledgment = try OptionValidation.seconds(acknowledgmentDelay, option: "--ack-delay")
+        self.init(
+            listen: address, connection: connection, storePath: storePath,
+            core: SSTPRelay.CoreConfiguration(identities: registrations, lockedOutDevices: Set(lockedOutDevices)),
+            maxConnections: maxConnections
+        )
+    }
+
+    /// The path of `sqlite:PATH`.
+    static func sqlitePath(_ store: String) throws(RoleFailure) -> String {
+        if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
+            throw .usage("sstp relay: --store postgres://… is not available yet; use --store sqlite:PATH")
+        }
+        guard store.hasPrefix("sqlite:"), store.count > "sqlite:".count else {
+            throw .usage("sstp relay: --store takes sqlite:PATH (the SQLite file of the message store), not \"\(store)\"")
+        }
+        return String(store.dropFirst("sqlite:".count))
+    }
+}

@@ -1,0 +1,86 @@
+import SSTPCore
+import WinteropTransport
+import WinteropWire
+
+/// Everything `winterop sstp relay` (and `serve`'s sstp-relay) reports: the whole
+/// `--json` contract of the relay. `connection` numbers connections from 1.
+public enum SSTPRelayEvent: RoleEvent {
+    /// The store was opened: how many messages it holds from before.
+    case storeOpened(path: String, stored: Int)
+    /// A Connect was answered Ok; `devices` are the SourceDeviceURLs now attached.
+    case connected(connection: Int, peer: String, version: SSTP.Version, devices: [String])
+    case connectionClosed(connection: Int, peer: String)
+    /// A Register session registered `device` for `identity` (3.3.5.17).
+    case identityRegistered(connection: Int, identity: String, device: String)
+    /// A received sequence is committed for `recipients` and acknowledged (3.1.4.7).
+    case stored(connection: Int, ids: [Int64], recipients: [String], size: Int)
+    /// A stored message was sent on a delivery session.
+    case delivered(connection: Int, id: Int64, device: String)
+    /// The device acknowledged delivered messages: they left the store.
+    case acknowledged(connection: Int, ids: [Int64])
+    /// A TTL timer discarded a stored message (3.3.6).
+    case discarded(id: Int64, device: String, reason: String)
+    /// The store could not commit: the messages are not acknowledged.
+    case storeFailed(message: String)
+    /// The peer broke a relay rule; `reason` is the ConnectClose sent.
+    case protocolError(connection: Int, reason: String, detail: String)
+
+    public var name: String {
+        switch self {
+        case .storeOpened: "store_opened"
+        case .connected: "connected"
+        case .connectionClosed: "connection_closed"
+        case .identityRegistered: "identity_registered"
+        case .stored: "stored"
+        case .delivered: "delivered"
+        case .acknowledged: "acknowledged"
+        case .discarded: "discarded"
+        case .storeFailed: "store_failed"
+        case .protocolError: "protocol_error"
+        }
+    }
+
+    public var fields: [(String, JSONValue)] {
+        switch self {
+        case .storeOpened(let path, let stored):
+            [("path", .string(path)), ("stored", .int(Int64(stored)))]
+        case .connected(let id, let peer, let version, let devices):
+            [("connection", .int(Int64(id))), ("peer", .string(peer)), ("version", .string(version.description)),
+             ("devices", .array(devices.map { .string($0) }))]
+        case .connectionClosed(let id, let peer):
+            [("connection", .int(Int64(id))), ("peer", .string(peer))]
+        case .identityRegistered(let id, let identity, let device):
+            [("connection", .int(Int64(id))), ("identity", .string(identity)), ("device", .string(device))]
+        case .stored(let id, let ids, let recipients, let size):
+            [("connection", .int(Int64(id))), ("ids", .array(ids.map { .int($0) })),
+             ("recipients", .array(recipients.map { .string($0) })), ("size", .int(Int64(size)))]
+        case .delivered(let id, let message, let device):
+            [("connection", .int(Int64(id))), ("id", .int(message)), ("device", .string(device))]
+        case .acknowledged(let id, let ids):
+            [("connection", .int(Int64(id))), ("ids", .array(ids.map { .int($0) }))]
+        case .discarded(let id, let device, let reason):
+            [("id", .int(id)), ("device", .string(device)), ("reason", .string(reason))]
+        case .storeFailed(let message):
+            [("message", .string(message))]
+        case .protocolError(let id, let reason, let detail):
+            [("connection", .int(Int64(id))), ("reason", .string(reason)), ("detail", .string(detail))]
+        }
+    }
+
+    public var text: String {
+        switch self {
+        case .storeOpened(let path, let stored): "store \(path): \(stored) message\(stored == 1 ? "" : "s") waiting"
+        case .connected(let id, let peer, let version, let devices):
+            "connection \(id) from \(peer) (SSTP \(version)): \(devices.isEmpty ? "no device attached" : "attached " + devices.joined(separator: ", "))"
+        case .connectionClosed(let id, let peer): "connection \(id) from \(peer) closed"
+        case .identityRegistered(let id, let identity, let device): "connection \(id): \(device) registered for \(identity)"
+        case .stored(let id, let ids, let recipients, let size):
+            "connection \(id): stored \(size) bytes for \(recipients.joined(separator: ", ")) (id \(ids.map(String.init).joined(separator: ", ")))"
+        case .delivered(let id, let message, let device): "connection \(id): delivered message \(message) to \(device)"
+        case .acknowledged(let id, let ids): "connection \(id): \(ids.count) message\(ids.count == 1 ? "" : "s") acknowledged and removed"
+        case .discarded(let id, let device, let reason): "message \(id) for \(device) discarded: \(reason)"
+        case .storeFailed(let message): "store failed: \(message)"
+        case .protocolError(let id, let reason, let detail): "connection \(id): closed with \(reason): \(detail)"
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Crypto
+import Foundation
+import Glibc
+import Testing
+import WinteropTestSupport
+
+/// `winterop sstp relay`, `sstp send` and `sstp receive` as separate processes on 127.0.0.1.
+@Suite(.serialized) struct RelayProcessTests {
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sstp-relay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func relay(_ store: URL, port: Int = 0, extra: [String] = []) throws -> WinteropProcess {
+        try WinteropProcess.winterop(["sstp", "relay", "--listen", "127.0.0.1:\(port)", "--relay-url", "dpp://relay",
+                                      "--store", "sqlite:\(store.path)", "--json"] + extra)
+    }
+
+    static func send(_ port: Int, files: [URL], device: String = "dpp://phone") throws -> WinteropProcess.Result {
+        try WinteropProcess.run(["sstp", "send", "--to", "127.0.0.1:\(port)", "--target-device", "dpp://relay",
+                                 "--device-url", "dpp://sender", "--resource", "app", "--identity", "grooveIdentity://alice",
+                                 "--device", device, "--json"] + files.flatMap { ["--file", $0.path] })
+    }
+
+    static func receive(_ port: Int, out: URL, count: Int) throws -> WinteropProcess.Result {
+        try WinteropProcess.run(["sstp", "receive", "--relay", "127.0.0.1:\(port)", "--relay-url", "dpp://relay",
+                                 "--device-url", "dpp://phone", "--identity", "grooveIdentity://alice",
+                                 "--out", out.path, "--exit-after", "\(count)", "--json", "--timeout", "20"])
+    }
+
+    static func events(_ text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+    }
+
+    static func makeFiles(in directory: URL, count: Int) throws -> [URL] {
+        try (0..<count).map { i in
+            let url = directory.appendingPathComponent("file-\(i).bin")
+            var bytes = [UInt8](repeating: 0, count: 100 + i * 997)
+            for j in bytes.indices { bytes[j] = UInt8(truncatingIfNeeded: (j &* 31) ^ (i &* 131) ^ (j >> 7)) }
+            try Data(bytes).write(to: url)
+            return url
+        }
+    }
+
+    /// Deposits while the recipient is offline, SIGKILLs the relay, restarts it on the
+    /// same store and receives every file byte-identical and in order.
+    @Test func depositedMessagesSurviveSIGKILLAndAreReceivedInOrder() async throws {
+        let work = try Self.temporaryDirectory()
+        let store = work.appendingPathComponent("relay.sqlite")
+        let files = try Self.makeFiles(in: work, count: 5)
+
+        let first = try Self.relay(store)
+        let port = try #require(await first.listeningPort(service: "sstp-relay"), "the relay did not report listening")
+        let sent = try Self.send(port, files: files)
+        #expect(sent.status == 0, "sstp send failed: \(sent.stderr)")
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = await first.waitForExit()
+
+        let second = try Self.relay(store, port: port)
+        defer { second.terminate() }
+        _ = try #require(await second.listeningPort(service: "sstp-relay"))
+        #expect(second.event("store_opened")?["stored"] as? Int == files.count)
+        let out = work.appendingPathComponent("inbox")
+        let received = try Self.receive(port, out: out, count: files.count)
+        #expect(received.status == 0, "sstp receive failed: \(received.stderr)")
+        let messages = Self.events(received.stdout).filter { $0["event"] as? String == "message" }
+        #expect(messages.map { $0["userRef"] as? String } == files.map(\.lastPathComponent))
+        for (file, message) in zip(files, messages) {
+            let path = try #require(message["path"] as? String)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: file), "\(file.lastPathComponent) differs")
+        }
+        // Acknowledged by the device: the relay's store empties.
+        let emptied = await second.waitForLine { line in line.contains("\"acknowledged\"") }
+        #expect(emptied != nil)
+    }
+
+    @Test func sigtermStopsTheRelayCleanlyAndKeepsWhatItStored() async throws {
+        let work = try Self.temporaryDirectory()
+        let store = work.appendingPathComponent("relay.sqlite")
+        let relay = try Self.relay(store)
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        #expect(try Self.send(port, files: Self.makeFiles(in: work, count: 2)).status == 0)
+        relay.terminate()
+        #expect(await relay.waitForExit() == 0, "\(relay.stderr)")
+        #expect(relay.events().last == "stopped")
+        let again = try Self.relay(store)
+        defer { again.terminate() }
+        _ = await again.listeningPort(service: "sstp-relay")
+        #expect(again.event("store_opened")?["stored"] as? Int == 2)
+    }
+
+    @Test func relayRefusesAStoreItCannotUse() throws {
+        let result = try WinteropProcess.run(["sstp", "relay", "--listen", "127.0.0.1:0", "--relay-url", "dpp://relay", "--store", "mysql://x"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--store"))
+    }
+
+    @Test func receiveWithNoRelayListeningExitsOneWithASentence() throws {
+        let result = try WinteropProcess.run(["sstp", "receive", "--relay", "127.0.0.1:1", "--relay-url", "dpp://relay",
+                                              "--device-url", "dpp://phone", "--identity", "grooveIdentity://alice"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot connect to 127.0.0.1:1"))
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test func receiveNeedsAnIdentity() throws {
+        let result = try WinteropProcess.run(["sstp", "receive", "--relay", "127.0.0.1:1", "--relay-url", "dpp://relay", "--device-url", "dpp://phone"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--identity"))
+    }
+
+    @Test func identityRegisteredByReceiveGetsIdentityTargetedMessages() async throws {
+        let work = try Self.temporaryDirectory()
+        let relay = try Self.relay(work.appendingPathComponent("relay.sqlite"))
+        defer { relay.terminate() }
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        // Register first (a receive that waits for one message), then deposit for the identity.
+        let out = work.appendingPathComponent("inbox")
+        async let receiving = Task.detached { try Self.receive(port, out: out, count: 1) }.value
+        _ = await relay.waitForLine { $0.contains("\"identity_registered\"") }
+        let files = try Self.makeFiles(in: work, count: 1)
+        #expect(try Self.send(port, files: files, device: "").status == 0)
+        let received = try await receiving
+        #expect(received.status == 0, "\(received.stderr)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("msg-00000001")) == Data(contentsOf: files[0]))
+    }
+}
