@@ -47,7 +47,7 @@ var targets: [Target] = [
     .target(
         name: "MICERoles",
         dependencies: [
-            "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
+            "MICECore", "WFDCore", "WFDRoles", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -252,7 +252,7 @@ var cliModules: [Target.Dependency] {
         // MARK: CLI MS-MICE DTLS and mDNS modules
         "WinteropMDNS",
         // MARK: CLI Wi-Fi Display modules
-        "WFDCore",
+        "WFDCore", "WFDRoles",
 
         // MARK: CLI MS-GRVSSTP modules
         "SSTPCore", "SSTPRoles", "SSTPRelay",

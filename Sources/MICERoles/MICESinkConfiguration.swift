@@ -36,6 +36,10 @@ public struct MICESinkConfiguration: Sendable {
     public var listenOption = "--listen"
     /// The DTLS engine; nil disables stream encryption and PINs.
     public var dtls: (any MICEDTLSFactory)?
+    /// PIN guessing limits across this sink's connections (benchmarks lift the global rate).
+    public var pinAttemptPolicy = PINAttemptLimiter.Policy()
+    /// The WFD session after the connect-back: RTP port, player, recording (3.1.7.1).
+    public var projection = MICESinkProjection()
 
     public init(
         listen: HostPort = HostPort(host: "0.0.0.0", port: MICE.sinkPort),

@@ -31,11 +31,14 @@ public enum MICESinkEvent: RoleEvent {
 
     /// A PIN_CHALLENGE waits for the guessing limits (per-address backoff or global rate).
     case pinThrottled(peer: String, waitMilliseconds: Int, limit: PINAttemptLimiter.Limit)
+    /// RTP datagrams dropped because they were not DTLS records of the session (3.1.7.1).
+    case streamUndecryptable(count: Int)
     /// A TLV the decoder skipped: unknown type, or not defined for the message (2.2.7).
     case tlvIgnored(message: MICEMessageType, MICEIgnoredTLV)
 
     public var name: String {
         switch self {
+        case .streamUndecryptable: "stream_undecryptable"
         case .tlvIgnored: "tlv_ignored"
         case .pinThrottled: "pin_throttled"
         case .connected: "connected"
@@ -58,6 +61,8 @@ public enum MICESinkEvent: RoleEvent {
         switch self {
         case .pinThrottled(let peer, let wait, let limit):
             [("peer", .string(peer)), ("waitMs", .int(Int64(wait))), ("limit", .string(limit.rawValue))]
+        case .streamUndecryptable(let count):
+            [("count", .int(Int64(count)))]
         case .tlvIgnored(let message, let tlv):
             [("message", .string(message.description)), ("type", .int(Int64(tlv.type))), ("length", .int(Int64(tlv.length))), ("reason", .string(tlv.reason.rawValue))]
         case .connected(let peer):
@@ -100,6 +105,8 @@ public enum MICESinkEvent: RoleEvent {
         switch self {
         case .pinThrottled(let peer, let wait, let limit):
             "PIN attempt from \(peer) held \(wait) ms (\(limit == .address ? "too many wrong PINs from that address" : "PIN attempts limited for everyone"))"
+        case .streamUndecryptable(let count):
+            "dropped \(count) RTP datagrams that were not DTLS records of this session"
         case .tlvIgnored(let message, let tlv):
             "skipped TLV type \(tlv.type) (\(tlv.length) bytes) in \(message): \(tlv.reason == .unknownType ? "unknown type" : "not defined for this message")"
         case .connected(let peer):

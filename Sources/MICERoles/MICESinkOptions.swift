@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import MICECore
 import NIOCore
+import WFDCore
+import WFDRoles
 import WinteropTransport
 
 /// `winterop mice sink`'s options as a person gives them, before any rule is checked:
@@ -27,6 +29,12 @@ public protocol MICESinkSettings: Sendable {
     /// PEM files for DTLS; both nil makes a self-signed certificate.
     var certificate: String? { get }
     var key: String? { get }
+    /// `--rtp-port`: the UDP port of the stream (0 picks one).
+    var rtpPort: Int { get }
+    /// `--player auto|none|COMMAND`.
+    var player: WFDPlayerChoice { get }
+    /// `--record FILE`.
+    var record: String? { get }
 }
 
 /// ``MICESinkSettings`` with the command line's defaults.
@@ -46,6 +54,9 @@ public struct MICESinkOptions: MICESinkSettings {
     public var sessionTimeout: Double = 30
     public var certificate: String?
     public var key: String?
+    public var rtpPort = Int(WFD.defaultRTPPort)
+    public var player = WFDPlayerChoice.auto
+    public var record: String?
 
     public init() {}
 }
@@ -76,6 +87,7 @@ extension MICESinkConfiguration {
             allowUnpaired: options.allowUnpaired,
             dtls: dtls
         )
+        projection = try MICESinkProjection(validatingRTPPort: options.rtpPort, player: options.player, record: options.record)
     }
 
     /// The sink's DTLS engine: a certificate from PEM files, or a self-signed one made now.

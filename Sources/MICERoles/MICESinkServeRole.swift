@@ -1,6 +1,7 @@
 import Foundation
 import MICECore
 import ServiceLifecycle
+import WFDCore
 import WinteropTransport
 
 /// The stable container ID GUID of 3.1.1/3.1.3, kept in `<data>/mice/container-id`.
@@ -50,6 +51,8 @@ public struct MICESinkServeRole: ServeRole {
         var configuration = MICESinkConfiguration(friendlyName: localHostName(), dtls: dtls)
         configuration.listen = context.listenAddress(for: name, default: configuration.listen)
         configuration.listenOption = context.listenOption(for: name)
+        // The RTP port a Windows firewall rule names (DESIGN.md, Projection); no player.
+        configuration.projection.rtpPort = Int(WFD.defaultRTPPort)
         // A sink on a port picked at start (port 0) has nothing stable to advertise.
         let advertising = !context.advertise || configuration.listen.port == 0
             ? nil : MICESinkService.Advertising(containerID: containerID, logger: context.logger)

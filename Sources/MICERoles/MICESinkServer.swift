@@ -58,13 +58,14 @@ final class SinkListenerRole: ListenerRole {
     /// The PIN new connections show (3.1.5.4); replaced after use in random mode.
     private let currentPIN: NIOLockedValueBox<String?>
     /// PIN guessing limits across every connection of this sink.
-    private let pinLimiter = SinkPINLimiter()
+    private let pinLimiter: SinkPINLimiter
     /// When each open connection was accepted, and whether it has sent a complete message.
     private let arrivals = NIOLockedValueBox<[ObjectIdentifier: (accepted: NIODeadline, proven: Bool)]>([:])
 
     init(configuration: MICESinkConfiguration, events: EventLog) {
         self.configuration = configuration
         self.events = events
+        self.pinLimiter = SinkPINLimiter(policy: configuration.pinAttemptPolicy)
         self.currentPIN = NIOLockedValueBox(configuration.encryptionAvailable ? configuration.initialPIN() : nil)
     }
 

@@ -2,6 +2,7 @@ import MICECore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import WFDRoles
 import WinteropTransport
 import WinteropWire
 
@@ -31,6 +32,8 @@ public struct MICESourceConfiguration: Sendable {
     public var controlChannelTimeout: Duration
     public var securityHandshakeTimeout: Duration
     public var dtls: (any MICEDTLSFactory)?
+    /// What to project once the sink has connected back (3.2.5.7).
+    public var projection = MICESourceProjection()
     /// Whether ``sinkCapability`` was assumed (no `--ie`, no `--capabilities`): PIN and
     /// DTLS, which sinks such as lazycast or GNOME Network Displays do not offer.
     public var capabilitiesAssumed = false
@@ -149,6 +152,14 @@ public final class MICESource: Sendable {
             throw RoleFailure.usage("mice source cannot listen for RTSP on \(configuration.rtspListen): \(NetworkErrorText.plain(error)); choose another address with --rtsp-listen")
         }
         events.listening(service: "mice-source-rtsp", address: listener.localAddress)
+        // RTP leaves from here; the M6 reply names its port (server_port).
+        let rtpSender: any Channel
+        do {
+            rtpSender = try await WFDChannels.bindRTPSender(group: loop, host: configuration.rtspListen.host)
+        } catch {
+            try? await listener.close()
+            throw RoleFailure.usage("mice source cannot open a UDP socket for RTP on \(configuration.rtspListen.host): \(NetworkErrorText.plain(error))")
+        }
         let rtspPort = UInt16(clamping: listener.localAddress?.port ?? Int(MICE.defaultRTSPPort))
         let machineConfiguration = SourceStateMachine.Configuration(
             sinkCapability: configuration.sinkCapability,
@@ -164,7 +175,7 @@ public final class MICESource: Sendable {
             loop.execute {
                 let driver = SourceDriver(
                     machine: SourceStateMachine(configuration: machineConfiguration, pin: configuration.pin),
-                    configuration: configuration, events: events, loop: loop, listener: listener,
+                    configuration: configuration, events: events, loop: loop, listener: listener, rtpSender: rtpSender,
                     resolver: resolver, pinProvider: pinProvider, continuation: continuation
                 )
                 let bound = NIOLoopBound(driver, eventLoop: loop)
@@ -174,6 +185,7 @@ public final class MICESource: Sendable {
             }
         }
         try? await listener.close()
+        try? await rtpSender.close()
         return reason
     }
 
@@ -193,6 +205,9 @@ final class SourceDriver {
     private let events: EventLog
     private let loop: any EventLoop
     private let listener: any Channel
+    private let rtpSender: any Channel
+    /// The WFD session on the sink's RTSP connection (3.2.5.7).
+    private var projection: SourceProjection?
     private let resolver: MICEHostResolver
     private let pinProvider: MICEPINProvider
     private var continuation: CheckedContinuation<SourceCloseReason, Never>?
@@ -207,7 +222,7 @@ final class SourceDriver {
 
     init(
         machine: SourceStateMachine, configuration: MICESourceConfiguration, events: EventLog, loop: any EventLoop,
-        listener: any Channel, resolver: @escaping MICEHostResolver, pinProvider: @escaping MICEPINProvider,
+        listener: any Channel, rtpSender: any Channel, resolver: @escaping MICEHostResolver, pinProvider: @escaping MICEPINProvider,
         continuation: CheckedContinuation<SourceCloseReason, Never>
     ) {
         self.machine = machine
@@ -215,6 +230,7 @@ final class SourceDriver {
         self.events = events
         self.loop = loop
         self.listener = listener
+        self.rtpSender = rtpSender
         self.resolver = resolver
         self.pinProvider = pinProvider
         self.continuation = continuation
@@ -238,9 +254,18 @@ final class SourceDriver {
         }
     }
 
+    /// 3.2.4.3, DESIGN.md: with a WFD session running, the TEARDOWN trigger first (the
+    /// session then asks for STOP_PROJECTION); a second request does not wait.
     func disconnect() {
+        if let projection, projection.isRunning, !stopRequested {
+            stopRequested = true
+            projection.stop()
+            return
+        }
         run(machine.disconnectRequested())
     }
+
+    private var stopRequested = false
 
     // MARK: Events from the network
 
@@ -273,10 +298,27 @@ final class SourceDriver {
         }
         rtspChannels.append(rtsp)
         events.emit(MICESourceEvent.rtspConnected(host: rtsp.remoteAddress?.ipAddress ?? "?", port: rtsp.remoteAddress?.port ?? 0))
+        let bound = self.bound
+        let projection = SourceProjection(
+            settings: configuration.projection, events: events, loop: loop, sender: rtpSender, seal: streamSealer(),
+            onSessionEnded: { bound.value.run(bound.value.machine.disconnectRequested()) })
+        self.projection = projection
+        do {
+            try projection.attach(rtsp)
+        } catch {
+            EventLog.diagnostic("mice source: cannot run the WFD session: \(error)")
+            rtsp.close(promise: nil)
+        }
         if let stopAfter = configuration.stopAfter {
-            let bound = self.bound
             stopTimer = loop.scheduleTask(in: stopAfter.timeAmount) { bound.value.disconnect() }
         }
+    }
+
+    /// 3.2.5.7: with Stream Encryption selected, every RTP packet is sealed into one DTLS
+    /// application-data record of this session; nil in clear.
+    private func streamSealer() -> (([UInt8]) throws -> [UInt8])? {
+        guard machine.configuration.useStreamEncryption, let dtls = tunnel.session else { return nil }
+        return { packet in try dtls.seal(packet) }
     }
 
     // MARK: Actions
@@ -432,6 +474,7 @@ final class SourceDriver {
             break  // reported with the peer in rtspAccepted
         case .stopProjection:
             events.emit(MICESourceEvent.stopProjection)
+            projection?.stopProjectionReceived()
         }
     }
 }

@@ -26,6 +26,14 @@ public protocol MICESourceSettings: Sendable {
     /// With no discovery data and `--encryption auto`: retry with the plain flow when the
     /// security phase fails (a sink without PIN or DTLS support).
     var fallbackPlain: Bool { get }
+    /// `--media FILE`: the MPEG-TS file to project (nil: negotiate only).
+    var media: String? { get }
+    /// `--loop`: repeat the media.
+    var loop: Bool { get }
+    /// `--keepalive SECONDS`: the M16 period.
+    var keepalive: Double? { get }
+    /// `--keepalive-timeout SECONDS`: the session timeout announced in the M6 reply.
+    var keepaliveTimeout: Int { get }
 }
 
 /// ``MICESourceSettings`` with the command line's defaults.
@@ -60,6 +68,10 @@ public struct MICESourceOptions: MICESourceSettings {
     public var discoveryTimeout: Double = 1.5
     public var controlTimeout: Double = 5
     public var fallbackPlain = false
+    public var media: String?
+    public var loop = false
+    public var keepalive: Double?
+    public var keepaliveTimeout = 30
 
     public init() {}
 }
@@ -127,11 +139,14 @@ extension MICESourceConfiguration {
         )
         capabilitiesAssumed = assumed
         fallbackPlain = options.fallbackPlain
+        projection = try MICESourceProjection(
+            validatingMedia: options.media, loop: options.loop, keepAlive: options.keepalive, sessionTimeout: options.keepaliveTimeout)
     }
 
     /// What a person should try after `reason`, when the sink's capabilities were assumed.
     public func advice(after reason: SourceCloseReason) -> String? {
-        guard capabilitiesAssumed, reason.isSecurityPhaseFailure else { return nil }
+        // With --encryption off --pin off nothing was assumed about security: no advice.
+        guard capabilitiesAssumed, reason.isSecurityPhaseFailure, encryption != .off || wantPIN else { return nil }
         return "without discovery data the sink was assumed to support PIN pairing and DTLS; if it does not (lazycast, GNOME Network Displays), retry with --encryption off --pin off, or add --fallback-plain"
     }
 

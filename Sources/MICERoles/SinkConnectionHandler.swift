@@ -1,6 +1,7 @@
 import MICECore
 import NIOCore
 import NIOPosix
+import WFDRoles
 import WinteropTransport
 import WinteropWire
 
@@ -25,7 +26,8 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private var tunnel: MICEDTLSTunnel
     private var sessionTimer: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
-    private var rtspChannel: (any Channel)?
+    /// The WFD session on the RTSP connect-back (3.1.7.1).
+    private var projection: SinkProjection?
     private var context: ChannelHandlerContext?
     private var closing = false
     private var pinUsed = false
@@ -191,8 +193,13 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             holdTimer = nil
             held = []
             events.emit(MICESinkEvent.closed(peer: sourceAddress.hostPortText, reason: reason))
-            rtspChannel?.close(promise: nil)
-            rtspChannel = nil
+            // 3.1.5.7: STOP_PROJECTION stops the stream at once; otherwise M8 goes first.
+            if case .stopProjectionReceived = reason {
+                projection?.stopProjectionReceived()
+            } else {
+                projection?.stop()
+            }
+            projection = nil
             context.close(promise: nil)
             onClosed(pinUsed)
         }
@@ -212,6 +219,10 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// How long after a WFD teardown the sink waits for STOP_PROJECTION before it ends the
+    /// session for the lost RTSP connection (3.1.7).
+    static let stopProjectionGrace: TimeAmount = .seconds(1)
+
     private func connectRTSP(port: Int, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         guard let host = sourceAddress.ipAddress else {
@@ -225,13 +236,20 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             run(machine.rtspConnectionFailed("\(error)"), context: context)
             return
         }
-        ClientBootstrap(group: context.eventLoop)
-            .connectTimeout(.seconds(5))
-            .connect(to: target)
-            .hop(to: context.eventLoop)
+        let projection = SinkProjection(
+            settings: configuration.projection, events: events, loop: context.eventLoop, open: streamOpener())
+        self.projection = projection
+        projection.start(target: target, localHost: context.channel.localAddress?.ipAddress ?? "0.0.0.0")
             .whenComplete { result in
                 loopBound.value.rtspConnectFinished(result, target: target)
             }
+    }
+
+    /// 3.1.7.1: with the DTLS Encryption Key stored, every RTP packet is a DTLS
+    /// application-data record of this session, one per datagram; nil in clear.
+    private func streamOpener() -> ((ByteBuffer) throws -> ByteBuffer)? {
+        guard case .sourceReady(let session, _) = machine.state, session.dtlsComplete, let dtls = tunnel.session else { return nil }
+        return { datagram in ByteBuffer(bytes: try dtls.open(Array(datagram.readableBytesView))) }
     }
 
     private func rtspConnectFinished(_ result: Result<any Channel, any Error>, target: SocketAddress) {
@@ -245,14 +263,24 @@ final class SinkConnectionHandler: ChannelInboundHandler {
                 channel.close(promise: nil)
                 return
             }
-            rtspChannel = channel
             events.emit(MICESinkEvent.rtspConnected(host: target.ipAddress ?? "?", port: target.port ?? 0))
             run(machine.rtspConnected(), context: context)
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             channel.closeFuture.hop(to: context.eventLoop).whenComplete { _ in
-                loopBound.value.timerFired { $0.rtspConnectionLost() }
+                let handler = loopBound.value
+                guard handler.projection?.endedByTeardown == true, let context = handler.context else {
+                    return handler.timerFired { $0.rtspConnectionLost() }
+                }
+                // After M8 the source says STOP_PROJECTION (3.2.4.3): give it a moment to.
+                context.eventLoop.scheduleTask(in: Self.stopProjectionGrace) {
+                    loopBound.value.timerFired { $0.rtspConnectionLost() }
+                }
             }
+        case .failure(let error as RTPPortUnavailable):
+            projection = nil
+            run(machine.rtspConnectionFailed(error.description), context: context)
         case .failure(let error):
+            projection = nil
             run(machine.rtspConnectionFailed("\(target.hostPortText): \(NetworkErrorText.plain(error))"), context: context)
         }
     }

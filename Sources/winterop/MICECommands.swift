@@ -6,6 +6,8 @@ import MICERoles
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import WFDCore
+import WFDRoles
 import WinteropTransport
 import WinteropWire
 
@@ -67,6 +69,15 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
 
     @Option(name: .long, help: "PEM private key for --certificate.")
     var key: String?
+
+    @Option(name: .long, help: "UDP port for the projected stream, advertised in wfd_client_rtp_ports (0 picks a free one).")
+    var rtpPort: Int = Int(WFD.defaultRTPPort)
+
+    @Option(name: .long, help: "Where the received MPEG-TS goes: auto (GStreamer or ffplay when installed and a display exists), none, or a COMMAND that reads it on standard input.")
+    var player: WFDPlayerChoice = .auto
+
+    @Option(name: .long, help: "Write the received transport stream to FILE (decrypted, reordered, TS packets only).")
+    var record: String?
 
     func run() async throws {
         try await events.run { eventLog in
@@ -130,6 +141,18 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     @Flag(name: .long, help: "Without --ie or --capabilities and with --encryption auto: if the secured attempt fails (a sink without PIN or DTLS), try the plain flow once.")
     var fallbackPlain = false
 
+    @Option(name: .long, help: "What to project once the sink connects back: an MPEG-TS FILE paced by its PCR (when it ends the source tears down), or testsrc (a GStreamer test pattern at the negotiated resolution). Default: negotiate only.")
+    var media: String?
+
+    @Flag(name: .long, help: "Repeat --media until stopped.")
+    var loop = false
+
+    @Option(name: .long, help: "Seconds between keep-alives (M16; default: the announced timeout minus 5).")
+    var keepalive: Double?
+
+    @Option(name: .long, help: "Session timeout announced to the sink in the M6 reply, in seconds.")
+    var keepaliveTimeout: Int = 30
+
     func run() async throws {
         try await events.run { eventLog in
             let configuration = try MICESourceConfiguration(validating: self, events: eventLog)
@@ -183,6 +206,7 @@ extension MICESourceOptions.PIN: ExpressibleByArgument {
 }
 
 extension MICESinkOptions.Switch: ExpressibleByArgument {}
+extension WFDPlayerChoice: ExpressibleByArgument {}
 extension SourceStateMachine.Configuration.EncryptionPreference: ExpressibleByArgument {}
 
 struct MICEIECommand: AsyncParsableCommand {
