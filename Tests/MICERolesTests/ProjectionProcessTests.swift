@@ -99,7 +99,9 @@ import WinteropTestSupport
         try await intruder.close()
         #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
         #expect(await sink.wait(for: "closed") != nil)
-        #expect(sink.event("stream_undecryptable")?["count"] as? Int == 10, "\(sink.lines)")
+        // UDP: on a loaded machine some of the ten forged datagrams may never reach the
+        // socket; every one that does is dropped and counted, and none is recorded.
+        #expect((sink.event("stream_undecryptable")?["count"] as? Int).map { (1...10).contains($0) } == true, "\(sink.lines)")
         #expect(media.recorded == media.bytes)
     }
 
