@@ -44,10 +44,6 @@ func parseHostPort(_ text: String, defaultPort: Int?, option: String) throws -> 
     }
 }
 
-/// The reply of a role whose protocol has not landed in this build: says so and exits 2.
-func protocolNotAvailable(_ spec: String, role: String) -> RoleFailure {
-    RoleFailure.usage("\(role): \(spec) is not implemented in this build of winterop yet; see README.md for what is available")
-}
 
 extension Logger {
     /// The logger a role command runs with: warnings and worse, on standard error.
