@@ -19,20 +19,22 @@ var targets: [Target] = [
     // MARK: Foundation
     // Layer 1: bytes. No protocol knowledge, no I/O.
     .target(name: "WinteropWire", dependencies: [nio]),
+    // Output formatting: the ordered JSON value every `--json` line and `decode` use.
+    .target(name: "WinteropFormat", dependencies: ["WinteropWire"]),
     // Layer 3: shared transport helpers (listen addresses, JSON events, serve roles).
     .target(
         name: "WinteropTransport",
         dependencies: [
-            "WinteropWire", nio, nioPosix,
+            "WinteropWire", "WinteropFormat", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]
     ),
-    .testTarget(name: "WinteropWireTests", dependencies: ["WinteropWire", propertyBased]),
-    .testTarget(name: "WinteropTransportTests", dependencies: ["WinteropTransport", "WinteropWire", nio, nioPosix]),
+    .testTarget(name: "WinteropWireTests", dependencies: ["WinteropWire", "WinteropFormat", propertyBased]),
+    .testTarget(name: "WinteropTransportTests", dependencies: ["WinteropTransport", "WinteropWire", "WinteropFormat", nio, nioPosix]),
     .testTarget(name: "FuzzRegressionTests", dependencies: ["WinteropFuzzTargets"]),
-    .testTarget(name: "CLITests", dependencies: ["WinteropWire", "WinteropTestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["WinteropWire", "WinteropFormat", "WinteropTestSupport"]),
     // Shared by the test targets: runs `winterop` and independent peers as child processes.
     .target(
         name: "WinteropTestSupport",
@@ -41,13 +43,13 @@ var targets: [Target] = [
     ),
 
     // MARK: MS-MICE
-    .target(name: "MICECore", dependencies: ["WinteropWire", nio, crypto]),
-    .testTarget(name: "MICECoreTests", dependencies: ["MICECore", "WinteropWire", nio, propertyBased]),
+    .target(name: "MICECore", dependencies: ["WinteropWire", "WinteropFormat", nio, crypto]),
+    .testTarget(name: "MICECoreTests", dependencies: ["MICECore", "WinteropWire", "WinteropFormat", nio, propertyBased]),
     // NIO shells of the MS-MICE roles: sink server, source client, RTSP listener and connect-back.
     .target(
         name: "MICERoles",
         dependencies: [
-            "MICECore", "WFDCore", "WFDRoles", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
+            "MICECore", "WFDCore", "WFDRoles", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropMDNS", "WinteropDTLS", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -55,7 +57,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "MICERolesTests",
-        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropTransport", "WinteropMDNS", "WinteropTestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")],
+        dependencies: ["MICERoles", "MICECore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropMDNS", "WinteropTestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")],
         exclude: ["Interop"]
     ),
 
@@ -67,7 +69,7 @@ var targets: [Target] = [
         linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
     ),
     .target(name: "WinteropDTLS", dependencies: ["CWinteropOpenSSL"]),
-    .testTarget(name: "WinteropDTLSTests", dependencies: ["WinteropDTLS", propertyBased]),
+    .testTarget(name: "WinteropDTLSTests", dependencies: ["WinteropDTLS", "WinteropTestSupport", propertyBased]),
 
     // MARK: MS-MICE mDNS
     // Multicast DNS / DNS-SD (RFC 6762, RFC 6763): codec and responder state machine
@@ -75,45 +77,45 @@ var targets: [Target] = [
     .target(
         name: "WinteropMDNS",
         dependencies: [
-            "WinteropWire", "WinteropTransport", nio, nioPosix,
+            "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix,
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]
     ),
     .testTarget(
         name: "WinteropMDNSTests",
-        dependencies: ["WinteropMDNS", "WinteropWire", "WinteropTestSupport", nio, nioPosix, propertyBased],
+        dependencies: ["WinteropMDNS", "WinteropWire", "WinteropFormat", "WinteropTestSupport", nio, nioPosix, propertyBased],
         exclude: ["Interop"]  // python-zeroconf helper scripts the namespace tests run
     ),
 
     // MARK: Wi-Fi Display (MS-MICE projection)
     // The Wi-Fi Display R1 session after MS-MICE's connect-back (3.1.7, 3.2.5.7): RTSP codec,
     // wfd_* parameters, sink and source session state machines, RTP/MPEG-TS media path (sans-IO).
-    .target(name: "WFDCore", dependencies: ["WinteropWire", nio]),
-    .testTarget(name: "WFDCoreTests", dependencies: ["WFDCore", "WinteropWire", "WinteropTestSupport", nio, propertyBased]),
+    .target(name: "WFDCore", dependencies: ["WinteropWire", "WinteropFormat", nio]),
+    .testTarget(name: "WFDCoreTests", dependencies: ["WFDCore", "WinteropWire", "WinteropFormat", "WinteropTestSupport", nio, propertyBased]),
     // NIO shells: the RTSP session handler (sink and source), RTP over UDP, the player pipe.
     .target(
         name: "WFDRoles",
         dependencies: [
-            "WFDCore", "WinteropWire", "WinteropTransport", nio, nioPosix,
+            "WFDCore", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]
     ),
     .testTarget(name: "WFDRolesTests", dependencies: ["WFDRoles", "WFDCore", "WinteropTestSupport", "WinteropDTLS", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
 
     // MARK: MS-GRVSSTP
-    .target(name: "SSTPCore", dependencies: ["WinteropWire", nio]),
+    .target(name: "SSTPCore", dependencies: ["WinteropWire", "WinteropFormat", nio]),
     // NIO shells: the connection handler, the device listener and the sender.
     .target(
         name: "SSTPRoles",
         dependencies: [
-            "SSTPCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]
     ),
-    .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", nio, propertyBased]),
+    .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", "WinteropFormat", nio, propertyBased]),
     .testTarget(name: "SSTPRolesTests", dependencies: [
-        "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto,
+        "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto,
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
 
@@ -123,26 +125,26 @@ var targets: [Target] = [
     .target(
         name: "SSTPRelay",
         dependencies: [
-            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]
     ),
     .testTarget(name: "SSTPRelayTests", dependencies: [
-        "SSTPRelay", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
+        "SSTPRelay", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
     ]),
 
     // MARK: MS-WDSMSI
     // Sans-IO: the UDP packets (2.2.2), the WDS Control Protocol encoding (MS-WDSC 2.2),
     // the server's request rules (3.1.5), its multicast session table and the client's retransmits.
-    .target(name: "WDSMSICore", dependencies: ["WinteropWire", nio]),
-    .testTarget(name: "WDSMSICoreTests", dependencies: ["WDSMSICore", "WinteropWire", nio, propertyBased]),
+    .target(name: "WDSMSICore", dependencies: ["WinteropWire", "WinteropFormat", nio]),
+    .testTarget(name: "WDSMSICoreTests", dependencies: ["WDSMSICore", "WinteropWire", "WinteropFormat", nio, propertyBased]),
     // NIO shells: the UDP server, the directory content provider, key storage and the client.
     .target(
         name: "WDSMSIRoles",
         dependencies: [
-            "WDSMSICore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            "WDSMSICore", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -151,21 +153,21 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "WDSMSIRolesTests",
-        dependencies: ["WDSMSIRoles", "WDSMSICore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix]
+        dependencies: ["WDSMSIRoles", "WDSMSICore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix]
     ),
 
     // MARK: MS-NFPS
     // Codec, the AES-128-CBC stream and the sender/receiver state machines (sans-IO).
     .target(
         name: "NFPSCore",
-        dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+        dependencies: ["WinteropWire", "WinteropFormat", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
     ),
-    .testTarget(name: "NFPSCoreTests", dependencies: ["NFPSCore", "WinteropWire", nio, crypto, propertyBased]),
+    .testTarget(name: "NFPSCoreTests", dependencies: ["NFPSCore", "WinteropWire", "WinteropFormat", nio, crypto, propertyBased]),
     // NIO shells: the share sender (listens) and share receiver (connects), OPC packing.
     .target(
         name: "NFPSRoles",
         dependencies: [
-            "NFPSCore", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            "NFPSCore", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -173,7 +175,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "NFPSRolesTests",
-        dependencies: ["NFPSRoles", "NFPSCore", "WinteropWire", "WinteropTestSupport", nio, nioPosix, crypto,
+        dependencies: ["NFPSRoles", "NFPSCore", "WinteropWire", "WinteropFormat", "WinteropTestSupport", nio, nioPosix, crypto,
                        .product(name: "NIOEmbedded", package: "swift-nio"),
                        .product(name: "ZIPFoundation", package: "ZIPFoundation")]
     ),
@@ -181,9 +183,9 @@ var targets: [Target] = [
     // MARK: MS-TCC
     .target(
         name: "TCCCore",
-        dependencies: ["WinteropWire", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+        dependencies: ["WinteropWire", "WinteropFormat", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
     ),
-    .testTarget(name: "TCCCoreTests", dependencies: ["TCCCore", "WinteropWire", nio, propertyBased], exclude: ["Vectors"]),
+    .testTarget(name: "TCCCoreTests", dependencies: ["TCCCore", "WinteropWire", "WinteropFormat", nio, propertyBased], exclude: ["Vectors"]),
     // RFCOMM sockets through AF_BLUETOOTH: Glibc has no sockaddr_rc, BlueZ's headers are not needed.
     .target(name: "CWinteropBluetooth"),
     // TLS 1.2 PSK on the system's OpenSSL 3 for `--psk` over TCP (memory BIOs, no sockets).
@@ -192,7 +194,7 @@ var targets: [Target] = [
     .target(
         name: "TCCRoles",
         dependencies: [
-            "TCCCore", "CWinteropBluetooth", "CWinteropTLSPSK", "WinteropWire", "WinteropTransport", nio, nioPosix, crypto,
+            "TCCCore", "CWinteropBluetooth", "CWinteropTLSPSK", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -200,7 +202,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "TCCRolesTests",
-        dependencies: ["TCCRoles", "TCCCore", "WinteropWire", "WinteropTransport", "WinteropTestSupport", nio, nioPosix],
+        dependencies: ["TCCRoles", "TCCCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix],
         exclude: ["Fakes"]
     ),
 
@@ -212,7 +214,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "winterop",
         dependencies: cliModules + [
-            "WinteropWire", "WinteropTransport", nio, nioPosix,
+            "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -223,7 +225,7 @@ var targets: [Target] = [
 /// Modules with decoders under fuzzing.
 var fuzzedModules: [Target.Dependency] {
     [
-        "WinteropWire", nio,
+        "WinteropWire", "WinteropFormat", nio,
         // MARK: fuzzed MS-MICE modules
         "MICECore",
         "WinteropDTLS",
@@ -273,6 +275,7 @@ let package = Package(
     products: [
         .executable(name: "winterop", targets: ["winterop"]),
         .library(name: "WinteropWire", targets: ["WinteropWire"]),
+        .library(name: "WinteropFormat", targets: ["WinteropFormat"]),
         .library(name: "WinteropTransport", targets: ["WinteropTransport"]),
         .library(name: "WinteropFuzzTargets", targets: ["WinteropFuzzTargets"]),
         .library(name: "MICECore", targets: ["MICECore"]),

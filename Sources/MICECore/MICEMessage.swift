@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// Any MS-MICE message (2.2), decoded.
 public enum MICEMessage: Sendable, Hashable, JSONDescribable {

@@ -1,6 +1,7 @@
 import MICECore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Every event `winterop mice sink` (and the `mice-sink` role of `serve`) reports: the
 /// sink's whole `--json` contract. `listening` and `stopped` are ``ListenerEvent``s.

@@ -1,6 +1,7 @@
 import MICECore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Every event `winterop mice source` reports: the source's whole `--json` contract.
 /// Its RTSP listener reports ``ListenerEvent/listening(service:host:port:)`` as

@@ -2,6 +2,7 @@ import Foundation
 import NFPSCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// What both MS-NFPS roles report (they share every event, so one enum is the
 /// contract of both) (`--json`: one object per line; otherwise one

@@ -1,6 +1,7 @@
 import SSTPCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Everything `winterop sstp listen` (and `serve`'s sstp-device) reports: the whole
 /// `--json` contract of the device listener. `connection` numbers connections from 1.

@@ -1,6 +1,7 @@
 import SSTPCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Everything `winterop sstp send` reports: the whole `--json` contract of the sender.
 /// `message` is the message's index in the send (from 0), `name` its file ("-" for

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// Any MS-TCC message (2.2.3), decoded.
 public enum TCCMessage: Sendable, Hashable, JSONDescribable {

@@ -1,6 +1,7 @@
 import WDSMSICore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Every event `winterop wds request` reports (its `--json` contract).
 public enum WDSClientEvent: RoleEvent {

@@ -1,6 +1,7 @@
 import WDSMSICore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Every event `winterop wds serve` reports (its `--json` contract), besides `listening` and `stopped`.
 public enum WDSServerEvent: RoleEvent {

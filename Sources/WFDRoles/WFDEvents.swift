@@ -1,6 +1,7 @@
 import WFDCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// The projection events both MS-MICE roles report (DESIGN.md, Projection): the role's
 /// `--json` contract for the WFD session.

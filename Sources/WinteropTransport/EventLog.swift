@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// Where a role reports what happens: with `--json`, one JSON object per line on
 /// standard output (`{"event":"…",…}`); otherwise one readable line per event.

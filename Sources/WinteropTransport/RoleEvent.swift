@@ -1,4 +1,5 @@
 import WinteropWire
+import WinteropFormat
 
 /// One event a role reports. Each role has one `enum` conforming to this in one file
 /// (`<Role>Events.swift`), so the role's whole `--json` contract reads in one place:

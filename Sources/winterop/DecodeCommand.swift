@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import WinteropWire
 import WinteropTransport
+import WinteropFormat
 
 /// `winterop decode <kind> <hex | @file | ->`: prints any message of the five protocols.
 struct DecodeCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import SSTPCore
 import WFDCore
 import WinteropWire
 import WinteropTransport
+import WinteropFormat
 
 extension DecodeKind {
     /// Every kind `winterop decode` knows; each protocol adds its own in its region.

@@ -1,6 +1,7 @@
 import NIOCore
 import TCCCore
 import WinteropWire
+import WinteropFormat
 
 extension DecodeKind {
     /// `winterop decode tcc`: one or more MS-TCC messages in a row, as they travel on the channel.

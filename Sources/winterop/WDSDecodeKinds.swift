@@ -1,6 +1,7 @@
 import NIOCore
 import WDSMSICore
 import WinteropWire
+import WinteropFormat
 
 extension DecodeKind {
     /// `wds-udp`: a Session Initiation packet over UDP 5041 (MS-WDSMSI 2.2.2).

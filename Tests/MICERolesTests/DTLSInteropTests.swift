@@ -14,6 +14,7 @@ import WinteropTestSupport
         process.executableURL = URL(fileURLWithPath: try Prerequisites.pyOpenSSL())
         process.arguments = arguments
         let out = Pipe()
+        closeOnExec(out)
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()

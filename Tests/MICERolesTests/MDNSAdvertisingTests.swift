@@ -79,6 +79,7 @@ import WinteropTestSupport
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = ["-rn", "sh", scriptURL.path, WinteropProcess.executable.path, python]
         let out = Pipe()
+        closeOnExec(out)
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -107,6 +108,7 @@ import WinteropTestSupport
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = ["-rnu", "sh", scriptURL.path, WinteropProcess.executable.path, python]
         let out = Pipe()
+        closeOnExec(out)
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()

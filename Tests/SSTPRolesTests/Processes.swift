@@ -42,6 +42,7 @@ final class ListenerProcess: @unchecked Sendable {
         process.arguments = ["sstp", "listen", "--listen", "127.0.0.1:0", "--json", "--device-url", deviceURL,
                              "--out", directory.appendingPathComponent("inbox").path] + extra
         let out = Pipe(), err = Pipe()
+        closeOnExec(out, err)
         process.standardOutput = out
         process.standardError = err
         let parsed = self.parsed

@@ -136,6 +136,7 @@ import WinteropWire
         process.executableURL = URL(fileURLWithPath: Self.openssl ?? "/usr/bin/openssl")
         process.arguments = ["s_client", "-quiet", "-tls1_2", "-psk_identity", "winterop-tcc", "-psk", String(repeating: "5a", count: 32), "-connect", "127.0.0.1:\(port)"]
         let input = Pipe(), output = Pipe()
+        closeOnExec(input, output)
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

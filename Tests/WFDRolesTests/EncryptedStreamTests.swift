@@ -64,12 +64,19 @@ import WinteropTestSupport
             return s.result
         }.get().get()
         #expect(result.packets == 100)
-        try await Task.sleep(for: .milliseconds(100))
-        let stats = try await rtp.eventLoop.submit {
-            let handler = try rtp.pipeline.syncOperations.handler(type: RTPReceiveHandler.self)
-            handler.flush()
-            return handler.statistics
-        }.get()
+        // Wait (up to 5 s, not a fixed sleep) until all 100 datagrams reached the receiver.
+        func statistics() async throws -> RTPReceiveHandler.Statistics {
+            try await rtp.eventLoop.submit {
+                let handler = try rtp.pipeline.syncOperations.handler(type: RTPReceiveHandler.self)
+                handler.flush()
+                return handler.statistics
+            }.get()
+        }
+        var stats = try await statistics()
+        for _ in 0..<500 where stats.receiver.packets + stats.undecryptable < 100 {
+            try await Task.sleep(for: .milliseconds(10))
+            stats = try await statistics()
+        }
         #expect(stats.undecryptable == 1, "the tampered record is dropped")
         #expect(stats.receiver.lost == 1)
         #expect(stats.receiver.packets == 99)

@@ -24,6 +24,7 @@ import WinteropTestSupport
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         let pipe = Pipe()
+        closeOnExec(pipe)
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()

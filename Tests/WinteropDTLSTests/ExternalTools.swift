@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import WinteropTestSupport
 #endif
 
 /// The `openssl` command-line tool, when installed (Debian: package `openssl`).
@@ -24,6 +25,7 @@ enum OpenSSLCLI {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let output = Pipe()
+        closeOnExec(output)
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -65,6 +67,7 @@ final class RunningProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        closeOnExec(input, output)
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output

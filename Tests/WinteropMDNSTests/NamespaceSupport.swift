@@ -151,6 +151,7 @@ final class RunningProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let outPipe = Pipe(), errPipe = Pipe()
+        closeOnExec(outPipe, errPipe)
         process.standardOutput = outPipe
         process.standardError = errPipe
         process.standardInput = FileHandle.nullDevice

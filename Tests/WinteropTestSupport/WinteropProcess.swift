@@ -39,6 +39,7 @@ public final class WinteropProcess: Sendable {
         process.arguments = arguments
         if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe(), input = Pipe()
+        closeOnExec(out, err, input)
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -117,7 +118,7 @@ public final class WinteropProcess: Sendable {
     /// the pipe to close is bounded by a second.
     public func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
         guard await poll(timeout: timeout, { self.process.isRunning ? nil : true }) != nil else { return nil }
-        _ = await poll(timeout: .seconds(1)) { self.stdoutClosed.withLockedValue { $0 } ? true : nil }
+        _ = await poll(timeout: .seconds(10)) { self.stdoutClosed.withLockedValue { $0 } ? true : nil }
         return process.terminationStatus
     }
 
@@ -171,6 +172,7 @@ extension WinteropProcess {
         process.executableURL = executable ?? Self.executable
         process.arguments = arguments
         let out = Pipe(), err = Pipe(), input = Pipe()
+        closeOnExec(out, err, input)
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -191,14 +193,25 @@ extension WinteropProcess {
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
-        // The pipes close when the process exits, unless a concurrent test's child
-        // inherited them: then take what arrived within a second.
-        let deadline = Date().addingTimeInterval(1)
+        // The pipes close when the process exits (they are close-on-exec, so no other
+        // child holds them); the deadline only bounds a pathological case.
+        let deadline = Date().addingTimeInterval(10)
         while closed.withLockedValue({ $0 }) < 2 && Date() < deadline { usleep(5_000) }
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: stdoutData.withLockedValue { $0 }, as: UTF8.self),
             stderr: String(decoding: stderrData.withLockedValue { $0 }, as: UTF8.self)
         )
+    }
+}
+
+/// Marks the parent's ends of a child's pipes close-on-exec, so that a child spawned by a
+/// concurrent test does not inherit them and keep them open after this child exits (the
+/// child's own standard streams are dup2'ed copies, which exec keeps).
+public func closeOnExec(_ pipes: Pipe...) {
+    for pipe in pipes {
+        for fd in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
+            _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import WinteropWire
+import WinteropFormat
 
 @Suite struct JSONValueTests {
     @Test func compactJSONKeepsKeyOrderAndEscapes() {

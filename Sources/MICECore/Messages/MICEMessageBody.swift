@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// What every MS-MICE message type provides: its Command, its TLVArray decoder and
 /// encoder, and a field-by-field description.

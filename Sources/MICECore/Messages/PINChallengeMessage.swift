@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// PIN_CHALLENGE (2.2.5): the source's salted PIN hash (3.1.5.6.1), sent after the
 /// DTLS handshake with its TLVArray encrypted.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// PIN_RESPONSE (2.2.6): the sink's verdict on a PIN_CHALLENGE; with reason 0x00 it
 /// carries the sink's own salted hash (sink IP), otherwise no hash (3.1.5.6).

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// SECURITY_HANDSHAKE (2.2.3): carries DTLS handshake records in its Security Token
 /// TLV, one DTLS record per message (DESIGN.md).

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// SESSION_REQUEST (2.2.4): the source's first message when it uses PIN entry; says
 /// whether it wants stream encryption and/or a PIN displayed by the sink.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// SOURCE_READY (2.2.1): the source listens on its RTSP port and waits for the sink
 /// to connect back.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// STOP_PROJECTION (2.2.2): the projection ends. Sent by the source, and by a sink
 /// that tears a session down gracefully (3.1.4).

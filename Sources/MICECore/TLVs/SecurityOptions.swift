@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The Security Options TLV's value (2.2.7.5). Bit 7 of the byte (0x01) is A,
 /// UseDtlsStreamEncryption; bit 6 (0x02) is B, SinkDisplaysPin (DESIGN.md: bit 0 is

@@ -1,4 +1,5 @@
 import WinteropWire
+import WinteropFormat
 
 /// The Connection Preference attribute's list (2.2.8.4): eight 4-bit transport IDs
 /// packed in 4 bytes, most preferred first (the first ID is the high nibble).

@@ -1,4 +1,5 @@
 import WinteropWire
+import WinteropFormat
 
 /// The Capability attribute's CapabilityInfo byte (2.2.8.1). With bit 0 as the most
 /// significant bit (DESIGN.md): A MiracastOverInfrastructureSupport = 0x01,

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The WSC Vendor Extension attribute a sink puts in its Beacons and Probe Responses
 /// (2.2.8): WSCVEA 0x1049, Length, OUI 00 01 37, then P2P attributes with 2-byte IDs

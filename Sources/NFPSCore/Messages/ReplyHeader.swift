@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The Reply header (2.2.3): the share receiver's answer to the Share header.
 public struct ReplyHeader: SizedHeader {

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The Share header (2.2.2): the share sender's first message after the socket is set
 /// up, carrying an estimate of the package size.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The Share Protocol footer (2.2.4): 48 bytes (three AES blocks) carrying the last
 /// 0 to 15 bytes of the package that did not fill a block. Sent encrypted.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The Socket Connect header (2.2.1): 12 bytes the share receiver sends on every
 /// socket it connects, and the share sender echoes on the one socket it chooses.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 extension SSTP.Command: JSONDescribable {
     /// The command's fields in the order 2.2 lists them, for `winterop decode sstp`.

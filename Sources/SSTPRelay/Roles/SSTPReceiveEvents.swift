@@ -1,6 +1,7 @@
 import SSTPCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Everything `winterop sstp receive` reports: the whole `--json` contract of the receiver.
 public enum SSTPReceiveEvent: RoleEvent {

@@ -1,6 +1,7 @@
 import SSTPCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Everything `winterop sstp relay` (and `serve`'s sstp-relay) reports: the whole
 /// `--json` contract of the relay. `connection` numbers connections from 1.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// BringUpFailureResponse (2.2.3.4): tethering could not be started, and why
 /// (the Failure Description of 3.2.1).

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// BringUpStartRequest (2.2.3.1): the client asks the server to share its connection.
 /// Empty between paired devices (revision 2.0); in revision 10.0 it carries a Timestamp

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// BringUpSuccessResponse (2.2.3.2): tethering is up; here are its Wi-Fi settings
 /// (the Tethering Settings of 3.2.1).

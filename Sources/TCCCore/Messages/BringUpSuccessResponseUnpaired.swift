@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// BringUpSuccessResponseUnpaired (2.2.3.3, revision 10.0): a BringUpSuccessResponse
 /// encrypted under K2 (AES-256-CBC, PKCS#7) with a fresh IV, and an HMAC under K3 over

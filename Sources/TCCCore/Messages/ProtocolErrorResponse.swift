@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// ProtocolErrorResponse (2.2.3.5): the answer to a message whose MessageId is not
 /// recognized; its MessageType structure carries that Id.

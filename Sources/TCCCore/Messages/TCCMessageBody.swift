@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// What every MS-TCC message type provides (2.2.3).
 public protocol TCCMessageBody: Sendable, Hashable, JSONDescribable {

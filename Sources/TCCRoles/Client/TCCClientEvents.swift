@@ -1,6 +1,7 @@
 import TCCCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Every event `winterop tcc request` reports: the client's whole `--json` contract.
 public enum TCCClientEvent: RoleEvent {

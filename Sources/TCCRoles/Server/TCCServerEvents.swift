@@ -1,6 +1,7 @@
 import TCCCore
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// Every event `winterop tcc serve` (and the `tcc-server` role of `serve`) reports: the
 /// server's whole `--json` contract. `listening` and `stopped` are ``ListenerEvent``s.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// Any packet of the UDP path (2.2.2), typed.
 public enum UDPMessage: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 extension WDSC {
     /// A request or reply packet (2.2.1): Endpoint Header, Operation Header, Variables Section.

@@ -1,4 +1,5 @@
 import WinteropWire
+import WinteropFormat
 
 extension WFDParameter {
     /// What the value means, for `winterop decode rtsp`; nil when the value says it plainly.

@@ -1,4 +1,5 @@
 import WinteropWire
+import WinteropFormat
 
 /// A `text/parameters` body (WFD-NOTES 2, 3): one parameter a line, `name: value`, or a
 /// bare `name` (M3's request list, M13's `wfd_idr_request`, M16's empty body has none).

@@ -1,4 +1,5 @@
 import WinteropWire
+import WinteropFormat
 
 extension RTSPMessage {
     /// The message for `winterop decode rtsp`: start line, headers in order, and the body

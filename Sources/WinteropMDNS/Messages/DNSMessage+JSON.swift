@@ -1,4 +1,5 @@
 import WinteropWire
+import WinteropFormat
 
 extension DNSMessage: JSONDescribable {
     /// The message as JSON, fields in RFC 1035 4.1 order (for `winterop decode dns`).

@@ -1,5 +1,6 @@
 import WinteropTransport
 import WinteropWire
+import WinteropFormat
 
 /// The responder's events as `winterop mdns announce` reports them.
 extension MDNSResponderEvent: RoleEvent {

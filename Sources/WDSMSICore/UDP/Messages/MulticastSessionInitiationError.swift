@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// Multicast Session Initiation Error Packet (2.2.2.3): the Win32 error that kept the
 /// server from setting up the session. It is a WDSMCSE_OP_REPLY packet whose options

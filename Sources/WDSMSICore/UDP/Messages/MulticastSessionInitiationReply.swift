@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// Multicast Session Initiation Reply Packet (2.2.2.2): the multicast session that
 /// now carries the requested content.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// Multicast Session Initiation Request Packet (2.2.2.1): the client asks the server to
 /// set up a namespace's content for delivery by a multicast session.

@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The WDSMC_OP_INITIATE reply (2.2.1): the multicast session and how its packets are secured.
 public struct InitiateReply: Sendable, Hashable {

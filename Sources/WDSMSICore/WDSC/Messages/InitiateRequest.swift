@@ -1,5 +1,6 @@
 import NIOCore
 import WinteropWire
+import WinteropFormat
 
 /// The WDSMC_OP_INITIATE request (2.2.1): the variables a client sends under the
 /// Multicast Session Initiation Endpoint GUID.

@@ -1,3 +1,4 @@
+import WinteropWire
 /// A JSON value with ordered object keys: used for `--json` event lines and for
 /// `winterop decode`, so output reads in the order a specification lists fields.
 public indirect enum JSONValue: Hashable, Sendable {
