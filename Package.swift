@@ -38,7 +38,7 @@ var targets: [Target] = [
     // Shared by the test targets: runs `winterop` and independent peers as child processes.
     .target(
         name: "WinteropTestSupport",
-        dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+        dependencies: ["WinteropTransport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
         path: "Tests/WinteropTestSupport"
     ),
 

@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import NIOConcurrencyHelpers
 import WFDCore
 import WFDRoles
@@ -34,9 +35,9 @@ final class TestPatternStream: TransportStreamReader {
         process.standardError = errors
         let stopped = self.stopped
         errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
+            let data = handle.availableBytes
             if data.isEmpty { handle.readabilityHandler = nil; return }
-            if !stopped.withLockedValue({ $0 }) { FileHandle.standardError.write(data) }
+            if !stopped.withLockedValue({ $0 }) { try? FileHandle.standardError.writeAllBytes(data) }
         }
         process.standardInput = FileHandle.nullDevice
         do {

@@ -46,14 +46,14 @@ final class TransferProgress: Sendable {
         if events.json {
             events.emit(NFPSEvent.progress(bytes: bytes, total: total, bytesPerSecond: rate))
         } else if bar {
-            FileHandle.standardError.write(Data(Self.barLine(bytes: bytes, total: total, rate: rate).utf8))
+            FileHandle.standardError.writeText(Self.barLine(bytes: bytes, total: total, rate: rate))
         }
     }
 
     /// Clears the bar before the final line.
     func finish() {
         if state.withLockedValue({ $0.drewBar }) {
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            FileHandle.standardError.writeText("\r\u{1B}[K")
         }
     }
 

@@ -516,7 +516,7 @@ final class SenderApplication: SSTPApplication {
         if events.json {
             events.emit(progress)
         } else {
-            FileHandle.standardError.write(Data(("\r" + progress.text + "\u{1B}[K" + (final ? "\n" : "")).utf8))
+            FileHandle.standardError.writeText("\r" + progress.text + "\u{1B}[K" + (final ? "\n" : ""))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import NIOCore
 import WFDCore
 import WinteropWire
@@ -26,7 +27,7 @@ public final class TransportStreamFile: TransportStreamReader {
 
     public func read() throws -> [UInt8]? {
         guard let handle else { return nil }
-        let data = try handle.read(upToCount: 65536) ?? Data()
+        let data = try handle.readSomeBytes()
         if !data.isEmpty { return Array(data) }
         try? handle.close()
         self.handle = loop ? FileHandle(forReadingAtPath: path) : nil

@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 
 /// Where the sink puts the received transport stream: the player's standard input, a
 /// `--record` file, or both.
@@ -20,8 +21,12 @@ public final class TransportStreamRecorder: TransportStreamOutput {
         self.handle = handle
     }
 
+    /// The first write failure (a full disk): the recording stops there, the session goes on.
+    public private(set) var writeError: (any Error)?
+
     public func write(_ bytes: [UInt8]) {
-        handle.write(Data(bytes))
+        guard writeError == nil else { return }
+        do { try handle.writeAllBytes(Data(bytes)) } catch { writeError = error }
     }
 
     public func close() {

@@ -17,7 +17,7 @@ public final class EventLog: Sendable {
     public init(json: Bool) {
         self.json = json
         self.sink = { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            FileHandle.standardOutput.writeText(line + "\n")
         }
     }
 
@@ -55,6 +55,6 @@ public final class EventLog: Sendable {
 
     /// Writes a line for people on standard error (never mixed into the JSON stream).
     public static func diagnostic(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.writeText(line + "\n")
     }
 }

@@ -50,7 +50,7 @@ struct DecodeCommand: ParsableCommand {
 
     private func readInput() throws -> [UInt8] {
         if input == "-" {
-            return Array(FileHandle.standardInput.readDataToEndOfFile())
+            return Array(FileHandle.standardInput.readBytesToEnd())
         }
         if input.hasPrefix("@") {
             let path = String(input.dropFirst())

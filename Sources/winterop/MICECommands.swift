@@ -182,7 +182,7 @@ enum MICEPINPrompt {
     static func ask() async -> String? {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                FileHandle.standardError.write(Data("Enter the PIN shown on the sink: ".utf8))
+                FileHandle.standardError.writeText("Enter the PIN shown on the sink: ")
                 let line = readLine()?.trimmingCharacters(in: .whitespaces)
                 continuation.resume(returning: line.flatMap { PINHash.isValidPIN($0) ? $0 : nil })
             }

@@ -51,7 +51,7 @@ enum Main {
 
     static func exit(with error: any Error) -> Never {
         if let failure = error as? RoleFailure {
-            FileHandle.standardError.write(Data("winterop: \(failure.message)\n".utf8))
+            FileHandle.standardError.writeText("winterop: \(failure.message)\n")
             Foundation.exit(failure.status)
         }
         let code = Winterop.exitCode(for: error)
@@ -61,7 +61,7 @@ enum Main {
             Foundation.exit(0)
         }
         if !message.isEmpty {
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            FileHandle.standardError.writeText(message + "\n")
         }
         // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
         if code == .validationFailure || code.rawValue == 64 {

@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import Testing
 import WinteropTestSupport
 
@@ -26,7 +27,7 @@ import WinteropTestSupport
         let (sink, port) = try await ProcessTests.sink(["--pin", "24680135"])
         defer { sink.terminate() }
         let (client, out) = try Self.python([Self.interop.appendingPathComponent("pyopenssl_mice_source.py").path, "127.0.0.1", "\(port)", "24680135", "127.0.0.2"])
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readBytesToEnd(), as: UTF8.self)
         client.waitUntilExit()
         #expect(client.terminationStatus == 0, "pyOpenSSL source: \(text)")
         let result = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
@@ -42,7 +43,7 @@ import WinteropTestSupport
         defer { if server.isRunning { server.terminate() } }
         let reader = out.fileHandleForReading
         var firstLine = Data()
-        while let byte = try reader.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { firstLine += byte }
+        while let byte = try? reader.readSomeBytes(maximum: 1), !byte.isEmpty, byte != Data("\n".utf8) { firstLine += byte }
         guard let port = (try JSONSerialization.jsonObject(with: firstLine) as? [String: Any])?["port"] as? Int else {
             Issue.record("the pyOpenSSL sink did not start")
             return
@@ -51,7 +52,7 @@ import WinteropTestSupport
         defer { source.terminate() }
         #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
         #expect(ProcessTests.miceEvents(source) == ["listening", "connected", "session_request", "dtls_complete", "pin_result", "source_ready", "rtsp_connected", "closed"])
-        let rest = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        let rest = String(decoding: reader.readBytesToEnd(), as: UTF8.self)
         server.waitUntilExit()
         let result = try JSONSerialization.jsonObject(with: Data(rest.utf8)) as? [String: Any]
         #expect(result?["handshake"] as? Bool == true)

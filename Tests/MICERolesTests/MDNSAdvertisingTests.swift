@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import Testing
 import WinteropTestSupport
 
@@ -83,7 +84,7 @@ import WinteropTestSupport
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readBytesToEnd(), as: UTF8.self)
         process.waitUntilExit()
         let lines = text.split(separator: "\n").map(String.init)
         let listening = lines.first { $0.contains(#""event":"listening""#) }
@@ -112,7 +113,7 @@ import WinteropTestSupport
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readBytesToEnd(), as: UTF8.self)
         process.waitUntilExit()
         #expect(text.contains(#""event":"resolved","host":"micetestsink","addresses":["127.0.0.1"]"#), "\(text)")
         #expect(text.contains(#""event":"rtsp_connected""#), "\(text)")

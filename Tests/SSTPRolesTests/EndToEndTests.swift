@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import WinteropTransport
 import NIOCore
 import SSTPCore
 import Testing
@@ -12,7 +13,9 @@ import Testing
     static let pool: Data = {
         let handle = FileHandle(forReadingAtPath: "/dev/urandom")!
         defer { try? handle.close() }
-        return handle.readData(ofLength: 2 << 20)
+        var bytes = Data()
+        while bytes.count < 2 << 20, let chunk = try? handle.readSomeBytes(maximum: (2 << 20) - bytes.count), !chunk.isEmpty { bytes += chunk }
+        return bytes
     }()
 
     static func randomData(_ size: Int, seed: Int) -> Data {

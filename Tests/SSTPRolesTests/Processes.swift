@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import NIOConcurrencyHelpers
 import Testing
 import WinteropTestSupport
@@ -47,7 +48,7 @@ final class ListenerProcess: @unchecked Sendable {
         process.standardError = err
         let parsed = self.parsed
         out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
+            let data = handle.availableBytes
             guard !data.isEmpty else { handle.readabilityHandler = nil; return }
             parsed.lock.withLock {
                 let state = parsed
@@ -61,7 +62,7 @@ final class ListenerProcess: @unchecked Sendable {
         }
         let stderrText = self.stderrText
         err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
+            let data = handle.availableBytes
             guard !data.isEmpty else { handle.readabilityHandler = nil; return }
             stderrText.withLockedValue { $0 += String(decoding: data, as: UTF8.self) }
         }

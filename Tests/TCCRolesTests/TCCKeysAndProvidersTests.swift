@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import TCCCore
 import Testing
 import WinteropTestSupport
@@ -141,8 +142,8 @@ import WinteropWire
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        input.fileHandleForWriting.write(Data([0x01, 0x00, 0x00]))
-        let answer = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        try? input.fileHandleForWriting.writeAllBytes(Data([0x01, 0x00, 0x00]))
+        let answer = await Task.detached { output.fileHandleForReading.readBytesToEnd() }.value
         process.waitUntilExit()
         #expect(Hex.encode(answer) == TCCProcessTests.success412, "openssl received \(Hex.encode(answer))")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -28,7 +29,7 @@ import WinteropTestSupport
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = pipe.fileHandleForReading.readBytesToEnd()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 #if canImport(Glibc)
 import Glibc
 import WinteropTestSupport
@@ -29,7 +30,7 @@ enum OpenSSLCLI {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = output.fileHandleForReading.readBytesToEnd()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0 else {
@@ -72,7 +73,7 @@ final class RunningProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
+            let data = handle.availableBytes
             guard let self, !data.isEmpty else { return }
             self.lock.lock()
             self.collected.append(data)

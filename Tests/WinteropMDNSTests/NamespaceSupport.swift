@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import Testing
 import WinteropTestSupport
 
@@ -156,12 +157,12 @@ final class RunningProcess: @unchecked Sendable {
         process.standardError = errPipe
         process.standardInput = FileHandle.nullDevice
         outPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
+            let data = handle.availableBytes
             if data.isEmpty { handle.readabilityHandler = nil; return }
             self?.lock.withLock { self?.out.append(data) }
         }
         errPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
+            let data = handle.availableBytes
             if data.isEmpty { handle.readabilityHandler = nil; return }
             self?.lock.withLock { self?.err.append(data) }
         }

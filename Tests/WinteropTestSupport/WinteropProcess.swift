@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 import NIOConcurrencyHelpers
 
 /// A child process whose standard output is collected line by line and whose standard
@@ -49,7 +50,7 @@ public final class WinteropProcess: Sendable {
         let partial = NIOLockedValueBox<String>("")
         let closed = stdoutClosed
         out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
+            let data = handle.availableBytes
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
                 closed.withLockedValue { $0 = true }
@@ -66,8 +67,8 @@ public final class WinteropProcess: Sendable {
         }
         let errors = stderrText
         err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else { return }
+            let data = handle.availableBytes
+            guard !data.isEmpty else { handle.readabilityHandler = nil; return }
             errors.withLockedValue { $0 += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
@@ -135,7 +136,7 @@ public final class WinteropProcess: Sendable {
     }
 
     public func write(_ text: String) {
-        stdinPipe.fileHandleForWriting.write(Data(text.utf8))
+        try? stdinPipe.fileHandleForWriting.writeAllBytes(Data(text.utf8))
     }
 
     public func closeStandardInput() {
@@ -180,7 +181,7 @@ extension WinteropProcess {
         let closed = NIOLockedValueBox(0)
         for (pipe, box) in [(out, stdoutData), (err, stderrData)] {
             pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
+                let data = handle.availableBytes
                 if data.isEmpty {
                     handle.readabilityHandler = nil
                     closed.withLockedValue { $0 += 1 }
@@ -190,7 +191,7 @@ extension WinteropProcess {
             }
         }
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
+        if let stdin { try? input.fileHandleForWriting.writeAllBytes(stdin) }
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         // The pipes close when the process exits (they are close-on-exec, so no other

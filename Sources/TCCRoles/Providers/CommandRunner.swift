@@ -1,4 +1,5 @@
 import Foundation
+import WinteropTransport
 
 /// Runs a helper program (nmcli) to its end and collects what it printed.
 struct CommandRunner: Sendable {
@@ -44,9 +45,9 @@ struct CommandRunner: Sendable {
                 }
                 // Read both pipes to their ends (a full pipe must not block the child).
                 let errorData = HandOff()
-                let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+                let reader = Thread { errorData.set(err.fileHandleForReading.readBytesToEnd()) }
                 reader.start()
-                let outData = out.fileHandleForReading.readDataToEndOfFile()
+                let outData = out.fileHandleForReading.readBytesToEnd()
                 process.waitUntilExit()
                 errorData.wait()
                 continuation.resume(returning: Output(
