@@ -85,6 +85,8 @@ final class FileSink: @unchecked Sendable {
     struct Stored: Sendable {
         var path: String
         var sha256: String?
+        /// Where the payload starts in `path` (a spool file), nil for a file of its own.
+        var offset: Int? = nil
     }
 
     /// Syncs (when asked), closes and links the file into `directory` under the next free

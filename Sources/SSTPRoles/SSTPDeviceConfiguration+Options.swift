@@ -35,6 +35,11 @@ extension SSTPDeviceConfiguration {
         )
     }
 
+    /// Prepares `sstp spool --extract`'s directory as ``prepareOutputDirectory(_:option:)`` does.
+    public static func prepareExtractDirectory(_ path: String) throws(RoleFailure) {
+        try prepareOutputDirectory(path, option: "--extract")
+    }
+
     static func positive(_ value: Int?, option: String) throws(RoleFailure) -> Int? {
         if let value, value <= 0 { throw .usage("\(option) must be a positive number") }
         return value
@@ -42,21 +47,21 @@ extension SSTPDeviceConfiguration {
 
     /// Creates `path` (and its parents) when missing; refuses a file, or a directory this
     /// process cannot write.
-    static func prepareOutputDirectory(_ path: String) throws(RoleFailure) {
+    static func prepareOutputDirectory(_ path: String, option: String = "--out") throws(RoleFailure) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
             if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw .usage("--out \(path) cannot be created (\(prefix): \(String(cString: strerror(errno)))); choose a directory this user can create")
+                throw .usage("\(option) \(path) cannot be created (\(prefix): \(String(cString: strerror(errno)))); choose a directory this user can create")
             }
             prefix += "/"
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .usage("--out \(path) is not a directory; choose a directory for the received messages")
+            throw .usage("\(option) \(path) is not a directory; choose a directory for the received messages")
         }
         guard access(path, W_OK | X_OK) == 0 else {
-            throw .usage("--out \(path) is not writable by this user; choose a directory it can write")
+            throw .usage("\(option) \(path) is not writable by this user; choose a directory it can write")
         }
     }
 }

@@ -44,7 +44,10 @@ public enum SSTPDeviceEvent: RoleEvent {
         /// Absent under `--no-sha256`.
         public var sha256: String?
         public var message: SSTP.Message
+        /// The message's own file, or the spool file holding it (`--store spool`).
         public var path: String
+        /// Where the payload starts in the spool file; nil for a file of its own.
+        public var offset: Int? = nil
     }
 
     public var name: String {
@@ -114,7 +117,7 @@ public enum SSTPDeviceEvent: RoleEvent {
                 ("deviceURL", .string(stored.entry?.deviceURL ?? "")), ("size", .int(Int64(stored.size))),
             ] + (stored.sha256.map { [("sha256", .string($0))] } ?? []) + [
                 ("userRef", .string(message.userRef)), ("flags", .object(flags)), ("path", .string(stored.path)),
-            ]
+            ] + (stored.offset.map { [("offset", .int(Int64($0)))] } ?? [])
         case .storeFailed(let id, let session, let error):
             return [("connection", .int(Int64(id))), ("session", .integer(session)), ("error", .string(error))]
         case .messageLimit(let id, let session, let limit):
@@ -146,7 +149,7 @@ public enum SSTPDeviceEvent: RoleEvent {
         case .sessionClosed(_, let session, let reason):
             return "session \(session) closed (\(reason))"
         case .message(let stored):
-            return "message \(stored.sequence) on session \(stored.session): \(stored.size) bytes\(stored.sha256.map { ", sha256 \($0)" } ?? "") → \(stored.path)"
+            return "message \(stored.sequence) on session \(stored.session): \(stored.size) bytes\(stored.sha256.map { ", sha256 \($0)" } ?? "") → \(stored.path)\(stored.offset.map { " at offset \($0)" } ?? "")"
         case .storeFailed(_, let session, let error):
             return "cannot store message on session \(session): \(error)"
         case .messageLimit(let id, let session, let limit):

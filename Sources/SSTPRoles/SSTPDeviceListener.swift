@@ -31,6 +31,8 @@ public struct SSTPDeviceConfiguration: Sendable {
     public var maxMessagesInProgress: Int
     /// Compute each message's SHA-256 for its `message` event (`--no-sha256` turns it off).
     public var digests: Bool = true
+    /// How messages are kept on disk (`--store`).
+    public var store: SSTPMessageStore = .files
 
     public init(
         listen: HostPort, connection: SSTP.ConnectionConfiguration, outputDirectory: String,
@@ -55,6 +57,15 @@ public struct SSTPDeviceConfiguration: Sendable {
     public static let defaultMaxMessagesInProgress = 4096
 }
 
+/// How `sstp listen` keeps messages (`--store`).
+public enum SSTPMessageStore: String, Sendable, CaseIterable {
+    /// One file per message, `msg-NNNNNNNN`.
+    case files
+    /// Messages up to ``SSTPSpool/messageLimit`` appended to spool files
+    /// (``SSTPSpool``), many per write; larger ones in their own `msg-` file.
+    case spool
+}
+
 /// A device (client role, 3.2) listening for direct connections, as the
 /// ``ListenerRole`` of a ``ListenerService``: each inbound session's messages are written
 /// under the output directory and reported as `message` events; a message is marked
@@ -77,10 +88,13 @@ public struct SSTPDeviceListener: ListenerRole {
 
         /// Where every connection's writer queue runs (tests hold it to stop the disk).
         let storeTarget: DispatchQueue?
+        /// The spool every connection appends small messages to (`--store spool`).
+        let spool: MessageSpool?
 
-        init(firstMessageNumber: Int, storeTarget: DispatchQueue?) {
+        init(firstMessageNumber: Int, storeTarget: DispatchQueue?, spool: MessageSpool? = nil) {
             messageCounter = NIOLockedValueBox(firstMessageNumber - 1)
             self.storeTarget = storeTarget
+            self.spool = spool
         }
 
         /// The next unused message number.
@@ -99,7 +113,10 @@ public struct SSTPDeviceListener: ListenerRole {
     init(configuration: SSTPDeviceConfiguration, events: EventLog, storeTarget: DispatchQueue?) {
         self.configuration = configuration
         self.events = events
-        self.shared = Shared(firstMessageNumber: MessageNames.firstFree(in: configuration.outputDirectory), storeTarget: storeTarget)
+        let spool = configuration.store == .spool
+            ? MessageSpool(directory: configuration.outputDirectory, sync: configuration.sync, hashing: configuration.digests, target: storeTarget)
+            : nil
+        self.shared = Shared(firstMessageNumber: MessageNames.firstFree(in: configuration.outputDirectory), storeTarget: storeTarget, spool: spool)
     }
 
     /// The service that binds, serves and shuts this listener down.
@@ -188,6 +205,7 @@ final class InboxApplication: SSTPApplication {
         sinks = [:]
         gathered = [:]
         gatheredTotal = 0
+        spilled = []
         let end: SSTPDeviceEvent.End
         switch cause {
         case .closedLocally(let reason, let violation):
@@ -259,12 +277,12 @@ final class InboxApplication: SSTPApplication {
             block.writeBuffer(&payload)
             gathered[sessionId] = block
         } else {
-            var block = ByteBufferAllocator().buffer(capacity: max(count, 16 << 10))
-            block.writeBuffer(&payload)
-            gathered[sessionId] = block
+            // The first piece is kept as it came (a slice, no copy): a small message
+            // is often nothing else.
+            gathered[sessionId] = payload
         }
         gatheredTotal += count
-        if let block = gathered[sessionId], block.readableBytes >= Self.block {
+        if let block = gathered[sessionId], block.readableBytes >= blockLimit(sessionId) {
             dispatch(sessionId)
         } else if gatheredTotal > configuration.highWater / 2 {
             // Many sessions each holding a partial block: write them all, so that memory
@@ -275,9 +293,20 @@ final class InboxApplication: SSTPApplication {
 
     private var gatheredTotal = 0
 
+    /// Sessions whose current message went (in part) to its own file: with a spool,
+    /// the ones that outgrew ``SSTPSpool/messageLimit``.
+    private var spilled: Set<UInt32> = []
+
+    /// Gathered bytes at which a session's block goes to its file: with a spool, a
+    /// message stays in memory (bound for the spool) until it passes the spool's limit.
+    private func blockLimit(_ sessionId: UInt32) -> Int {
+        shared.spool != nil && !spilled.contains(sessionId) ? SSTPSpool.messageLimit + 1 : Self.block
+    }
+
     /// Sends what was gathered for `sessionId` to its file.
     private func dispatch(_ sessionId: UInt32) {
         guard let sink = sinks[sessionId], let block = gathered.removeValue(forKey: sessionId) else { return }
+        if shared.spool != nil { spilled.insert(sessionId) }
         let count = block.readableBytes
         gatheredTotal -= count
         guard count > 0 else { return }
@@ -327,6 +356,11 @@ final class InboxApplication: SSTPApplication {
         gatheredTotal -= count
         guard let sink = removeSink(entry.sessionId) else { return }
         pendingBytes += count
+        if shared.spool != nil, spilled.remove(entry.sessionId) == nil {
+            // Never written to its file (nothing was opened): the message goes to the spool.
+            spool(entry, payload: tail ?? ByteBuffer())
+            return
+        }
         let directory = configuration.outputDirectory
         let sync = configuration.sync
         let shared = self.shared
@@ -344,18 +378,65 @@ final class InboxApplication: SSTPApplication {
         if pendingBytes > configuration.highWater && !congested { setCongested(true) }
     }
 
+    /// Messages received during this pass of the event loop, bound for the spool in one batch.
+    private var spoolBatch: [(entry: SSTP.InboundMessageList.Entry, record: MessageSpool.Record)] = []
+
+    /// Adds a complete message to this pass's spool batch; the batch goes to the spool
+    /// writer once the pass (all the messages of this read) is done.
+    private func spool(_ entry: SSTP.InboundMessageList.Entry, payload: ByteBuffer) {
+        spoolBatch.append((entry, MessageSpool.Record(connection: id, session: entry.sessionId, sequence: entry.sequence, payload: payload)))
+        if spoolBatch.count == 1 {
+            let loop = NIOLoopBound(self, eventLoop: eventLoop)
+            eventLoop.execute { loop.value.submitSpoolBatch() }
+        }
+        if pendingBytes > configuration.highWater && !congested { setCongested(true) }
+    }
+
+    private func submitSpoolBatch() {
+        guard let spool = shared.spool, !spoolBatch.isEmpty else { return }
+        let batch = spoolBatch
+        spoolBatch = []
+        let loop = NIOLoopBound(self, eventLoop: eventLoop)
+        spool.append(batch.map(\.record)) { results in
+            loop.eventLoop.execute {
+                let me = loop.value
+                let finish = {
+                    var reports: [SSTPDeviceEvent] = []
+                    for ((entry, record), result) in zip(batch, results) {
+                        let size = record.payload.readableBytes
+                        me.written(size)
+                        me.stored(entry, size: size, result: result.map { FileSink.Stored(path: $0.path, sha256: $0.sha256, offset: $0.offset) }, reports: &reports)
+                    }
+                    me.events.emit(all: reports)
+                }
+                // One flush for the batch's acknowledgments.
+                if let handler = me.handler { handler.batchingFlushes(finish) } else { finish() }
+            }
+        }
+    }
+
     private func stored(_ entry: SSTP.InboundMessageList.Entry, size: Int, result: Result<FileSink.Stored, SinkFailure>) {
+        var reports: [SSTPDeviceEvent] = []
+        stored(entry, size: size, result: result, reports: &reports)
+        events.emit(all: reports)
+    }
+
+    /// Reports a message stored (adding its event to `reports`) and completes it, or
+    /// reports the failure and closes the connection.
+    private func stored(_ entry: SSTP.InboundMessageList.Entry, size: Int, result: Result<FileSink.Stored, SinkFailure>, reports: inout [SSTPDeviceEvent]) {
         guard let handler else { return }
         switch result {
         case .success(let stored):
-            events.emit(SSTPDeviceEvent.message(SSTPDeviceEvent.StoredMessage(
+            reports.append(SSTPDeviceEvent.message(SSTPDeviceEvent.StoredMessage(
                 connection: id, session: entry.sessionId, sequence: entry.sequence, entry: sessions[entry.sessionId],
-                size: size, sha256: stored.sha256, message: entry.message, path: stored.path
+                size: size, sha256: stored.sha256, message: entry.message, path: stored.path, offset: stored.offset
             )))
             // Stored under its final name: now it may be acknowledged (3.1.4.7).
             handler.resourceHandlerCompleted(sequence: entry.sequence)
         case .failure(let failure):
-            events.emit(SSTPDeviceEvent.storeFailed(connection: id, session: entry.sessionId, error: failure.message))
+            // Before the close, whose connection_closed event comes after these.
+            events.emit(all: reports + [SSTPDeviceEvent.storeFailed(connection: id, session: entry.sessionId, error: failure.message)])
+            reports = []
             // The message can never be completed, and the acknowledgments of everything
             // after it wait behind it (3.1.4.2.1): close the connection with InternalError,
             // acknowledging what is stored, so the peer sends the rest again.
@@ -364,6 +445,7 @@ final class InboxApplication: SSTPApplication {
     }
 
     func messageAborted(_ handler: SSTPConnectionHandler, sessionId: UInt32) {
+        spilled.remove(sessionId)
         gatheredTotal -= gathered.removeValue(forKey: sessionId)?.readableBytes ?? 0
         if let sink = removeSink(sessionId) { queue.async { sink.abort() } }
     }

@@ -310,9 +310,17 @@ final class SenderApplication: SSTPApplication {
     /// Sends as much as flow control (session 'ready') and the channel (writable) allow.
     private func pump() {
         guard let handler, let sessionId, !finishing else { return }
-        // One flush for everything this pass writes (small messages: hundreds per write).
+        // One flush for everything this pass writes (small messages: hundreds per write),
+        // and one write of their `sent` events.
         handler.batchingFlushes { pumpMessages(handler: handler, sessionId: sessionId) }
+        if !sentReports.isEmpty {
+            events.emit(all: sentReports)
+            sentReports = []
+        }
     }
+
+    /// `sent` events of the messages sent whole in this pump pass.
+    private var sentReports: [SSTPSenderEvent] = []
 
     private func pumpMessages(handler: SSTPConnectionHandler, sessionId: UInt32) {
         // A full OutboundMessageList waits for acknowledgments (they pump again).
@@ -422,7 +430,7 @@ final class SenderApplication: SSTPApplication {
         bytesSent += payload.readableBytes
         next += 1
         if !perMessageLinesHidden {
-            events.emit(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: configuration.digests ? sha256 : nil))
+            sentReports.append(SSTPSenderEvent.sent(message: index, name: configuration.messages[index].name, sha256: configuration.digests ? sha256 : nil))
         }
         reportProgress()
     }
@@ -521,11 +529,13 @@ final class SenderApplication: SSTPApplication {
     }
 
     func messagesAcknowledged(_ handler: SSTPConnectionHandler, entries: [SSTP.OutboundMessageList.Entry]) {
+        var reports: [SSTPSenderEvent] = []
         for entry in entries {
             let index = Int(entry.reference)
             acknowledged.append(index)
-            if !perMessageLinesHidden { events.emit(SSTPSenderEvent.acknowledged(message: index, name: configuration.messages[index].name)) }
+            if !perMessageLinesHidden { reports.append(SSTPSenderEvent.acknowledged(message: index, name: configuration.messages[index].name)) }
         }
+        events.emit(all: reports)
         reportProgress()
         finishIfDone()
         pump()

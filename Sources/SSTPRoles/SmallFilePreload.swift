@@ -14,12 +14,16 @@ enum PreloadedMessage: Sendable {
     /// Files up to this size are read whole ahead of their turn.
     static let limit = 64 << 10
     /// Messages asked for in one batch.
-    static let batch = 64
+    static let batch = 256
 
     /// Reads `source` whole when it is a regular file of at most ``limit`` bytes. Runs on
     /// the sender's reader queue. A file that cannot be opened is left to the stream path,
     /// which reports why.
     static func load(_ source: SSTPOutgoingMessage.Source, hashing: Bool) -> PreloadedMessage {
+        if case .bytes(let buffer) = source, buffer.readableBytes <= limit {
+            // Already in memory (`--stdin-messages`): only the digest is left to do.
+            return .small(buffer, sha256: hashing ? buffer.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) } : "")
+        }
         guard case .file(let path) = source else { return .stream }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .stream }

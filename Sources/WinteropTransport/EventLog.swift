@@ -11,11 +11,14 @@ public final class EventLog: Sendable {
     /// Whether events are written as JSON lines.
     public let json: Bool
     private let sink: @Sendable (String) -> Void
+    /// The sink takes several lines at once (standard output: one write for many events).
+    private let sinkTakesLines: Bool
     private let lock = NIOLock()
 
     /// An event log writing to standard output.
     public init(json: Bool) {
         self.json = json
+        self.sinkTakesLines = true
         self.sink = { line in
             FileHandle.standardOutput.writeText(line + "\n")
         }
@@ -24,12 +27,32 @@ public final class EventLog: Sendable {
     /// An event log that hands each line to `sink` (tests, embedding).
     public init(json: Bool, sink: @escaping @Sendable (String) -> Void) {
         self.json = json
+        self.sinkTakesLines = false
         self.sink = sink
     }
 
     /// Reports one event. `text` is the line people see without `--json`; when nil,
     /// the event name and its fields are printed as `name key=value …`.
-    public func emit(_ event: String, _ fields: [(String, JSONValue)] = [], text: String? = nil) {
+    public func emit(_ event: String, _ fields: [(String, JSONValue)] = [], text: @autoclosure () -> String? = nil) {
+        let line = self.line(event, fields, text: json ? nil : text())
+        lock.withLock { sink(line) }
+    }
+
+    /// Reports several events in order, written to standard output at once (a listener
+    /// reporting thousands of messages a second pays one write per batch, not per line).
+    public func emit(lines: [(event: String, fields: [(String, JSONValue)], text: () -> String?)]) {
+        guard !lines.isEmpty else { return }
+        let rendered = lines.map { line($0.event, $0.fields, text: json ? nil : $0.text()) }
+        lock.withLock {
+            if sinkTakesLines {
+                sink(rendered.joined(separator: "\n"))
+            } else {
+                for line in rendered { sink(line) }
+            }
+        }
+    }
+
+    private func line(_ event: String, _ fields: [(String, JSONValue)], text: String?) -> String {
         let line: String
         if json {
             line = JSONValue.object([("event", .string(event))] + fields).jsonText
@@ -44,7 +67,7 @@ public final class EventLog: Sendable {
             }
             line = ([event] + rendered).joined(separator: " ")
         }
-        lock.withLock { sink(line) }
+        return line
     }
 
     /// The `listening` event every listener reports first, carrying the real port

@@ -18,6 +18,11 @@ extension EventLog {
     public func emit(_ event: some RoleEvent) {
         emit(event.name, event.fields, text: event.text)
     }
+
+    /// Reports `events` in order, with one write to standard output.
+    public func emit(all events: [some RoleEvent]) {
+        emit(lines: events.map { event in (event.name, event.fields, { event.text }) })
+    }
 }
 
 /// The events every listener shares (reported by ``ListenerService`` and ``RoleRunner``).

@@ -44,7 +44,20 @@ public enum Hex {
     }
 
     /// Lower-case hex of `bytes`, with `separator` between bytes.
+    private static let lowercaseDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     public static func encode(_ bytes: some Sequence<UInt8>, separator: String = "") -> String {
+        if separator.isEmpty {
+            // Straight into the string's storage: digests are encoded per message.
+            let input = Array(bytes)
+            return String(unsafeUninitializedCapacity: input.count * 2) { output in
+                for (index, byte) in input.enumerated() {
+                    output[2 * index] = lowercaseDigits[Int(byte >> 4)]
+                    output[2 * index + 1] = lowercaseDigits[Int(byte & 0x0F)]
+                }
+                return input.count * 2
+            }
+        }
         let digits: [Character] = Array("0123456789abcdef")
         var text = ""
         var first = true

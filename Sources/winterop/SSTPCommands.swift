@@ -10,7 +10,7 @@ struct SSTPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sstp",
         abstract: "Groove Simple Symmetric Transport Protocol (MS-GRVSSTP): sessions and messages over TCP 2492.",
-        subcommands: [SSTPRelayCommand.self, SSTPListenCommand.self, SSTPSendCommand.self, SSTPReceiveCommand.self]
+        subcommands: [SSTPRelayCommand.self, SSTPListenCommand.self, SSTPSendCommand.self, SSTPReceiveCommand.self, SSTPSpoolCommand.self]
     )
 }
 
@@ -27,6 +27,18 @@ enum SSTPVersionArgument: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+/// `--store`: how `sstp listen` keeps messages.
+enum SSTPStoreArgument: String, ExpressibleByArgument, CaseIterable {
+    case files, spool
+
+    var store: SSTPMessageStore {
+        switch self {
+        case .files: .files
+        case .spool: .spool
+        }
+    }
+}
+
 struct SSTPListenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
@@ -36,7 +48,10 @@ struct SSTPListenCommand: AsyncParsableCommand {
             (msg-NNNNNNNN, numbered on from the highest already there; nothing is ever overwritten), \
             reported as a "message" event (session, addressing entry, size, SHA-256, UserRef, Message \
             flags), and acknowledged only once it is stored under its final name (fsync'd unless \
-            --no-fsync). Stops on SIGINT or SIGTERM, closing each connection with ConnectClose.
+            --no-fsync). With --store spool, messages up to 64 KiB are instead appended, many per \
+            write and fsync, to spool files (spool-NNNNNNNN; the message event gives path and offset; \
+            `winterop sstp spool` lists and extracts them); larger ones still get a file each. \
+            Stops on SIGINT or SIGTERM, closing each connection with ConnectClose.
             """
     )
 
@@ -84,6 +99,9 @@ struct SSTPListenCommand: AsyncParsableCommand {
     @Option(name: .customLong("lockout"), help: "A source device URL to refuse with ConnectRejected (repeatable).")
     var lockout: [String] = []
 
+    @Option(name: .long, help: "How messages are kept: files (one msg-NNNNNNNN each) or spool (messages up to 64 KiB appended to spool-NNNNNNNN files, many per write: for many small messages).")
+    var store: SSTPStoreArgument = .files
+
     @Option(name: .customLong("max-connections-per-device"), help: "NumberOfConcurrentDeviceConnections: more connections from one device get Ok then ConnectClose CrossedConnections.")
     var maxConnectionsPerDevice: Int?
 
@@ -100,6 +118,7 @@ struct SSTPListenCommand: AsyncParsableCommand {
             stallTimeout: stallTimeout, maxMessagesInProgress: maxMessagesInProgress
         )
         configuration.digests = !noSHA256
+        configuration.store = store.store
         let eventLog = events.makeEventLog()
         var logger = Logger(label: "winterop.sstp.listen")
         logger.logLevel = .warning
@@ -199,5 +218,42 @@ struct SSTPSendCommand: AsyncParsableCommand {
             try await SSTPSender.send(send, events: eventLog)
         }
         guard report.succeeded else { throw RoleFailure.peer("sstp send: " + report.failureSummary) }
+    }
+}
+
+/// `winterop sstp spool`: lists, and extracts, the messages of `sstp listen --store spool`.
+struct SSTPSpoolCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spool",
+        abstract: "List the messages in spool files of sstp listen --store spool, or extract them into files.",
+        discussion: """
+            Each spool-NNNNNNNN file holds many messages, one record each (see the README for the \
+            layout). One line (or "record" event) per message: its index, offset, size, connection, \
+            session and sequence number. --extract DIR copies each message to its own msg-NNNNNNNN \
+            file there (numbered on from the highest; nothing is overwritten).
+            """
+    )
+
+    @OptionGroup var events: EventOptions
+
+    @Argument(help: "Spool files (spool-NNNNNNNN in the listener's --out).")
+    var files: [String]
+
+    @Option(name: .long, help: "Directory to copy each message into as its own msg-NNNNNNNN file (created if missing).")
+    var extract: String?
+
+    func run() async throws {
+        guard !files.isEmpty else { throw RoleFailure.usage("sstp spool: give one or more spool-NNNNNNNN files") }
+        try await events.run { log in
+            if let extract { try SSTPDeviceConfiguration.prepareExtractDirectory(extract) }
+            for file in files {
+                let contents = try SSTPSpool.contents(of: file)
+                for record in contents.records {
+                    let extracted = try extract.map { try SSTPSpool.extract(record, from: file, into: $0) }
+                    log.emit(SSTPSpoolEvent.record(path: file, record, extracted: extracted))
+                }
+                if let offset = contents.truncatedAt { log.emit(SSTPSpoolEvent.truncated(path: file, offset: offset)) }
+            }
+        }
     }
 }

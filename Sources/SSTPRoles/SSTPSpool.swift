@@ -1,0 +1,144 @@
+import Foundation
+import NIOCore
+import WinteropTransport
+
+/// The spool files of `sstp listen --store spool` and how to read them back
+/// (`winterop sstp spool`).
+///
+/// A spool file `spool-NNNNNNNN` (numbered on from the highest in the output directory)
+/// is the 8 bytes `WTSPOOL1`, then one record per message, in the order they were stored:
+///
+///     "SMSG"      4 bytes
+///     size        UInt64, big-endian: payload bytes
+///     connection  UInt32, big-endian: the listener's connection number
+///     session     UInt32, big-endian: the SessionId
+///     sequence    UInt64, big-endian: the message's sequence number (3.1.1.4)
+///     payload     `size` bytes
+///
+/// Records are appended and never changed. A record is acknowledged only after it is
+/// wholly written (and fsync'd unless `--no-fsync`), so a record cut short at the end of a
+/// file (the listener died while writing) was never acknowledged: the sender still has it.
+public enum SSTPSpool {
+    public static let prefix = "spool-"
+    static let magic: [UInt8] = Array("WTSPOOL1".utf8)
+    static let recordMagic: [UInt8] = Array("SMSG".utf8)
+    static let recordHeaderSize = 28
+    /// A spool file is closed and the next one started once it holds this many bytes.
+    static let rollSize = 256 << 20
+    /// Messages up to this size go to the spool; a larger one to its own `msg-` file.
+    public static let messageLimit = 64 << 10
+
+    /// One message in a spool file.
+    public struct Record: Sendable, Equatable {
+        /// 1 for the file's first record.
+        public var index: Int
+        /// Where the payload starts in the file.
+        public var offset: Int
+        public var size: Int
+        public var connection: Int
+        public var session: UInt32
+        public var sequence: UInt64
+    }
+
+    /// What a spool file holds: its records, and where a cut-short record begins, if any.
+    public struct Contents: Sendable {
+        public var records: [Record]
+        public var truncatedAt: Int?
+    }
+
+    static func name(_ number: Int) -> String {
+        let digits = String(number)
+        return prefix + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    /// One more than the highest spool number in `directory` (1 when there is none).
+    static func firstFree(in directory: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return (names.lazy.filter { $0.hasPrefix(prefix) }.compactMap { Int($0.dropFirst(prefix.count)) }.max() ?? 0) + 1
+    }
+
+    static func writeHeader(size: Int, connection: Int, session: UInt32, sequence: UInt64, into buffer: inout ByteBuffer) {
+        buffer.writeBytes(recordMagic)
+        buffer.writeInteger(UInt64(size))
+        buffer.writeInteger(UInt32(truncatingIfNeeded: connection))
+        buffer.writeInteger(session)
+        buffer.writeInteger(sequence)
+    }
+
+    /// Reads the record headers of the spool file at `path` (payloads are skipped).
+    /// Throws ``RoleFailure/usage(_:)`` for a file that is not a spool.
+    public static func contents(of path: String) throws(RoleFailure) -> Contents {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .usage("cannot open \(path): \(String(cString: strerror(errno))); give a spool-NNNNNNNN file of sstp listen --store spool") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .usage("cannot read \(path): \(String(cString: strerror(errno)))") }
+        let length = Int(info.st_size)
+        guard let head = read(fd, at: 0, count: magic.count), head == magic else {
+            throw .usage("\(path) is not a spool file of sstp listen --store spool (it does not start with WTSPOOL1)")
+        }
+        var records: [Record] = []
+        var offset = magic.count
+        while offset < length {
+            guard offset + recordHeaderSize <= length, let bytes = read(fd, at: offset, count: recordHeaderSize) else {
+                return Contents(records: records, truncatedAt: offset)
+            }
+            var header = ByteBuffer(bytes: bytes)
+            guard header.readBytes(length: 4) == recordMagic,
+                  let size = header.readInteger(as: UInt64.self), let connection = header.readInteger(as: UInt32.self),
+                  let session = header.readInteger(as: UInt32.self), let sequence = header.readInteger(as: UInt64.self)
+            else {
+                throw .usage("\(path): no record at offset \(offset) (the file is damaged or not a spool)")
+            }
+            let payload = offset + recordHeaderSize
+            guard size <= UInt64(length - payload) else { return Contents(records: records, truncatedAt: offset) }
+            records.append(Record(index: records.count + 1, offset: payload, size: Int(size), connection: Int(connection), session: session, sequence: sequence))
+            offset = payload + Int(size)
+        }
+        return Contents(records: records, truncatedAt: nil)
+    }
+
+    /// Copies `record`'s payload out of the spool at `path` into `directory` as the next
+    /// free `msg-NNNNNNNN` there (never replacing a file); returns the new file's path.
+    public static func extract(_ record: Record, from path: String, into directory: String) throws(RoleFailure) -> String {
+        let source = open(path, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { throw .usage("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(source) }
+        guard let payload = read(source, at: record.offset, count: record.size) else {
+            throw .usage("cannot read record \(record.index) of \(path)")
+        }
+        var number = MessageNames.firstFree(in: directory)
+        for _ in 0..<MessageNames.attempts {
+            let target = "\(directory)/\(MessageNames.name(number))"
+            let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd < 0 {
+                guard errno == EEXIST else { throw .usage("cannot create \(target): \(String(cString: strerror(errno))); choose a writable --extract directory") }
+                number += 1
+                continue
+            }
+            defer { close(fd) }
+            var written = 0
+            while written < payload.count {
+                let n = payload.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, payload.count - written) }
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { throw .usage("cannot write \(target): \(String(cString: strerror(errno)))") }
+                written += n
+            }
+            return target
+        }
+        throw .usage("cannot find a free message name in \(directory)")
+    }
+
+    /// `count` bytes at `offset`, or nil when the file ends before.
+    private static func read(_ fd: Int32, at offset: Int, count: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            done += n
+        }
+        return bytes
+    }
+}
