@@ -43,6 +43,16 @@ final class FileSink: @unchecked Sendable {
         }
     }
 
+    /// Adds payload pieces in order; returns the failure, if writing them (or anything
+    /// before) failed.
+    @discardableResult
+    func write(_ payload: PayloadPieces) -> SinkFailure? {
+        for piece in payload.pieces {
+            if let failure = write(piece) { return failure }
+        }
+        return currentFailure
+    }
+
     /// Adds payload; returns the failure, if writing it (or anything before) failed.
     @discardableResult
     func write(_ buffer: ByteBuffer) -> SinkFailure? {

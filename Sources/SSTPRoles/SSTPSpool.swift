@@ -98,16 +98,21 @@ public enum SSTPSpool {
         return Contents(records: records, truncatedAt: nil)
     }
 
-    /// Copies `record`'s payload out of the spool at `path` into `directory` as the next
-    /// free `msg-NNNNNNNN` there (never replacing a file); returns the new file's path.
-    public static func extract(_ record: Record, from path: String, into directory: String) throws(RoleFailure) -> String {
+    /// The first `msg-NNNNNNNN` number free in `directory` (after the highest there).
+    public static func firstMessageNumber(in directory: String) -> Int {
+        MessageNames.firstFree(in: directory)
+    }
+
+    /// Copies `record`'s payload out of the spool at `path` into `directory` as
+    /// `msg-NNNNNNNN`, numbered from `number` on (a name taken moves on: nothing is ever
+    /// replaced); returns the new file's path and leaves `number` after it.
+    public static func extract(_ record: Record, from path: String, into directory: String, number: inout Int) throws(RoleFailure) -> String {
         let source = open(path, O_RDONLY | O_CLOEXEC)
         guard source >= 0 else { throw .usage("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(source) }
         guard let payload = read(source, at: record.offset, count: record.size) else {
             throw .usage("cannot read record \(record.index) of \(path)")
         }
-        var number = MessageNames.firstFree(in: directory)
         for _ in 0..<MessageNames.attempts {
             let target = "\(directory)/\(MessageNames.name(number))"
             let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -117,6 +122,7 @@ public enum SSTPSpool {
                 continue
             }
             defer { close(fd) }
+            number += 1
             var written = 0
             while written < payload.count {
                 let n = payload.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, payload.count - written) }

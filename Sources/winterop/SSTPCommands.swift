@@ -246,10 +246,11 @@ struct SSTPSpoolCommand: AsyncParsableCommand {
         guard !files.isEmpty else { throw RoleFailure.usage("sstp spool: give one or more spool-NNNNNNNN files") }
         try await events.run { log in
             if let extract { try SSTPDeviceConfiguration.prepareExtractDirectory(extract) }
+            var number = extract.map { SSTPSpool.firstMessageNumber(in: $0) } ?? 1
             for file in files {
                 let contents = try SSTPSpool.contents(of: file)
                 for record in contents.records {
-                    let extracted = try extract.map { try SSTPSpool.extract(record, from: file, into: $0) }
+                    let extracted = try extract.map { try SSTPSpool.extract(record, from: file, into: $0, number: &number) }
                     log.emit(SSTPSpoolEvent.record(path: file, record, extracted: extracted))
                 }
                 if let offset = contents.truncatedAt { log.emit(SSTPSpoolEvent.truncated(path: file, offset: offset)) }
