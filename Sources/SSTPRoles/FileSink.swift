@@ -10,7 +10,12 @@ import WinteropWire
 /// until they are complete. Confined to its connection's serial writer queue (never
 /// touched from two threads at once).
 final class FileSink: @unchecked Sendable {
-    let temporaryPath: String
+    /// `.incoming-<connection>-<session>.part` in the output directory, named only when
+    /// needed (a message bound for the spool never is).
+    private(set) lazy var temporaryPath = "\(directory)/.incoming-\(connection)-\(session).part"
+    private let directory: String
+    private let connection: Int
+    private let session: UInt32
     private var descriptor: Int32 = -1
     private var hasher = SHA256()
     private(set) var size = 0
@@ -24,8 +29,10 @@ final class FileSink: @unchecked Sendable {
     /// Whether the SHA-256 is computed (off with `--no-sha256`).
     private let hashing: Bool
 
-    init(temporaryPath: String, hashing: Bool = true) {
-        self.temporaryPath = temporaryPath
+    init(directory: String, connection: Int, session: UInt32, hashing: Bool = true) {
+        self.directory = directory
+        self.connection = connection
+        self.session = session
         self.hashing = hashing
     }
 

@@ -258,7 +258,7 @@ final class InboxApplication: SSTPApplication {
             handler.setAvailability(sessionId: sessionId, .fault(.quotaWouldBeExceeded))
             return
         }
-        let sink = FileSink(temporaryPath: "\(configuration.outputDirectory)/.incoming-\(id)-\(sessionId).part", hashing: configuration.digests)
+        let sink = FileSink(directory: configuration.outputDirectory, connection: id, session: sessionId, hashing: configuration.digests)
         sinks[sessionId] = sink
     }
 
