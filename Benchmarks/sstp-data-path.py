@@ -121,6 +121,7 @@ def main():
     parser.add_argument("--messages", type=int, default=512)
     parser.add_argument("--small", type=int, default=50000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--figures", default="1,2,3", help="which figures to measure, e.g. 2 or 1,3")
     parser.add_argument("--no-sha256", action="store_true", help="run both sides with --no-sha256")
     args = parser.parse_args()
     if args.no_sha256:
@@ -134,8 +135,9 @@ def main():
             with open(os.path.join(big, f"m{i:05d}"), "wb") as f:
                 f.write(payload)
         total = args.messages << 20
+        figures = set(args.figures.split(","))
         runs = []
-        for _ in range(args.runs):
+        for _ in range(args.runs if "1" in figures else 0):
             floor, how = raw_tcp_mbps(total)
             copy = file_copy_mbps(big, total, os.path.join(work, "copy.bin"))
             inbox = os.path.join(work, "inbox-big")
@@ -148,8 +150,9 @@ def main():
             mbps = total / 1e6 / elapsed
             runs.append((mbps, floor, copy, how))
             print(f"   run: {mbps:.0f} MB/s; loopback TCP {floor:.0f} MB/s ({mbps / floor:.2f}); file-to-file TCP copy {copy:.0f} MB/s ({mbps / copy:.2f})", flush=True)
-        mbps, floor, copy, how = median_run(runs, lambda r: r[0] / r[1])
-        print(f"1. sstp send -> sstp listen, {args.messages} x 1 MiB, tmpfs: {mbps:.0f} MB/s; "
+        if runs:
+            mbps, floor, copy, how = median_run(runs, lambda r: r[0] / r[1])
+            print(f"1. sstp send -> sstp listen, {args.messages} x 1 MiB, tmpfs: {mbps:.0f} MB/s; "
               f"loopback TCP ({how}) {floor:.0f} MB/s, ratio {mbps / floor:.2f}; plain file-to-file copy over loopback TCP "
               f"{copy:.0f} MB/s, ratio {mbps / copy:.2f} (median of {args.runs}; {load()})", flush=True)
 
@@ -157,7 +160,7 @@ def main():
         with open(stream, "wb") as f:
             for i in range(args.small):
                 f.write((256).to_bytes(4, "big") + payload[:256])
-        for store in ("spool", "files"):
+        for store in ("spool", "files") if "2" in figures else ():
             runs = []
             for _ in range(args.runs):
                 floor, _ = raw_tcp_mbps(os.path.getsize(stream))
@@ -180,28 +183,29 @@ def main():
                   f"sender {per:.1f} µs CPU per message; loopback TCP of the same bytes {floor_rate:.0f} records/s, ratio "
                   f"{rate / floor_rate:.3f} (median of {args.runs}; {load()})", flush=True)
 
-        one = os.path.join(work, "one.txt")
-        with open(one, "wb") as f:
-            f.write(b"hello\n")
-        listener, port = start_listener(winterop, os.path.join(work, "inbox-one"))
-        try:
-            runs = []
-            for _ in range(5):
-                start = time.perf_counter()
-                sender = subprocess.Popen(send_command(winterop, port, [one]), stdout=subprocess.PIPE, text=True)
-                connected = None
-                for line in sender.stdout:
-                    if connected is None and json.loads(line).get("event") == "connected":
-                        connected = time.perf_counter()
-                sender.wait()
-                end = time.perf_counter()
-                runs.append(((end - connected) * 1000, (end - start) * 1000))
-        finally:
-            listener.terminate(); listener.wait()
-        after = sorted(r[0] for r in runs)[len(runs) // 2]
-        whole = sorted(r[1] for r in runs)[len(runs) // 2]
-        print(f"3. one 6-byte file: sstp send exits {after:.1f} ms after connecting (median of 5; "
-              f"{whole:.0f} ms for the whole process)")
+        if "3" in figures:
+            one = os.path.join(work, "one.txt")
+            with open(one, "wb") as f:
+                f.write(b"hello\n")
+            listener, port = start_listener(winterop, os.path.join(work, "inbox-one"))
+            try:
+                runs = []
+                for _ in range(5):
+                    start = time.perf_counter()
+                    sender = subprocess.Popen(send_command(winterop, port, [one]), stdout=subprocess.PIPE, text=True)
+                    connected = None
+                    for line in sender.stdout:
+                        if connected is None and json.loads(line).get("event") == "connected":
+                            connected = time.perf_counter()
+                    sender.wait()
+                    end = time.perf_counter()
+                    runs.append(((end - connected) * 1000, (end - start) * 1000))
+            finally:
+                listener.terminate(); listener.wait()
+            after = sorted(r[0] for r in runs)[len(runs) // 2]
+            whole = sorted(r[1] for r in runs)[len(runs) // 2]
+            print(f"3. one 6-byte file: sstp send exits {after:.1f} ms after connecting (median of 5; "
+                  f"{whole:.0f} ms for the whole process)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

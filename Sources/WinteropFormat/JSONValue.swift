@@ -67,6 +67,11 @@ public indirect enum JSONValue: Hashable, Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends the compact JSON text as UTF-8 (many lines into one buffer).
+    public func writeJSON(to out: inout [UInt8]) {
+        write(to: &out)
+    }
+
     private func write(to out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)

@@ -42,17 +42,20 @@ extension FileHandle {
     /// Writes all of `data`, retrying `EINTR` and short writes. Throws the `errno` of any
     /// other failure (`EPIPE` when the reader has closed its end).
     public func writeAllBytes(_ data: Data) throws {
+        try data.withUnsafeBytes { try writeAllBytes($0) }
+    }
+
+    /// Writes all of `bytes`, as ``writeAllBytes(_:)-(Data)`` does.
+    public func writeAllBytes(_ bytes: UnsafeRawBufferPointer) throws {
         let descriptor = fileDescriptor
-        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(descriptor, base + offset, bytes.count - offset)
-                if written >= 0 {
-                    offset += written
-                } else if errno != EINTR {
-                    throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-                }
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Foundation.write(descriptor, base + offset, bytes.count - offset)
+            if written >= 0 {
+                offset += written
+            } else if errno != EINTR {
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
             }
         }
     }

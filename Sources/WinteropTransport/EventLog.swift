@@ -20,8 +20,15 @@ public final class EventLog: Sendable {
         self.json = json
         self.sinkTakesLines = true
         self.sink = { line in
-            FileHandle.standardOutput.writeText(line + "\n")
+            var bytes = Array(line.utf8)
+            bytes.append(UInt8(ascii: "\n"))
+            Self.writeOut(bytes)
         }
+    }
+
+    /// Writes to standard output; a reader that has gone is not a reason to stop.
+    private static func writeOut(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { try? FileHandle.standardOutput.writeAllBytes($0) }
     }
 
     /// An event log that hands each line to `sink` (tests, embedding).
@@ -42,6 +49,17 @@ public final class EventLog: Sendable {
     /// reporting thousands of messages a second pays one write per batch, not per line).
     public func emit(lines: [(event: String, fields: [(String, JSONValue)], text: () -> String?)]) {
         guard !lines.isEmpty else { return }
+        if sinkTakesLines && json {
+            // Rendered straight into one buffer, written with one call.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(lines.count * 384)
+            for line in lines {
+                JSONValue.object([("event", .string(line.event))] + line.fields).writeJSON(to: &bytes)
+                bytes.append(UInt8(ascii: "\n"))
+            }
+            lock.withLock { Self.writeOut(bytes) }
+            return
+        }
         let rendered = lines.map { line($0.event, $0.fields, text: json ? nil : $0.text()) }
         lock.withLock {
             if sinkTakesLines {
