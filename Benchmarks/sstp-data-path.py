@@ -85,6 +85,12 @@ def file_copy_mbps(directory, total, target):
     os.unlink(target)
     return total / 1e6 / elapsed
 
+def cpu_seconds(pid):
+    """User + system CPU time of a running process (from /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 def load():
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -168,19 +174,21 @@ def main():
                 inbox = os.path.join(work, "inbox-small")
                 listener, port = start_listener(winterop, inbox, ["--store", store])
                 try:
+                    before = cpu_seconds(listener.pid)
                     with open(stream, "rb") as f:
                         elapsed, cpu = timed_send(send_command(winterop, port, []) + ["--stdin-messages"], stdin=f)
+                    listener_cpu = cpu_seconds(listener.pid) - before
                 finally:
                     listener.terminate(); listener.wait()
                 shutil.rmtree(inbox, ignore_errors=True)
                 rate = args.small / elapsed
-                runs.append((rate, cpu / args.small * 1e6, floor_rate))
-                print(f"   run: {rate:.0f} messages/s; sender {cpu / args.small * 1e6:.1f} µs CPU per message; "
-                      f"loopback TCP of the same bytes {floor_rate:.0f} records/s", flush=True)
-            rate, per, floor_rate = median_run(runs, lambda r: r[0])
+                runs.append((rate, cpu / args.small * 1e6, floor_rate, listener_cpu / args.small * 1e6))
+                print(f"   run: {rate:.0f} messages/s; sender {cpu / args.small * 1e6:.1f} µs CPU per message, listener "
+                      f"{listener_cpu / args.small * 1e6:.1f} µs; loopback TCP of the same bytes {floor_rate:.0f} records/s", flush=True)
+            rate, per, floor_rate, listener_per = median_run(runs, lambda r: r[0])
             print(f"2. 256-byte messages, one connection, sstp send --stdin-messages into sstp listen --store {store}"
                   f": {rate:.0f} messages/s acknowledged ({rate / 100000:.2f} of the 100,000 goal); "
-                  f"sender {per:.1f} µs CPU per message; loopback TCP of the same bytes {floor_rate:.0f} records/s, ratio "
+                  f"sender {per:.1f} µs CPU per message, listener {listener_per:.1f} µs (median run); loopback TCP of the same bytes {floor_rate:.0f} records/s, ratio "
                   f"{rate / floor_rate:.3f} (median of {args.runs}; {load()})", flush=True)
 
         if "3" in figures:

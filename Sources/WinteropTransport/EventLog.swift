@@ -54,7 +54,9 @@ public final class EventLog: Sendable {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(lines.count * 384)
             for line in lines {
-                JSONValue.object([("event", .string(line.event))] + line.fields).writeJSON(to: &bytes)
+                var fields = line.fields
+                fields.insert(("event", .string(line.event)), at: 0)
+                JSONValue.object(fields).writeJSON(to: &bytes)
                 bytes.append(UInt8(ascii: "\n"))
             }
             lock.withLock { Self.writeOut(bytes) }
