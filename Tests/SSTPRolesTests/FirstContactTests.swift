@@ -110,8 +110,12 @@ extension FirstContactTests {
         try FileManager.default.createSymbolicLink(atPath: part.path, withDestinationPath: "/dev/full")
         let dir = try EndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
+        // Larger than the listener's high-water mark (4 MiB): its end cannot be read before
+        // writes have come back, so the failure is always found mid-message (a message
+        // read whole before the first write fails is, rightly, a connection closed with
+        // InternalError instead: its acknowledgment can never come).
         let big = dir.appendingPathComponent("big.bin")
-        try EndToEndTests.randomData(1 << 20, seed: 8).write(to: big)
+        try Data(repeating: 0x5A, count: 16 << 20).write(to: big)
         let result = try Winterop.run(EndToEndTests.sendArguments(listener.port, files: [big]))
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("QuotaWouldBeExceeded"), "\(result.stderr)")
