@@ -186,8 +186,10 @@ import WinteropTestSupport
         let second = try await RawConnection.connect(to: address)
         _ = try await second.readUntilClosed()
         #expect(await sink.wait(for: "rejected") != nil)
+        let closedBefore = sink.events().filter { $0 == "closed" }.count
         await first.close()
-        try await Task.sleep(for: .milliseconds(100))
+        // The slot is free once the sink has seen the first connection end.
+        #expect(await sink.wait(for: "closed", where: { _ in sink.events().filter { $0 == "closed" }.count > closedBefore }) != nil)
         let source = try Self.source(port: port, ["--pin", "off", "--encryption", "off"])
         defer { source.terminate() }
         #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
