@@ -49,7 +49,7 @@ import WinteropTestSupport
         // About 300 ms of 7 ms datagrams: 43, give or take the loop's lateness; fewer than all 100.
         #expect((35...99).contains(result.packets), "\(result.packets) datagrams in 300 ms")
         // Wait (up to 5 s, not a fixed sleep) for the datagrams still in flight.
-        for _ in 0..<500 where arrivals.times.withLockedValue({ $0.count }) < result.packets {
+        for _ in 0..<3000 where arrivals.times.withLockedValue({ $0.count }) < result.packets {
             try await Task.sleep(for: .milliseconds(10))
         }
         let times = arrivals.times.withLockedValue { $0 }
