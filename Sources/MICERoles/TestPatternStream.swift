@@ -34,16 +34,14 @@ final class TestPatternStream: TransportStreamReader {
         process.standardOutput = output
         process.standardError = errors
         let stopped = self.stopped
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableBytes
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            if !stopped.withLockedValue({ $0 }) { try? FileHandle.standardError.writeAllBytes(data) }
-        }
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
             throw TestPatternUnavailable(detail: "\(error)")
+        }
+        errors.fileHandleForReading.readInBackground { data in
+            if !stopped.withLockedValue({ $0 }) { try? FileHandle.standardError.writeAllBytes(data) }
         }
     }
 

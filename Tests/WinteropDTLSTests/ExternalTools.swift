@@ -72,14 +72,13 @@ final class RunningProcess: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableBytes
-            guard let self, !data.isEmpty else { return }
+        try process.run()
+        output.fileHandleForReading.readInBackground { [weak self] data in
+            guard let self else { return }
             self.lock.lock()
             self.collected.append(data)
             self.lock.unlock()
         }
-        try process.run()
     }
 
     var text: String {
@@ -103,7 +102,6 @@ final class RunningProcess: @unchecked Sendable {
     }
 
     func stop() {
-        output.fileHandleForReading.readabilityHandler = nil
         // SIGKILL: the test runner blocks SIGTERM, and children inherit its signal mask.
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()

@@ -49,13 +49,8 @@ public final class WinteropProcess: Sendable {
         let lines = stdoutLines
         let partial = NIOLockedValueBox<String>("")
         let closed = stdoutClosed
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableBytes
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                closed.withLockedValue { $0 = true }
-                return
-            }
+        try process.run()
+        out.fileHandleForReading.readInBackground(onData: { data in
             partial.withLockedValue { text in
                 text += String(decoding: data, as: UTF8.self)
                 while let newline = text.firstIndex(of: "\n") {
@@ -64,14 +59,11 @@ public final class WinteropProcess: Sendable {
                     lines.withLockedValue { $0.append(line) }
                 }
             }
-        }
+        }, onEnd: { closed.withLockedValue { $0 = true } })
         let errors = stderrText
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableBytes
-            guard !data.isEmpty else { handle.readabilityHandler = nil; return }
+        err.fileHandleForReading.readInBackground { data in
             errors.withLockedValue { $0 += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
     }
 
     deinit {
@@ -179,18 +171,12 @@ extension WinteropProcess {
         process.standardInput = input
         let stdoutData = NIOLockedValueBox(Data()), stderrData = NIOLockedValueBox(Data())
         let closed = NIOLockedValueBox(0)
-        for (pipe, box) in [(out, stdoutData), (err, stderrData)] {
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableBytes
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    closed.withLockedValue { $0 += 1 }
-                } else {
-                    box.withLockedValue { $0 += data }
-                }
-            }
-        }
         try process.run()
+        for (pipe, box) in [(out, stdoutData), (err, stderrData)] {
+            pipe.fileHandleForReading.readInBackground(
+                onData: { data in box.withLockedValue { $0 += data } },
+                onEnd: { closed.withLockedValue { $0 += 1 } })
+        }
         if let stdin { try? input.fileHandleForWriting.writeAllBytes(stdin) }
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
