@@ -178,6 +178,7 @@ import WinteropWire
         try await Task.sleep(for: .milliseconds(300))
         #expect(Self.hex(peer.bytes) == Self.success412)
         peer.close()
+        await poll(timeout: .seconds(20)) { server.events().filter { $0 == "ignored" }.count >= 2 }
         #expect(server.events().filter { $0 == "ignored" }.count == 2, "\(server.lines)")
     }
 
