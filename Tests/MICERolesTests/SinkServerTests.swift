@@ -38,10 +38,14 @@ import WinteropWire
         let (server, address) = try await Self.startSink(sinkEvents)
         let sourceEvents = EventCollector("source")
         let source = MICESource(
-            configuration: Self.sourceConfiguration(sink: address), events: sourceEvents.log,
+            configuration: Self.sourceConfiguration(sink: address, stopAfter: nil), events: sourceEvents.log,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, pinProvider: { nil }
         )
-        let reason = try await source.run()
+        let running = Task { try await source.run() }
+        // Stop once the stream runs (a fixed --stop-after could come before M7 on a loaded machine).
+        #expect(await sinkEvents.wait(for: "stream_started") != nil, "\(sinkEvents.names())")
+        source.disconnect()
+        let reason = try await running.value
         #expect(reason == .localDisconnect)
         #expect(sourceEvents.names().starts(with: ["listening", "connected", "source_ready", "rtsp_connected"]))
         await sinkEvents.wait(for: "closed")
