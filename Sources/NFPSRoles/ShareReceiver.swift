@@ -85,7 +85,8 @@ public final class ShareReceiver: Sendable {
                 .connect(host: target.address.host, port: target.address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
-                            IdleStateHandler(readTimeout: ReadTimeoutHandler.limit.timeAmount), ReadTimeoutHandler(),
+                            IdleStateHandler(readTimeout: self.configuration.stallTimeout.timeAmount),
+                            ReadTimeoutHandler(limit: self.configuration.stallTimeout),
                             ByteToMessageHandler(ReceiverFrameDecoder())
                         )
                         return try Connection(wrappingChannelSynchronously: channel)
@@ -156,6 +157,9 @@ public final class ShareReceiver: Sendable {
                     message = try await messages.next()
                 } catch let error as WireError {
                     throw error
+                } catch let stall as ReadTimeoutHandler.Timeout {
+                    session.execute(session.withMachine { $0.socketClosedByFault(id, cause: stall.description) })
+                    break
                 } catch {
                     session.execute(session.withMachine { $0.socketClosedByFault(id) })
                     break
