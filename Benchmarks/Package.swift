@@ -79,7 +79,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "NFPSBenchmarks",
         dependencies: [
-            benchmark, winterop("NFPSCore"), winterop("NFPSRoles"), winterop("WinteropTransport"),
+            benchmark, winterop("NFPSCore"), winterop("WinteropTransport"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ],
         path: "Benchmarks/NFPSBenchmarks",

@@ -44,56 +44,15 @@ struct Floors: Sendable, CustomStringConvertible {
 
     /// `openssl speed ARGS -bytes 16384 -seconds 2`: the figure of its last line (kB/s) in MB/s.
     static func openssl(_ arguments: [String]) throws -> Double {
-        let text = try run(["openssl", "speed"] + arguments + ["-bytes", "16384", "-seconds", "2"])
+        let openssl = try Child(["openssl", "speed"] + arguments + ["-bytes", "16384", "-seconds", "2"])
+        let text = openssl.readToEnd()
+        guard openssl.wait().status == 0 else { throw BenchmarkFailure("openssl speed \(arguments.joined(separator: " ")) failed") }
         guard let last = text.split(separator: "\n").last?.split(separator: " ").last,
               let kilobytes = Double(last.hasSuffix("k") ? last.dropLast() : last)
         else {
             throw BenchmarkFailure("openssl speed \(arguments.joined(separator: " ")) gave no figure (is openssl installed?): \(text)")
         }
         return kilobytes / 1000
-    }
-
-    /// Runs a program from PATH and returns its standard output. Spawned with an empty
-    /// signal mask and default handlers: this process's threads block signals, and
-    /// `openssl speed` ends each test on SIGALRM, so with the inherited mask it never stops
-    /// (Foundation's `Process` passes the mask on).
-    static func run(_ arguments: [String]) throws -> String {
-        var pipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { throw BenchmarkFailure("pipe: \(String(cString: strerror(errno)))") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var child: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let spawned = posix_spawnp(&child, arguments[0], &actions, &attributes, argv, environ)
-        close(pipe[1])
-        defer { close(pipe[0]) }
-        guard spawned == 0 else { throw BenchmarkFailure("cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
-        var output = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(pipe[0], &buffer, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break }
-            output += buffer[0..<count]
-        }
-        var status: Int32 = 0
-        while waitpid(child, &status, 0) < 0, errno == EINTR {}
-        guard status == 0 else { throw BenchmarkFailure("\(arguments.joined(separator: " ")) failed (status \(status))") }
-        return String(decoding: output, as: UTF8.self)
     }
 }
 

@@ -4,14 +4,15 @@ import NFPSCore
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// MS-NFPS: a 1 GiB raw package from `ShareSender` to `ShareReceiver` over loopback,
+/// MS-NFPS: a 1 GiB raw package from `winterop nfps send` to `winterop nfps receive`
+/// (two processes, as between two devices; build `winterop` in release first) over loopback,
 /// beside its floors measured in the same run (``Floors``: OpenSSL's AES-128-CBC and
 /// SHA-256, the cryptography bound on this machine's cores, a plain loopback TCP copy),
 /// and the stream cipher alone per call size. Run from Benchmarks/:
 ///
 ///     swift package --allow-writing-to-package-directory benchmark --target NFPSBenchmarks
 ///
-/// `NFPS_BENCH_MIB` changes the package size (default 1024).
+/// `NFPS_BENCH_MIB` changes the package size (default 1024), `WINTEROP` the binary.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
@@ -22,13 +23,15 @@ let benchmarks: @Sendable () -> Void = {
     let percentOfAES = BenchmarkMetric.custom("% of openssl aes-128-cbc", polarity: .prefersLarger, useScalingFactor: false)
     let percentOfBound = BenchmarkMetric.custom("% of cryptography bound", polarity: .prefersLarger, useScalingFactor: false)
     let percentOfTCP = BenchmarkMetric.custom("% of loopback TCP copy", polarity: .prefersLarger, useScalingFactor: false)
+    let senderPeak = BenchmarkMetric.custom("sender peak RSS (MiB)", useScalingFactor: false)
+    let receiverPeak = BenchmarkMetric.custom("receiver peak RSS (MiB)", useScalingFactor: false)
 
     let mebibytes = ProcessInfo.processInfo.environment["NFPS_BENCH_MIB"].flatMap(Int.init) ?? 1024
     let prepared = NIOLockedValueBox<(package: String, folder: String, floors: Floors)?>(nil)
     Benchmark(
         "nfps send → receive, \(mebibytes) MiB raw package over loopback",
         configuration: .init(
-            metrics: [.wallClock, megabytesPerSecond, percentOfAES, percentOfBound, percentOfTCP],
+            metrics: [.wallClock, megabytesPerSecond, percentOfAES, percentOfBound, percentOfTCP, senderPeak, receiverPeak],
             timeUnits: .milliseconds, warmupIterations: 1, maxDuration: .seconds(60), maxIterations: 5,
             setup: {
                 let (package, folder) = try Transfer.makePackage(mebibytes: mebibytes)
@@ -44,16 +47,19 @@ let benchmarks: @Sendable () -> Void = {
         guard let (package, folder, floors) = prepared.withLockedValue({ $0 }) else { throw BenchmarkFailure("no package") }
         for _ in benchmark.scaledIterations {
             benchmark.startMeasurement()
-            let (bytes, seconds) = try await Transfer.run(package: package, inbox: (folder as NSString).appendingPathComponent("inbox"))
+            let figure = try Transfer.run(package: package, inbox: (folder as NSString).appendingPathComponent("inbox"))
             benchmark.stopMeasurement()
-            let rate = Double(bytes) / seconds / 1e6
+            let rate = Double(figure.bytes) / figure.seconds / 1e6
             benchmark.measurement(megabytesPerSecond, Int(rate.rounded()))
             benchmark.measurement(percentOfAES, Int((100 * rate / floors.aesEncrypt).rounded()))
             benchmark.measurement(percentOfBound, Int((100 * rate / floors.cryptographyBound).rounded()))
             benchmark.measurement(percentOfTCP, Int((100 * rate / floors.tcpCopy).rounded()))
             print("transfer \(Int(rate)) MB/s: \(String(format: "%.2f", rate / floors.aesEncrypt))× openssl aes-128-cbc, "
                 + "\(String(format: "%.2f", rate / floors.cryptographyBound))× the cryptography bound, "
-                + "\(String(format: "%.2f", rate / floors.tcpCopy))× loopback TCP copy")
+                + "\(String(format: "%.2f", rate / floors.tcpCopy))× loopback TCP copy; "
+                + "peak RSS sender \(figure.senderPeakMiB) MiB, receiver \(figure.receiverPeakMiB) MiB")
+            benchmark.measurement(senderPeak, figure.senderPeakMiB)
+            benchmark.measurement(receiverPeak, figure.receiverPeakMiB)
         }
     }
 

@@ -1,54 +1,54 @@
 import Foundation
-import NFPSRoles
-import NIOConcurrencyHelpers
 import WinteropTransport
 
-/// One MS-NFPS share end to end in this process: `ShareSender` listening on 127.0.0.1
-/// with a raw package, `ShareReceiver` connecting and storing it (both SHA-256 it).
+/// One MS-NFPS share end to end as it runs between two devices: `winterop nfps send`
+/// listening on 127.0.0.1 with a raw package, `winterop nfps receive` connecting and
+/// storing it, each its own process (both SHA-256 the package). The binary is
+/// `$WINTEROP`, by default the main package's release build (`../.build/release/winterop`).
 enum Transfer {
-    static let session = NFPSSessionValues(sessionID: 0x0123_4567_89AB_CDEF, sharedSecretKey: Array(0..<16))
+    static let sessionID = "0123456789abcdef"
+    static let secret = "000102030405060708090a0b0c0d0e0f"
 
-    /// Seconds from the receiver's start to its stored package; checks both digests agree.
-    static func run(package: String, inbox: String) async throws -> (bytes: UInt64, seconds: Double) {
-        let port = NIOLockedValueBox<Int?>(nil)
-        let digests = NIOLockedValueBox<[String]>([])
-        let record: @Sendable (String) -> Void = { line in
-            if line.hasPrefix(#"{"event":"listening""#), let value = field("port", in: line), let number = Int(value) {
-                port.withLockedValue { $0 = number }
-            }
-            if line.hasPrefix(#"{"event":"done""#), let digest = field("sha256", in: line) {
-                digests.withLockedValue { $0.append(digest) }
-            }
+    struct Figure {
+        var bytes: UInt64
+        /// The receiver's `done` seconds (connected to stored).
+        var seconds: Double
+        var senderPeakMiB: Int
+        var receiverPeakMiB: Int
+    }
+
+    static var winterop: String {
+        ProcessInfo.processInfo.environment["WINTEROP"] ?? FileManager.default.currentDirectoryPath + "/../.build/release/winterop"
+    }
+
+    static func run(package: String, inbox: String) throws -> Figure {
+        guard FileManager.default.isExecutableFile(atPath: winterop) else {
+            throw BenchmarkFailure("no \(winterop): build it first (swift build -c release --product winterop in the main package) or set WINTEROP")
         }
-        let sender = ShareSender(
-            configuration: try ShareSenderConfiguration(
-                listen: HostPort(host: "127.0.0.1", port: 0), session: session, files: [], raw: package, waitTimeout: .seconds(30)
-            ),
-            events: EventLog(json: true, sink: record)
-        )
-        async let sent = sender.run()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while port.withLockedValue({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
-        guard let listening = port.withLockedValue({ $0 }) else { throw BenchmarkFailure("the share sender did not listen") }
-        let receiver = ShareReceiver(
-            configuration: try ShareReceiverConfiguration(
-                to: "127.0.0.1:\(listening)", session: session, outputDirectory: inbox, decline: false, raw: true
-            ),
-            events: EventLog(json: true, sink: record)
-        )
-        let start = ContinuousClock.now
-        let received = try await receiver.run()
-        let elapsed = ContinuousClock.now - start
-        let outcome = try await sent
         defer { try? FileManager.default.removeItem(atPath: inbox) }
-        guard case .received = received, case .sent = outcome else {
-            throw BenchmarkFailure("the share failed: receiver \(received), sender \(outcome)")
+        let session = ["--json", "--session-id", sessionID, "--secret", secret]
+        let sender = try Child([winterop, "nfps", "send", "--listen", "127.0.0.1:0", "--raw", package, "--timeout", "30"] + session)
+        var port: String?
+        while port == nil, let line = sender.readLine() {
+            if line.hasPrefix(#"{"event":"listening""#) { port = field("port", in: line) }
         }
-        let both = digests.withLockedValue { $0 }
-        guard both.count == 2, both[0] == both[1] else { throw BenchmarkFailure("the digests differ: \(both)") }
-        let bytes = (try FileManager.default.attributesOfItem(atPath: package)[.size] as? NSNumber)?.uint64Value ?? 0
-        let components = elapsed.components
-        return (bytes, Double(components.seconds) + Double(components.attoseconds) / 1e18)
+        guard let port else { throw BenchmarkFailure("the share sender did not listen (status \(sender.wait().status))") }
+        let receiver = try Child([winterop, "nfps", "receive", "--to", "127.0.0.1:\(port)", "--out", inbox, "--raw"] + session)
+        let received = receiver.readToEnd()
+        let (receiverStatus, receiverPeak) = receiver.wait()
+        let sent = sender.readToEnd()
+        let (senderStatus, senderPeak) = sender.wait()
+        let done = { (output: String) in output.split(separator: "\n").last { $0.hasPrefix(#"{"event":"done""#) }.map(String.init) }
+        guard receiverStatus == 0, senderStatus == 0, let receiverDone = done(received), let senderDone = done(sent) else {
+            throw BenchmarkFailure("the share failed: receiver \(receiverStatus) \(received.suffix(300)), sender \(senderStatus) \(sent.suffix(300))")
+        }
+        guard let digest = field("sha256", in: receiverDone), digest == field("sha256", in: senderDone),
+              let bytes = field("bytes", in: receiverDone).flatMap(UInt64.init),
+              let seconds = field("seconds", in: receiverDone).flatMap(Double.init)
+        else {
+            throw BenchmarkFailure("the two sides disagree: \(senderDone) / \(receiverDone)")
+        }
+        return Figure(bytes: bytes, seconds: seconds, senderPeakMiB: senderPeak / 1024, receiverPeakMiB: receiverPeak / 1024)
     }
 
     /// A string or number field of a one-line JSON event.
