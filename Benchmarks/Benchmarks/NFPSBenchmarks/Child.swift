@@ -73,11 +73,13 @@ final class Child {
         return lines.joined(separator: "\n")
     }
 
-    /// Waits for the exit: the wait status and the peak resident memory (KiB).
-    func wait() -> (status: Int32, peakKiB: Int) {
+    /// Waits for the exit: the wait status, the peak resident memory (KiB) and the CPU
+    /// time used (user + system, seconds).
+    func wait() -> (status: Int32, peakKiB: Int, cpuSeconds: Double) {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
-        return (status, usage.ru_maxrss)
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return (status, usage.ru_maxrss, seconds(usage.ru_utime) + seconds(usage.ru_stime))
     }
 }

@@ -27,6 +27,11 @@ struct Floors: Sendable, CustomStringConvertible {
         return min(aesEncrypt, Double(cores) / perByte)
     }
 
+    /// CPU seconds the sender's cryptography takes at OpenSSL's speed: encryption and SHA-256.
+    func senderCryptography(bytes: UInt64) -> Double { Double(bytes) / 1e6 * (1 / aesEncrypt + 1 / sha256) }
+    /// The receiver's: decryption and SHA-256.
+    func receiverCryptography(bytes: UInt64) -> Double { Double(bytes) / 1e6 * (1 / aesDecrypt + 1 / sha256) }
+
     var description: String {
         "floors: openssl aes-128-cbc encrypt \(Int(aesEncrypt)) MB/s, decrypt \(Int(aesDecrypt)) MB/s, sha256 \(Int(sha256)) MB/s; "
             + "cryptography on \(cores) cores at most \(Int(cryptographyBound)) MB/s; loopback TCP copy \(Int(tcpCopy)) MB/s"

@@ -25,13 +25,17 @@ let benchmarks: @Sendable () -> Void = {
     let percentOfTCP = BenchmarkMetric.custom("% of loopback TCP copy", polarity: .prefersLarger, useScalingFactor: false)
     let senderPeak = BenchmarkMetric.custom("sender peak RSS (MiB)", useScalingFactor: false)
     let receiverPeak = BenchmarkMetric.custom("receiver peak RSS (MiB)", useScalingFactor: false)
+    let senderCPU = BenchmarkMetric.custom("sender CPU (ms)", useScalingFactor: false)
+    let receiverCPU = BenchmarkMetric.custom("receiver CPU (ms)", useScalingFactor: false)
+    let senderShare = BenchmarkMetric.custom("% of sender CPU in openssl-speed crypto", polarity: .prefersLarger, useScalingFactor: false)
+    let receiverShare = BenchmarkMetric.custom("% of receiver CPU in openssl-speed crypto", polarity: .prefersLarger, useScalingFactor: false)
 
     let mebibytes = ProcessInfo.processInfo.environment["NFPS_BENCH_MIB"].flatMap(Int.init) ?? 1024
     let prepared = NIOLockedValueBox<(package: String, folder: String, floors: Floors)?>(nil)
     Benchmark(
         "nfps send → receive, \(mebibytes) MiB raw package over loopback",
         configuration: .init(
-            metrics: [.wallClock, megabytesPerSecond, percentOfAES, percentOfBound, percentOfTCP, senderPeak, receiverPeak],
+            metrics: [.wallClock, megabytesPerSecond, percentOfAES, percentOfBound, percentOfTCP, senderPeak, receiverPeak, senderCPU, receiverCPU, senderShare, receiverShare],
             timeUnits: .milliseconds, warmupIterations: 1, maxDuration: .seconds(60), maxIterations: 5,
             setup: {
                 let (package, folder) = try Transfer.makePackage(mebibytes: mebibytes)
@@ -60,6 +64,16 @@ let benchmarks: @Sendable () -> Void = {
                 + "peak RSS sender \(figure.senderPeakMiB) MiB, receiver \(figure.receiverPeakMiB) MiB")
             benchmark.measurement(senderPeak, figure.senderPeakMiB)
             benchmark.measurement(receiverPeak, figure.receiverPeakMiB)
+            // CPU time does not depend on what else the machine runs: the share of it that
+            // the cryptography would take at OpenSSL's speed is what the rest costs.
+            let senderFloor = floors.senderCryptography(bytes: figure.bytes), receiverFloor = floors.receiverCryptography(bytes: figure.bytes)
+            benchmark.measurement(senderCPU, Int((figure.senderCPUSeconds * 1000).rounded()))
+            benchmark.measurement(receiverCPU, Int((figure.receiverCPUSeconds * 1000).rounded()))
+            benchmark.measurement(senderShare, Int((100 * senderFloor / figure.senderCPUSeconds).rounded()))
+            benchmark.measurement(receiverShare, Int((100 * receiverFloor / figure.receiverCPUSeconds).rounded()))
+            print("  CPU: sender \(String(format: "%.2f", figure.senderCPUSeconds)) s (its encryption + SHA-256 at openssl speed: "
+                + "\(String(format: "%.2f", senderFloor)) s), receiver \(String(format: "%.2f", figure.receiverCPUSeconds)) s "
+                + "(decryption + SHA-256: \(String(format: "%.2f", receiverFloor)) s)")
         }
     }
 

@@ -15,6 +15,9 @@ enum Transfer {
         var seconds: Double
         var senderPeakMiB: Int
         var receiverPeakMiB: Int
+        /// CPU time (user + system) of each process, steadier than wall time on a shared machine.
+        var senderCPUSeconds: Double
+        var receiverCPUSeconds: Double
     }
 
     static var winterop: String {
@@ -35,9 +38,9 @@ enum Transfer {
         guard let port else { throw BenchmarkFailure("the share sender did not listen (status \(sender.wait().status))") }
         let receiver = try Child([winterop, "nfps", "receive", "--to", "127.0.0.1:\(port)", "--out", inbox, "--raw"] + session)
         let received = receiver.readToEnd()
-        let (receiverStatus, receiverPeak) = receiver.wait()
+        let (receiverStatus, receiverPeak, receiverCPU) = receiver.wait()
         let sent = sender.readToEnd()
-        let (senderStatus, senderPeak) = sender.wait()
+        let (senderStatus, senderPeak, senderCPU) = sender.wait()
         let done = { (output: String) in output.split(separator: "\n").last { $0.hasPrefix(#"{"event":"done""#) }.map(String.init) }
         guard receiverStatus == 0, senderStatus == 0, let receiverDone = done(received), let senderDone = done(sent) else {
             throw BenchmarkFailure("the share failed: receiver \(receiverStatus) \(received.suffix(300)), sender \(senderStatus) \(sent.suffix(300))")
@@ -48,7 +51,10 @@ enum Transfer {
         else {
             throw BenchmarkFailure("the two sides disagree: \(senderDone) / \(receiverDone)")
         }
-        return Figure(bytes: bytes, seconds: seconds, senderPeakMiB: senderPeak / 1024, receiverPeakMiB: receiverPeak / 1024)
+        return Figure(
+            bytes: bytes, seconds: seconds, senderPeakMiB: senderPeak / 1024, receiverPeakMiB: receiverPeak / 1024,
+            senderCPUSeconds: senderCPU, receiverCPUSeconds: receiverCPU
+        )
     }
 
     /// A string or number field of a one-line JSON event.
