@@ -128,7 +128,9 @@ public final class ShareReceiver: Sendable {
         } catch let error as WireError {
             session.execute(session.withMachine { $0.malformedInput(id, error, now: .now) })
         } catch {
-            session.execute(session.withMachine { $0.socketClosedByFault(id) })
+            // A reset or a silent peer: before the echo a failed attempt, retried (3.1.7.1);
+            // on the session socket a socket closed due to fault (3.3.7.3).
+            session.execute(session.withMachine { $0.connectFailed(id, now: .now) })
         }
         session.unregister(id)
         if let received {

@@ -80,6 +80,22 @@ extension NFPSProcesses {
             #expect(NFPS.contents(folder).isEmpty)
         }
 
+        /// A sender that accepts but never echoes: the stall timeout ends the attempt, which
+        /// is a failed attempt retried after 10 ms (3.1.7.1), until the set-up times out.
+        @Test func silentSenderIsRetriedUntilTheSetupTimesOut() async throws {
+            let sender = try await ScriptedSender(script: .silent, package: [1, 2, 3], secret: Self.secret)
+            defer { sender.stop() }
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // The set-up limit stays below the 4 s second wave, so only retries reconnect.
+            let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: folder, ["--timeout", "3", "--stall-timeout", "0.3"])
+            defer { receiver.terminate() }
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect((receiver.event("failed")?["reason"] as? String)?.contains("no share sender answered") == true)
+            #expect(sender.connections.withLockedValue { $0 } > 1, "the silent attempt was not retried")
+            #expect(NFPS.contents(folder).isEmpty)
+        }
+
         /// 3.3.7.3 / 3.3.7.4: a sender that stops mid-stream (FIN or RST): the receiver is
         /// abandoned and nothing that looks complete is left.
         @Test(arguments: [false, true])
