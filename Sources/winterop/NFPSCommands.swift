@@ -100,6 +100,9 @@ struct NFPSReceiveCommand: AsyncParsableCommand, ShareReceiverSettings {
     @Option(name: .long, help: "Seconds the socket set-up may take before giving up.")
     var timeout: Double = 30
 
+    @Option(name: .customLong("stall-timeout"), help: "Seconds the share sender may send nothing, once connected, before the transfer is abandoned.")
+    var stallTimeout = Double(ShareReceiverConfiguration.defaultStallTimeout.components.seconds)
+
     func run() async throws {
         let receiver = ShareReceiver(configuration: try ShareReceiverConfiguration(validating: self), events: events.makeEventLog())
         let outcome = try await RoleRunner.client(name: "nfps receive", logger: Logger.role("winterop.nfps.receive")) {
