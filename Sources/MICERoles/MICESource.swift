@@ -289,9 +289,9 @@ final class SourceDriver {
     }
 
     func rtspAccepted(_ rtsp: any Channel) {
-        let before = machine.state
-        run(machine.rtspConnectionAccepted())
-        guard before == .sourceReadySent, machine.state == .projecting else {
+        let actions = machine.rtspConnectionAccepted()
+        run(actions)
+        guard actions.contains(.report(.rtspConnected)), case .projecting = machine.state else {
             // Not waiting for the sink (3.2.5.7 applies after SOURCE_READY): refuse it.
             rtsp.close(promise: nil)
             return
