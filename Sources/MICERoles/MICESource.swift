@@ -270,17 +270,12 @@ final class SourceDriver {
     // MARK: Events from the network
 
     func frameReceived(_ event: MICEFrameEvent) {
-        switch event {
-        case .malformed(let error):
+        let events = self.events
+        switch tunnel.receive(event, encrypted: machine.tlvArraysEncrypted, ignoredTLV: { events.emit(MICESourceEvent.tlvIgnored(message: $0, $1)) }) {
+        case .success(let message):
+            run(machine.messageReceived(message))
+        case .failure(let error):
             run(machine.malformedMessageReceived(error))
-        case .frame(let frame):
-            do {
-                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
-                for tlv in ignored { events.emit(MICESourceEvent.tlvIgnored(message: message.type, tlv)) }
-                run(machine.messageReceived(message))
-            } catch {
-                run(machine.malformedMessageReceived(error))
-            }
         }
     }
 
@@ -349,9 +344,9 @@ final class SourceDriver {
         case .connect:
             connect()
         case .startDTLS:
-            dtlsStep { try $0.start() }
+            run(tunnel.step({ try $0.start() }, driving: &machine))
         case .feedDTLS(let token):
-            dtlsStep { try $0.receiveHandshake(token) }
+            run(tunnel.step({ try $0.receiveHandshake(token) }, driving: &machine))
         case .send(let message, let encrypted):
             guard let channel, channel.isActive else { return }
             do {
@@ -384,15 +379,6 @@ final class SourceDriver {
             listener.close(promise: nil)
             continuation?.resume(returning: reason)
             continuation = nil
-        }
-    }
-
-    private func dtlsStep(_ body: (any MICEDTLSSession) throws -> MICEDTLSStep) {
-        do {
-            let step = try tunnel.step(body)
-            run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil))
-        } catch {
-            run(machine.dtlsFailed("\(error)"))
         }
     }
 

@@ -80,19 +80,17 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .malformed(let error):
-            run(machine.malformedMessageReceived(error), context: context)
-        case .frame(let frame):
+        let event = unwrapInboundIn(data)
+        if case .frame = event {
             onFirstMessage?()
             onFirstMessage = nil
-            do {
-                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
-                for tlv in ignored { events.emit(MICESinkEvent.tlvIgnored(message: message.type, tlv)) }
-                deliver(message, context: context)
-            } catch {
-                run(machine.malformedMessageReceived(error), context: context)
-            }
+        }
+        let events = self.events
+        switch tunnel.receive(event, encrypted: machine.tlvArraysEncrypted, ignoredTLV: { events.emit(MICESinkEvent.tlvIgnored(message: $0, $1)) }) {
+        case .success(let message):
+            deliver(message, context: context)
+        case .failure(let error):
+            run(machine.malformedMessageReceived(error), context: context)
         }
     }
 
@@ -172,7 +170,7 @@ final class SinkConnectionHandler: ChannelInboundHandler {
             handshakeTimer?.cancel()
             handshakeTimer = nil
         case .feedDTLS(let token):
-            feedDTLS(token, context: context)
+            run(tunnel.step({ try $0.receiveHandshake(token) }, driving: &machine), context: context)
         case .send(let message, let encrypted):
             guard context.channel.isActive else { return }
             do {
@@ -208,15 +206,6 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private func timerFired(_ event: (inout SinkStateMachine) -> [SinkStateMachine.Action]) {
         guard let context else { return }
         run(event(&machine), context: context)
-    }
-
-    private func feedDTLS(_ token: [UInt8], context: ChannelHandlerContext) {
-        do {
-            let step = try tunnel.step { try $0.receiveHandshake(token) }
-            run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil), context: context)
-        } catch {
-            run(machine.dtlsFailed("\(error)"), context: context)
-        }
     }
 
     /// How long after a WFD teardown the sink waits for STOP_PROJECTION before it ends the
