@@ -38,10 +38,14 @@ import WinteropWire
         let (server, address) = try await Self.startSink(sinkEvents)
         let sourceEvents = EventCollector("source")
         let source = MICESource(
-            configuration: Self.sourceConfiguration(sink: address), events: sourceEvents.log,
+            configuration: Self.sourceConfiguration(sink: address, stopAfter: nil), events: sourceEvents.log,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, pinProvider: { nil }
         )
-        let reason = try await source.run()
+        let run = Task { try await source.run() }
+        // Stop once the stream runs (not after a fixed delay, which a loaded machine outlasts).
+        #expect(await sinkEvents.wait(for: "stream_started") != nil)
+        source.disconnect()
+        let reason = try await run.value
         #expect(reason == .localDisconnect)
         #expect(sourceEvents.names().starts(with: ["listening", "connected", "source_ready", "rtsp_connected"]))
         await sinkEvents.wait(for: "closed")
