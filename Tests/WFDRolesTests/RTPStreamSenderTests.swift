@@ -52,11 +52,10 @@ import WinteropTestSupport
         for _ in 0..<3000 where arrivals.times.withLockedValue({ $0.count }) < result.packets {
             try await Task.sleep(for: .milliseconds(10))
         }
-        let times = arrivals.times.withLockedValue { $0 }
-        #expect(times.count == result.packets)
-        if let first = times.first, let last = times.last {
-            #expect(last - first >= .milliseconds(250), "not paced: all within \(last - first)")
-        }
+        // Every datagram sent arrived. (Pacing is proven above, on the sender's side: fewer
+        // than all 100 went out in 300 ms. The receiver's arrival times are not a measure of
+        // it: a loaded machine runs the receiving loop late and reads a burst at once.)
+        #expect(arrivals.times.withLockedValue { $0.count } == result.packets)
         for channel in [receiver, counter, sender] { try await channel.close() }
     }
 }
