@@ -215,9 +215,9 @@ final class SourceDriver {
     private var rtspChannels: [any Channel] = []
     private var tunnel: MICEDTLSTunnel
     private var addresses: [SocketAddress] = []
-    private var discoveryTimer: Scheduled<Void>?
-    private var controlTimer: Scheduled<Void>?
-    private var handshakeTimer: Scheduled<Void>?
+    private var discoveryTimer = ShellTimer()
+    private var controlTimer = ShellTimer()
+    private var handshakeTimer = ShellTimer()
     private var stopTimer: Scheduled<Void>?
 
     init(
@@ -326,19 +326,17 @@ final class SourceDriver {
         let bound = self.bound
         switch action {
         case .startDiscoveryTimer(let d):
-            discoveryTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.discoveryTimerFired()) }
+            discoveryTimer.start(in: d, on: loop) { bound.value.run(bound.value.machine.discoveryTimerFired()) }
         case .cancelDiscoveryTimer:
-            discoveryTimer?.cancel()
+            discoveryTimer.cancel()
         case .startControlChannelTimer(let d):
-            controlTimer?.cancel()
-            controlTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.controlChannelTimerFired()) }
+            controlTimer.start(in: d, on: loop) { bound.value.run(bound.value.machine.controlChannelTimerFired()) }
         case .cancelControlChannelTimer:
-            controlTimer?.cancel()
+            controlTimer.cancel()
         case .startSecurityHandshakeTimer(let d):
-            handshakeTimer?.cancel()
-            handshakeTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.securityHandshakeTimerFired()) }
+            handshakeTimer.start(in: d, on: loop) { bound.value.run(bound.value.machine.securityHandshakeTimerFired()) }
         case .cancelSecurityHandshakeTimer:
-            handshakeTimer?.cancel()
+            handshakeTimer.cancel()
         case .resolveHostName:
             resolve()
         case .connect:

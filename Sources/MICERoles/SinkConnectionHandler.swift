@@ -24,8 +24,8 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private let events: EventLog
     private let sourceAddress: SocketAddress
     private var tunnel: MICEDTLSTunnel
-    private var sessionTimer: Scheduled<Void>?
-    private var handshakeTimer: Scheduled<Void>?
+    private var sessionTimer = ShellTimer()
+    private var handshakeTimer = ShellTimer()
     /// The WFD session on the RTSP connect-back (3.1.7.1).
     private var projection: SinkProjection?
     private var context: ChannelHandlerContext?
@@ -154,21 +154,13 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         switch action {
         case .startSessionEstablishmentTimer(let duration):
-            sessionTimer?.cancel()
-            sessionTimer = context.eventLoop.scheduleTask(in: duration.timeAmount) {
-                loopBound.value.timerFired { $0.sessionEstablishmentTimerFired() }
-            }
+            sessionTimer.start(in: duration, on: context.eventLoop) { loopBound.value.timerFired { $0.sessionEstablishmentTimerFired() } }
         case .cancelSessionEstablishmentTimer:
-            sessionTimer?.cancel()
-            sessionTimer = nil
+            sessionTimer.cancel()
         case .startSecurityHandshakeTimer(let duration):
-            handshakeTimer?.cancel()
-            handshakeTimer = context.eventLoop.scheduleTask(in: duration.timeAmount) {
-                loopBound.value.timerFired { $0.securityHandshakeTimerFired() }
-            }
+            handshakeTimer.start(in: duration, on: context.eventLoop) { loopBound.value.timerFired { $0.securityHandshakeTimerFired() } }
         case .cancelSecurityHandshakeTimer:
-            handshakeTimer?.cancel()
-            handshakeTimer = nil
+            handshakeTimer.cancel()
         case .feedDTLS(let token):
             run(tunnel.step({ try $0.receiveHandshake(token) }, driving: &machine), context: context)
         case .send(let message, let encrypted):
