@@ -17,6 +17,10 @@ struct SSTPRelayCommand: AsyncParsableCommand {
             SourceDeviceURLs), the relay opens a session to it and delivers what is stored, in the \
             order received; a message leaves the store only when the device acknowledges it. \
             DoNotDeliverIfOffline messages are kept 5 minutes, Ephemeral ones for their TTL. \
+            A FanoutOpen entry whose RelayURL is another relay is forwarded to that relay on a \
+            single-hop fanout session over one relay-to-relay connection (--peer gives its \
+            address); the originator's sequence is acknowledged only once every local copy is \
+            committed and every remote relay acknowledged its copy. \
             Stops on SIGINT or SIGTERM with ConnectClose; a restart on the same --store resumes.
             """
     )
@@ -50,10 +54,17 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-multidrop"), help: "Refuse multi-drop FanoutOpen (ConnectResponse M clear): NoFanoutEntries.")
     var noMultidrop = false
 
+    @Option(name: .long, help: "RELAYURL=HOST:PORT: where fanout entries for that remote relay are forwarded (repeatable; otherwise the RelayURL's own host, port 2492).")
+    var peer: [String] = []
+
+    @Flag(name: .customLong("no-single-hop"), help: "Refuse fanout entries for remote relays (ConnectResponse S clear): FanoutNotSupported.")
+    var noSingleHop = false
+
     func run() async throws {
         let configuration = try SSTPRelayConfiguration(
             listen: listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
-            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: maxConnections, multidrop: !noMultidrop
+            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: maxConnections, multidrop: !noMultidrop,
+            singleHop: !noSingleHop, peers: peer
         )
         try await events.run { eventLog in
             var logger = Logger(label: "winterop.sstp.relay")

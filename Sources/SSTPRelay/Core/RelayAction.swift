@@ -46,6 +46,18 @@ extension SSTPRelay {
         case fanout(ConnectionID, sessionId: UInt32, FanoutReceiver.Action)
         /// Close the connection with ConnectClose (3.1.4.2).
         case closeConnection(ConnectionID, SSTP.ConnectClose.Reason, detail: String)
+        /// Connect to the remote relay `relayURL` (transport, then Connect with it as the
+        /// TargetDeviceURL, 3.3.5.6.1); then call ``RelayStateMachine/peerEstablished(relayURL:connection:)``
+        /// or ``RelayStateMachine/peerFailed(relayURL:status:)``.
+        case connectPeer(relayURL: String)
+        /// Open an outbound single-hop fanout session on the peer connection (3.1.4.3.3),
+        /// then call ``RelayStateMachine/singleHopOpened(_:connection:sessionId:)``.
+        case openSingleHop(ConnectionID, SingleHopID, resourceURL: String, [SSTP.FanoutOpen.Entry])
+        /// Send this received sequence on the single-hop session (3.3.5.12.1.2, 3.1.4.6);
+        /// `reference` comes back in its acknowledgment.
+        case forward(ConnectionID, sessionId: UInt32, reference: UInt64, SSTP.Message, [UInt8])
+        /// Close an outbound single-hop session with EmptySession (3.3.5.4, 3.3.5.9, 3.3.7.1).
+        case closeSingleHop(ConnectionID, sessionId: UInt32)
         /// Call ``RelayStateMachine/deliveryTimerFired(now:)`` at this deadline (3.3.2);
         /// replaces any earlier request.
         case scheduleTimer(NIODeadline)
@@ -55,5 +67,7 @@ extension SSTPRelay {
         case deviceAttached(ConnectionID, deviceURL: String)
         case identityRegistered(ConnectionID, identityURL: String, deviceURL: String)
         case discarded(StoredMessage, DiscardReason)
+        /// Fanout entries of an inbound session faulted (3.3.4.1.2).
+        case fanoutFaulted(ConnectionID, sessionId: UInt32, SSTP.SessionStatus.StatusId, entries: [Int])
     }
 }

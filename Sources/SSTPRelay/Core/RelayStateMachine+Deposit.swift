@@ -64,7 +64,15 @@ extension SSTPRelay.RelayStateMachine {
         guard let copies = committing.removeValue(forKey: deposit) else {
             return [.acknowledgeDeposit(deposit)]
         }
-        var actions: [RelayAction] = [.acknowledgeDeposit(deposit)]
+        var actions: [RelayAction] = []
+        if var progress = fanoutProgress[deposit] {
+            // A fanout sequence with single-hop parts: complete once they are too (3.3.4.2.2).
+            progress.localCommitPending = false
+            fanoutProgress[deposit] = progress.isComplete ? nil : progress
+            if progress.isComplete { actions.append(.acknowledgeDeposit(deposit)) }
+        } else {
+            actions.append(.acknowledgeDeposit(deposit))
+        }
         var recipients: [Recipient] = []
         for copy in copies {
             pending[copy.recipient, default: []].append(copy)

@@ -104,7 +104,7 @@ final class RelayConnectionApplication: SSTPApplication {
         case .outbound:
             hub.withCore { $0.deliverySessionClosed(connection: id, sessionId: sessionId) }
         case .inbound:
-            if fanouts.remove(sessionId) != nil { hub.withCore { $0.fanoutSessionClosed(id, sessionId: sessionId); return [] } }
+            if fanouts.remove(sessionId) != nil { hub.withCore { $0.fanoutSessionClosed(id, sessionId: sessionId) } }
             entries[sessionId] = nil
             receiving[sessionId] = nil
         }

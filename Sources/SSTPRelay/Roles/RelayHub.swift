@@ -16,8 +16,10 @@ final class RelayHub: Sendable {
     private let timerLoop: any EventLoop
     private let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
     let connectionCounter = NIOLockedValueBox(0)
+    let peerConnector: PeerConnector
 
-    init(configuration: SSTPRelayConfiguration, events: EventLog, timerLoop: any EventLoop) throws(SSTPRelay.RelayStoreError) {
+    init(configuration: SSTPRelayConfiguration, events: EventLog, group: any EventLoopGroup) throws(SSTPRelay.RelayStoreError) {
+        let timerLoop = group.next()
         store = try SSTPRelay.RelayStore(path: configuration.storePath)
         let recovered = try store.load()
         self.events = events
@@ -25,6 +27,8 @@ final class RelayHub: Sendable {
         var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered)
         machine.localDeviceURLs = configuration.connection.localDeviceURLs
         machine.multidropSupported = configuration.connection.multidropSupported
+        machine.singleHopSupported = configuration.connection.singleHopSupported
+        peerConnector = PeerConnector(peers: configuration.peers, configuration: configuration.peerConnection, group: group)
         core = NIOLockedValueBox(machine)
         events.emit(SSTPRelayEvent.storeOpened(path: configuration.storePath, stored: recovered.count))
         withCore { $0.start() }
@@ -111,6 +115,30 @@ final class RelayHub: Sendable {
         case .closeConnection(let connection, let reason, let detail):
             events.emit(SSTPRelayEvent.protocolError(connection: connection, reason: reason.description, detail: detail))
             onHandler(connection) { $0.close(reason: reason) }
+        case .connectPeer(let relayURL):
+            // Off the lock: a connect that fails at once reports back into the core.
+            timerLoop.execute { [self] in peerConnector.connect(relayURL, hub: self) }
+        case .openSingleHop(let connection, let hop, let resourceURL, let entries):
+            onHandler(connection) { [self] handler in
+                let sessionId = handler.openFanoutSession(resourceURL: resourceURL, entries: entries)
+                withCore { $0.singleHopOpened(hop, connection: connection, sessionId: sessionId) }
+            }
+        case .forward(let connection, let sessionId, let reference, let message, let payload):
+            onHandler(connection) { [self] handler in
+                do {
+                    try handler.beginMessage(sessionId: sessionId, options: message.relayedOptions)
+                    try handler.sendData(sessionId: sessionId, ByteBuffer(bytes: payload))
+                    try handler.endMessage(sessionId: sessionId, reference: reference)
+                    events.emit(SSTPRelayEvent.forwarded(connection: connection, sessionId: sessionId, size: payload.count))
+                } catch {
+                    // The session left 'ready' after the core decided: queued again in order.
+                    withCore { $0.forwardNotSent(reference: reference) }
+                }
+            }
+        case .closeSingleHop(let connection, let sessionId):
+            onHandler(connection) { $0.closeSession(sessionId, reason: .emptySession) }
+        case .fanoutFaulted(let connection, let sessionId, let status, let entries):
+            events.emit(SSTPRelayEvent.fanoutFaulted(connection: connection, sessionId: sessionId, status: status.description, entries: entries))
         case .scheduleTimer(let deadline):
             let scheduled = timerLoop.scheduleTask(deadline: deadline) { [self] in
                 withCore { $0.deliveryTimerFired(now: .now()) }

@@ -12,23 +12,38 @@ public struct SSTPRelayConfiguration: Sendable {
     public var storePath: String
     public var core: SSTPRelay.CoreConfiguration
     public var maxConnections: Int?
+    /// Remote relays' addresses by RelayURL (`--peer RELAYURL=HOST:PORT`, 3.3.5.6.1).
+    public var peers: [String: HostPort]
 
-    public init(listen: HostPort, connection: SSTP.ConnectionConfiguration, storePath: String, core: SSTPRelay.CoreConfiguration, maxConnections: Int? = nil) {
+    public init(listen: HostPort, connection: SSTP.ConnectionConfiguration, storePath: String, core: SSTPRelay.CoreConfiguration, maxConnections: Int? = nil, peers: [String: HostPort] = [:]) {
         self.listen = listen
         self.connection = connection
         self.storePath = storePath
         self.core = core
         self.maxConnections = maxConnections
+        self.peers = peers
+    }
+
+    /// A relay-to-relay connection this relay initiates: the relay's own configuration with
+    /// the Groove Server 2010 relay-to-relay timers of <11> — Transport Connection and
+    /// Session Establishment 3 minutes, Outbound Idle 4 minutes.
+    public var peerConnection: SSTP.ConnectionConfiguration {
+        var configuration = connection
+        configuration.timers.connectionEstablishment = .seconds(180)
+        configuration.timers.sessionEstablishment = .seconds(180)
+        configuration.timers.outboundIdle = .seconds(240)
+        return configuration
     }
 
     /// The configuration the options ask for, with their rules checked; throws
     /// ``RoleFailure/usage(_:)`` (exit 2) naming the option.
     /// - `store`: `sqlite:PATH` (PostgreSQL is not available yet).
     /// - `identities`: `IDENTITYURL=DEVICEURL`, repeatable.
+    /// - `peers`: `RELAYURL=HOST:PORT`, repeatable: where single-hop sessions to that relay go.
     public init(
         listen: String, relayURL: String, store: String, identities: [String] = [], lockedOutDevices: [String] = [],
         version: SSTP.Version = .v1_6, acknowledgmentDelay: Double = 1, maxConnections: Int? = nil, multidrop: Bool = true,
-        maxMessageSize: Int = 64 << 20
+        singleHop: Bool = true, peers: [String] = [], maxMessageSize: Int = 64 << 20
     ) throws(RoleFailure) {
         let address = try OptionValidation.hostPort(listen, defaultPort: SSTP.port, option: "--listen")
         guard !relayURL.isEmpty, ASCII.encode(relayURL) != nil else {
@@ -43,17 +58,26 @@ public struct SSTPRelayConfiguration: Sendable {
             }
             registrations[parts[0], default: []].insert(parts[1])
         }
+        var peerAddresses: [String: HostPort] = [:]
+        for peer in peers {
+            guard let equals = peer.lastIndex(of: "="), equals != peer.startIndex, ASCII.encode(peer) != nil else {
+                throw .usage("sstp relay: --peer takes RELAYURL=HOST:PORT (the remote relay's URL and address), not \"\(peer)\"")
+            }
+            let url = String(peer[..<equals])
+            guard url != relayURL else { throw .usage("sstp relay: --peer \(url) is this relay's own --relay-url") }
+            peerAddresses[url] = try OptionValidation.hostPort(String(peer[peer.index(after: equals)...]), defaultPort: SSTP.port, option: "--peer \(url)")
+        }
         if let maxConnections, maxConnections < 1 { throw .usage("sstp relay: --max-connections must be at least 1") }
         guard maxMessageSize > 0 else { throw .usage("sstp relay: --max-message-size must be above 0") }
         var connection = SSTP.ConnectionConfiguration(
             version: version, localDeviceURLs: [relayURL], role: .relayServer,
-            multidropSupported: multidrop, singleHopSupported: false, maximumMessageSize: maxMessageSize
+            multidropSupported: multidrop, singleHopSupported: singleHop, maximumMessageSize: maxMessageSize
         )
         connection.timers.messageAcknowledgment = try OptionValidation.seconds(acknowledgmentDelay, option: "--ack-delay")
         self.init(
             listen: address, connection: connection, storePath: storePath,
             core: SSTPRelay.CoreConfiguration(identities: registrations, lockedOutDevices: Set(lockedOutDevices)),
-            maxConnections: maxConnections
+            maxConnections: maxConnections, peers: peerAddresses
         )
     }
 

@@ -25,6 +25,16 @@ public enum SSTPRelayEvent: RoleEvent {
     case storeFailed(message: String)
     /// The peer broke a relay rule; `reason` is the ConnectClose sent.
     case protocolError(connection: Int, reason: String, detail: String)
+    /// A relay-to-relay connection for single-hop fanout is established (3.3.5.6.1).
+    case peerConnected(connection: Int, relay: String, peer: String, version: SSTP.Version)
+    /// No relay-to-relay connection could be made: its single-hop entries fault with `status`.
+    case peerFailed(relay: String, status: String, reason: String)
+    /// A relay-to-relay connection ended: its single-hop entries fault with ConnectionClosed.
+    case peerClosed(connection: Int, relay: String, cause: String)
+    /// A fanout sequence was forwarded on a single-hop session (3.3.5.12.1.2).
+    case forwarded(connection: Int, sessionId: UInt32, size: Int)
+    /// Entries of an inbound fanout session faulted; SessionStatus went to its originator (3.3.4.1.2).
+    case fanoutFaulted(connection: Int, sessionId: UInt32, status: String, entries: [Int])
 
     public var name: String {
         switch self {
@@ -38,6 +48,11 @@ public enum SSTPRelayEvent: RoleEvent {
         case .discarded: "discarded"
         case .storeFailed: "store_failed"
         case .protocolError: "protocol_error"
+        case .peerConnected: "peer_connected"
+        case .peerFailed: "peer_failed"
+        case .peerClosed: "peer_closed"
+        case .forwarded: "forwarded"
+        case .fanoutFaulted: "fanout_faulted"
         }
     }
 
@@ -65,6 +80,17 @@ public enum SSTPRelayEvent: RoleEvent {
             [("message", .string(message))]
         case .protocolError(let id, let reason, let detail):
             [("connection", .int(Int64(id))), ("reason", .string(reason)), ("detail", .string(detail))]
+        case .peerConnected(let id, let relay, let peer, let version):
+            [("connection", .int(Int64(id))), ("relay", .string(relay)), ("peer", .string(peer)), ("version", .string(version.description))]
+        case .peerFailed(let relay, let status, let reason):
+            [("relay", .string(relay)), ("status", .string(status)), ("reason", .string(reason))]
+        case .peerClosed(let id, let relay, let cause):
+            [("connection", .int(Int64(id))), ("relay", .string(relay)), ("cause", .string(cause))]
+        case .forwarded(let id, let sessionId, let size):
+            [("connection", .int(Int64(id))), ("session", .int(Int64(sessionId))), ("size", .int(Int64(size)))]
+        case .fanoutFaulted(let id, let sessionId, let status, let entries):
+            [("connection", .int(Int64(id))), ("session", .int(Int64(sessionId))), ("status", .string(status)),
+             ("entries", .array(entries.map { .int(Int64($0)) }))]
         }
     }
 
@@ -82,6 +108,12 @@ public enum SSTPRelayEvent: RoleEvent {
         case .discarded(let id, let device, let reason): "message \(id) for \(device) discarded: \(reason)"
         case .storeFailed(let message): "store failed: \(message)"
         case .protocolError(let id, let reason, let detail): "connection \(id): closed with \(reason): \(detail)"
+        case .peerConnected(let id, let relay, let peer, let version): "connection \(id) to relay \(relay) at \(peer) (SSTP \(version))"
+        case .peerFailed(let relay, let status, let reason): "relay \(relay) unreachable (\(status)): \(reason)"
+        case .peerClosed(let id, let relay, let cause): "connection \(id) to relay \(relay) ended: \(cause)"
+        case .forwarded(let id, let sessionId, let size): "connection \(id): forwarded \(size) bytes on single-hop session \(sessionId)"
+        case .fanoutFaulted(let id, let sessionId, let status, let entries):
+            "connection \(id): fanout session \(sessionId) lost entr\(entries.count == 1 ? "y" : "ies") \(entries.map(String.init).joined(separator: ", ")) (\(status))"
         }
     }
 }

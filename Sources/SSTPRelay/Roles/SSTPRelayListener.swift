@@ -21,7 +21,7 @@ public struct SSTPRelayListener: ListenerRole {
         let directory = URL(fileURLWithPath: configuration.storePath).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do {
-            hub = try RelayHub(configuration: configuration, events: events, timerLoop: eventLoopGroup.next())
+            hub = try RelayHub(configuration: configuration, events: events, group: eventLoopGroup)
         } catch {
             throw .usage("sstp relay: \(error.description) (check --store)")
         }
@@ -48,6 +48,7 @@ public struct SSTPRelayListener: ListenerRole {
     }
 
     public func sayGoodbye(_ channel: any Channel, reason: GoodbyeReason) {
+        hub.peerConnector.closeAll()
         channel.eventLoop.execute {
             guard let handler = try? channel.pipeline.syncOperations.handler(type: SSTPConnectionHandler.self) else {
                 channel.close(promise: nil)
