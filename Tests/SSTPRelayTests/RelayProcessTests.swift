@@ -125,4 +125,35 @@ import WinteropTestSupport
         #expect(received.status == 0, "\(received.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("msg-00000001")) == Data(contentsOf: files[0]))
     }
+
+    /// A Register session's registration is committed before it is answered: after SIGKILL
+    /// and a restart, an identity-targeted deposit made while the device is offline is
+    /// stored for it and delivered when it connects.
+    @Test func registrationsSurviveSIGKILL() async throws {
+        let work = try Self.temporaryDirectory()
+        let store = work.appendingPathComponent("relay.sqlite")
+        let first = try Self.relay(store)
+        let port = try #require(await first.listeningPort(service: "sstp-relay"))
+        let registering = try WinteropProcess.winterop(["sstp", "receive", "--relay", "127.0.0.1:\(port)", "--relay-url", "dpp://relay",
+                                                          "--device-url", "dpp://phone", "--identity", "grooveIdentity://alice", "--json"])
+        defer { registering.terminate() }
+        #expect(await registering.wait(for: "registered") != nil, "\(registering.stderr)")
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = await first.waitForExit()
+        _ = await registering.waitForExit()
+
+        let second = try Self.relay(store, port: port)
+        defer { second.terminate() }
+        _ = try #require(await second.listeningPort(service: "sstp-relay"))
+        #expect(second.event("store_opened")?["registrations"] as? Int == 1)
+        let files = try Self.makeFiles(in: work, count: 2)
+        let sent = try Self.send(port, files: files, device: "")
+        #expect(sent.status == 0, "the identity-targeted deposit was refused: \(sent.stderr)")
+        let out = work.appendingPathComponent("inbox")
+        let received = try Self.receive(port, out: out, count: 2)
+        #expect(received.status == 0, "\(received.stderr)")
+        for (index, file) in files.enumerated() {
+            #expect(try Data(contentsOf: out.appendingPathComponent("msg-0000000\(index + 1)")) == Data(contentsOf: file))
+        }
+    }
 }

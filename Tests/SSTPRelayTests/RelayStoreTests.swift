@@ -19,6 +19,18 @@ import Testing
         )
     }
 
+    @Test func registrationsSurviveReopeningOnceEach() async throws {
+        let path = Self.temporaryPath()
+        let alice = SSTPRelay.Registration(identityURL: "id://alice", deviceURL: "dpp://phone")
+        let laptop = SSTPRelay.Registration(identityURL: "id://alice", deviceURL: "dpp://laptop")
+        do {
+            let store = try SSTPRelay.RelayStore(path: path)
+            try await store.write(.init(register: [alice]))
+            try await store.write(.init(register: [alice, laptop]))
+        }
+        #expect(try SSTPRelay.RelayStore(path: path).loadRegistrations() == [laptop, alice])
+    }
+
     @Test func opensInWALWithSynchronousFull() throws {
         let store = try SSTPRelay.RelayStore(path: Self.temporaryPath())
         let pragmas = try store.pragmas()

@@ -38,6 +38,9 @@ extension SSTPRelay {
         case openDeliverySession(ConnectionID, Recipient)
         /// Send this stored message on the delivery session (3.1.4.6), reference = its id.
         case deliver(ConnectionID, sessionId: UInt32, StoredMessage)
+        /// Commit these identity registrations, then send `reply` (the RegisterResponse) on
+        /// the connection: a registration is answered only once it survives a restart.
+        case storeRegistrations(ConnectionID, [Registration], reply: SSTP.Command)
         /// Send this reply (AttachResponse, RegisterResponse, Close) on the connection.
         case reply(ConnectionID, SSTP.Command)
         /// Accept this FanoutOpen: OpenResponse OkStopSending, session 'suspended' (3.3.5.6).
@@ -65,7 +68,6 @@ extension SSTPRelay {
 
         // Notifications for events.
         case deviceAttached(ConnectionID, deviceURL: String)
-        case identityRegistered(ConnectionID, identityURL: String, deviceURL: String)
         case discarded(StoredMessage, DiscardReason)
         /// Fanout entries of an inbound session faulted (3.3.4.1.2).
         case fanoutFaulted(ConnectionID, sessionId: UInt32, SSTP.SessionStatus.StatusId, entries: [Int])

@@ -84,10 +84,14 @@ extension SSTPRelay {
         /// LocalDeviceURLs: a fanout entry whose RelayURL is one of them is local (3.3.5.6).
         public var localDeviceURLs: [String] = []
 
-        /// A relay resuming with what its store holds (in id order).
-        public init(configuration: CoreConfiguration, recovered: [StoredMessage] = []) {
+        /// A relay resuming with what its store holds (messages in id order, registrations).
+        public init(configuration: CoreConfiguration, recovered: [StoredMessage] = [], registrations recoveredRegistrations: [Registration] = []) {
             self.configuration = configuration
-            self.registrations = configuration.identities
+            var registrations = configuration.identities
+            for registration in recoveredRegistrations {
+                registrations[registration.identityURL, default: []].insert(registration.deviceURL)
+            }
+            self.registrations = registrations
             var last: Int64 = 0
             for message in recovered.sorted(by: { $0.id < $1.id }) {
                 pending[message.recipient, default: []].append(message)
@@ -96,7 +100,7 @@ extension SSTPRelay {
             self.nextId = last + 1
         }
 
-        /// Actions to run once after ``init(configuration:recovered:)``: the timer of recovered TTLs.
+        /// Actions to run once after ``init(configuration:recovered:registrations:)``: the timer of recovered TTLs.
         public mutating func start() -> [RelayAction] { rescheduleTimer() }
 
         /// Stored messages, pending and in flight.

@@ -22,15 +22,16 @@ final class RelayHub: Sendable {
         let timerLoop = group.next()
         store = try SSTPRelay.RelayStore(path: configuration.storePath)
         let recovered = try store.load()
+        let registrations = try store.loadRegistrations()
         self.events = events
         self.timerLoop = timerLoop
-        var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered)
+        var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered, registrations: registrations)
         machine.localDeviceURLs = configuration.connection.localDeviceURLs
         machine.multidropSupported = configuration.connection.multidropSupported
         machine.singleHopSupported = configuration.connection.singleHopSupported
         peerConnector = PeerConnector(peers: configuration.peers, configuration: configuration.peerConnection, group: group)
         core = NIOLockedValueBox(machine)
-        events.emit(SSTPRelayEvent.storeOpened(path: configuration.storePath, stored: recovered.count))
+        events.emit(SSTPRelayEvent.storeOpened(path: configuration.storePath, stored: recovered.count, registrations: registrations.count))
         withCore { $0.start() }
     }
 
@@ -148,8 +149,19 @@ final class RelayHub: Sendable {
             timer.withLockedValue { $0?.cancel(); $0 = nil }
         case .deviceAttached:
             break  // reported with `connected`
-        case .identityRegistered(let connection, let identity, let device):
-            events.emit(SSTPRelayEvent.identityRegistered(connection: connection, identity: identity, device: device))
+        case .storeRegistrations(let connection, let registrations, let reply):
+            store.submit(.init(register: registrations)) { [self] result in
+                switch result {
+                case .success:
+                    for r in registrations {
+                        events.emit(SSTPRelayEvent.identityRegistered(connection: connection, identity: r.identityURL, device: r.deviceURL))
+                    }
+                    onHandler(connection) { $0.sendRelayReply(reply) }
+                case .failure(let error):
+                    // Not answered: the device registers again on its next connection.
+                    events.emit(SSTPRelayEvent.storeFailed(message: error.description))
+                }
+            }
         case .discarded(let message, let reason):
             events.emit(SSTPRelayEvent.discarded(id: message.id, device: message.recipient.deviceURL, reason: reason.rawValue))
         }

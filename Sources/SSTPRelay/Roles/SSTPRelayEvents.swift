@@ -6,8 +6,8 @@ import WinteropFormat
 /// Everything `winterop sstp relay` (and `serve`'s sstp-relay) reports: the whole
 /// `--json` contract of the relay. `connection` numbers connections from 1.
 public enum SSTPRelayEvent: RoleEvent {
-    /// The store was opened: how many messages it holds from before.
-    case storeOpened(path: String, stored: Int)
+    /// The store was opened: how many messages and identity registrations it holds from before.
+    case storeOpened(path: String, stored: Int, registrations: Int)
     /// A Connect was answered Ok; `devices` are the SourceDeviceURLs now attached.
     case connected(connection: Int, peer: String, version: SSTP.Version, devices: [String])
     case connectionClosed(connection: Int, peer: String)
@@ -58,8 +58,8 @@ public enum SSTPRelayEvent: RoleEvent {
 
     public var fields: [(String, JSONValue)] {
         switch self {
-        case .storeOpened(let path, let stored):
-            [("path", .string(path)), ("stored", .int(Int64(stored)))]
+        case .storeOpened(let path, let stored, let registrations):
+            [("path", .string(path)), ("stored", .int(Int64(stored))), ("registrations", .int(Int64(registrations)))]
         case .connected(let id, let peer, let version, let devices):
             [("connection", .int(Int64(id))), ("peer", .string(peer)), ("version", .string(version.description)),
              ("devices", .array(devices.map { .string($0) }))]
@@ -96,7 +96,8 @@ public enum SSTPRelayEvent: RoleEvent {
 
     public var text: String {
         switch self {
-        case .storeOpened(let path, let stored): "store \(path): \(stored) message\(stored == 1 ? "" : "s") waiting"
+        case .storeOpened(let path, let stored, let registrations):
+            "store \(path): \(stored) message\(stored == 1 ? "" : "s") waiting, \(registrations) identity registration\(registrations == 1 ? "" : "s")"
         case .connected(let id, let peer, let version, let devices):
             "connection \(id) from \(peer) (SSTP \(version)): \(devices.isEmpty ? "no device attached" : "attached " + devices.joined(separator: ", "))"
         case .connectionClosed(let id, let peer): "connection \(id) from \(peer) closed"

@@ -12,13 +12,15 @@ extension SSTPRelay {
     /// (group commit): durability costs a commit per batch, not per message. A caller's
     /// completion runs only after the commit that holds its write.
     public final class RelayStore: Sendable {
-        /// One request: rows to insert and ids to delete.
+        /// One request: rows to insert, ids to delete and identity registrations to keep.
         public struct Write: Sendable {
             public var insert: [StoredMessage]
             public var delete: [Int64]
-            public init(insert: [StoredMessage] = [], delete: [Int64] = []) {
+            public var register: [Registration]
+            public init(insert: [StoredMessage] = [], delete: [Int64] = [], register: [Registration] = []) {
                 self.insert = insert
                 self.delete = delete
+                self.register = register
             }
         }
 
@@ -61,6 +63,13 @@ extension SSTPRelay {
                             expires_at REAL
                         )
                         """)
+                    try db.execute(sql: """
+                        CREATE TABLE IF NOT EXISTS registration (
+                            identity TEXT NOT NULL,
+                            device TEXT NOT NULL,
+                            PRIMARY KEY (identity, device)
+                        ) WITHOUT ROWID
+                        """)
                 }
             } catch {
                 throw RelayStoreError("cannot open the relay store \(path): \(Self.text(error))")
@@ -91,6 +100,19 @@ extension SSTPRelay {
                 }
             } catch {
                 throw RelayStoreError("cannot read the relay store: \(Self.text(error))")
+            }
+        }
+
+        /// Every identity registration kept (3.3.5.17).
+        public func loadRegistrations() throws(RelayStoreError) -> [Registration] {
+            do {
+                return try database.read { db in
+                    try Row.fetchAll(db, sql: "SELECT identity, device FROM registration ORDER BY identity, device").map { row in
+                        Registration(identityURL: row["identity"], deviceURL: row["device"])
+                    }
+                }
+            } catch {
+                throw RelayStoreError("cannot read the relay store's registrations: \(Self.text(error))")
             }
         }
 
@@ -136,6 +158,7 @@ extension SSTPRelay {
                 try database.write { db in
                     let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO message (id, resource, identity, device, command, payload, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
                     let delete = try db.makeStatement(sql: "DELETE FROM message WHERE id = ?")
+                    let register = try db.makeStatement(sql: "INSERT OR IGNORE INTO registration (identity, device) VALUES (?, ?)")
                     for write in writes {
                         for m in write.insert {
                             let expires = m.expiry.map { MessageRecord.wallClock($0, now: now, wallNow: wallNow) }
@@ -145,6 +168,7 @@ extension SSTPRelay {
                             ])
                         }
                         for id in write.delete { try delete.execute(arguments: [id]) }
+                        for r in write.register { try register.execute(arguments: [r.identityURL, r.deviceURL]) }
                     }
                 }
                 return .success(())
