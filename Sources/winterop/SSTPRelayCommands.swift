@@ -51,6 +51,15 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
     var maxConnections: Int?
 
+    @Option(name: .customLong("max-device-connections"), help: "NumberOfConcurrentDeviceConnections: connections one SourceDeviceURL may hold; a further one is answered Ok then ConnectClose CrossedConnections (default: no limit).")
+    var maxDeviceConnections: Int?
+
+    @Option(name: .customLong("quota-messages"), help: "Messages stored per identity at most; one more is refused with QuotaWouldBeExceeded (default: no limit).")
+    var quotaMessages: Int?
+
+    @Option(name: .customLong("quota-bytes"), help: "Payload bytes stored per identity at most; a message that would pass it is refused with QuotaWouldBeExceeded (default: no limit).")
+    var quotaBytes: Int?
+
     @Flag(name: .customLong("no-multidrop"), help: "Refuse multi-drop FanoutOpen (ConnectResponse M clear): NoFanoutEntries.")
     var noMultidrop = false
 
@@ -64,7 +73,8 @@ struct SSTPRelayCommand: AsyncParsableCommand {
         let configuration = try SSTPRelayConfiguration(
             listen: listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
             version: version.version, acknowledgmentDelay: ackDelay, maxConnections: maxConnections, multidrop: !noMultidrop,
-            singleHop: !noSingleHop, peers: peer
+            singleHop: !noSingleHop, peers: peer, maxDeviceConnections: maxDeviceConnections,
+            quotaMessages: quotaMessages, quotaBytes: quotaBytes
         )
         try await events.run { eventLog in
             var logger = Logger(label: "winterop.sstp.relay")

@@ -12,6 +12,8 @@ final class FanoutClient: SSTPApplication, @unchecked Sendable {
     struct Record {
         var established = false
         var ended = false
+        /// How the connection ended (ConnectionEndCause, as text).
+        var endCause = ""
         var states: [UInt32: SSTP.SessionState] = [:]
         var refused: [UInt32: SSTP.OpenResponse.ResponseId?] = [:]
         var closed: [UInt32: SSTP.Close.Reason] = [:]
@@ -92,7 +94,7 @@ final class FanoutClient: SSTPApplication, @unchecked Sendable {
     }
 
     func connectionEnded(_ handler: SSTPConnectionHandler, cause: SSTP.ConnectionEndCause, unacknowledged: [SSTP.OutboundMessageList.Entry]) {
-        record.withLockedValue { $0.ended = true }
+        record.withLockedValue { $0.ended = true; $0.endCause = "\(cause)" }
     }
 
     func sessionStateChanged(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, state: SSTP.SessionState) {

@@ -156,4 +156,34 @@ import WinteropTestSupport
             #expect(try Data(contentsOf: out.appendingPathComponent("msg-0000000\(index + 1)")) == Data(contentsOf: file))
         }
     }
+
+    /// --quota-messages 2: the third file would pass alice's quota; the relay closes the
+    /// session with QuotaWouldBeExceeded and `sstp send` fails naming it; two are stored.
+    @Test func aDepositPastTheQuotaIsRefusedWithQuotaWouldBeExceeded() async throws {
+        let work = try Self.temporaryDirectory()
+        let relay = try Self.relay(work.appendingPathComponent("relay.sqlite"), extra: ["--quota-messages", "2"])
+        defer { relay.terminate() }
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        let sent = try Self.send(port, files: Self.makeFiles(in: work, count: 3))
+        #expect(sent.status == 1)
+        #expect(sent.stderr.contains("QuotaWouldBeExceeded"), "\(sent.stderr)")
+        #expect(await relay.wait(for: "quota_exceeded") { $0["identity"] as? String == "grooveIdentity://alice" } != nil)
+        let received = try Self.receive(port, out: work.appendingPathComponent("inbox"), count: 2)
+        #expect(received.status == 0, "\(received.stderr)")
+    }
+
+    /// --max-device-connections 1 (NumberOfConcurrentDeviceConnections): a second connection
+    /// of the same device is answered Ok, then ConnectClose CrossedConnections (3.1.5.1).
+    @Test func aSecondConnectionOfADeviceIsClosedWithCrossedConnections() async throws {
+        let work = try Self.temporaryDirectory()
+        let relay = try Self.relay(work.appendingPathComponent("relay.sqlite"), extra: ["--max-device-connections", "1"])
+        defer { relay.terminate() }
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        let first = try await FanoutClient.connect(port: port, relayURL: "dpp://relay", deviceURL: "dpp://phone")
+        let second = try await FanoutClient.connect(port: port, relayURL: "dpp://relay", deviceURL: "dpp://phone")
+        try await second.waitUntil("the second connection is closed") { $0.ended }
+        #expect(second.record.withLockedValue { $0.endCause }.contains("rossedConnections"), "\(second.record.withLockedValue { $0.endCause })")
+        #expect(!first.record.withLockedValue { $0.ended })
+        await first.disconnect()
+    }
 }

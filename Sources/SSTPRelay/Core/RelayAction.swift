@@ -47,6 +47,8 @@ extension SSTPRelay {
         case acceptFanoutSession(ConnectionID, sessionId: UInt32, SSTP.AddressingEntry)
         /// Carry out a fanout session's flow control or fault report (3.3.4.1.2).
         case fanout(ConnectionID, sessionId: UInt32, FanoutReceiver.Action)
+        /// Close an inbound session: its resource handler faulted with `reason` (3.1.4.5).
+        case closeSession(ConnectionID, sessionId: UInt32, SSTP.Close.Reason)
         /// Close the connection with ConnectClose (3.1.4.2).
         case closeConnection(ConnectionID, SSTP.ConnectClose.Reason, detail: String)
         /// Connect to the remote relay `relayURL` (transport, then Connect with it as the
@@ -69,6 +71,8 @@ extension SSTPRelay {
         // Notifications for events.
         case deviceAttached(ConnectionID, deviceURL: String)
         case discarded(StoredMessage, DiscardReason)
+        /// A sequence for `identityURL` was refused: it would pass the identity's quota.
+        case quotaExceeded(ConnectionID, identityURL: String)
         /// Fanout entries of an inbound session faulted (3.3.4.1.2).
         case fanoutFaulted(ConnectionID, sessionId: UInt32, SSTP.SessionStatus.StatusId, entries: [Int])
     }

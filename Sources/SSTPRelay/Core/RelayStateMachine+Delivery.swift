@@ -77,9 +77,10 @@ extension SSTPRelay.RelayStateMachine {
         var removed: [Int64] = []
         for reference in references {
             let id = Int64(bitPattern: reference)
-            guard let (owner, _) = inFlight[id], owner == connection else { continue }
+            guard let (owner, message) = inFlight[id], owner == connection else { continue }
             inFlight[id] = nil
             removed.append(id)
+            usage[message.recipient.identityURL]?.remove(message.payload.count)
         }
         guard !removed.isEmpty else { return [] }
         inFlightCount[connection, default: 0] -= removed.count

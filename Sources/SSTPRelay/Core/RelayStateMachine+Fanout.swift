@@ -70,7 +70,17 @@ extension SSTPRelay.RelayStateMachine {
     public mutating func fanoutMessageReceived(
         _ deposit: SSTPRelay.Deposit, sessionId: UInt32, message: SSTP.Message, payload: [UInt8], now: NIODeadline
     ) -> [RelayAction] {
-        guard let receiver = attached(deposit.connection)?.fanouts[sessionId] else { return [.acknowledgeDeposit(deposit)] }
+        guard var receiver = attached(deposit.connection)?.fanouts[sessionId] else { return [.acknowledgeDeposit(deposit)] }
+        // Local entries whose identity would pass its quota fault (QuotaWouldBeExceeded, 3.3.4.1.2).
+        let overQuota = receiver.entries.indices.filter { index in
+            let entry = receiver.entries[index]
+            guard receiver.isAvailable(index), SSTPRelay.FanoutReceiver.isLocal(entry, localDeviceURLs: localDeviceURLs) else { return false }
+            let copies = recipients(of: Self.addressing(entry, resourceURL: receiver.resourceURL)).count
+            return quotaWouldBeExceeded(identityURL: entry.identityURL, copies: copies, size: payload.count)
+        }
+        var actions = overQuota.map { RelayAction.quotaExceeded(deposit.connection, identityURL: receiver.entries[$0].identityURL) }
+        actions += faultEntries(deposit.connection, sessionId: sessionId, overQuota, status: .quotaWouldBeExceeded, relayURL: "")
+        if let updated = attached(deposit.connection)?.fanouts[sessionId] { receiver = updated }
         var seen = Set<Recipient>()
         let targets = receiver.entries.indices
             .filter { receiver.isAvailable($0) && SSTPRelay.FanoutReceiver.isLocal(receiver.entries[$0], localDeviceURLs: localDeviceURLs) }
@@ -79,10 +89,9 @@ extension SSTPRelay.RelayStateMachine {
         let hops = singleHops.filter { $0.value.origin == deposit.connection && $0.value.originSessionId == sessionId && !$0.value.closing
             && $0.value.entryIndexes.contains(where: receiver.isAvailable) }.keys.sorted()
         guard !hops.isEmpty else {
-            return messageReceived(deposit, recipients: targets, message: message, payload: payload, now: now)
+            return actions + messageReceived(deposit, recipients: targets, message: message, payload: payload, now: now)
         }
         fanoutProgress[deposit] = SSTPRelay.FanoutProgress(localCommitPending: !targets.isEmpty, hops: Set(hops))
-        var actions: [RelayAction] = []
         if !targets.isEmpty { actions += messageReceived(deposit, recipients: targets, message: message, payload: payload, now: now) }
         for hop in hops { actions += enqueueForward(hop, SSTPRelay.SingleHop.Forward(deposit: deposit, message: message, payload: payload)) }
         return actions

@@ -75,6 +75,8 @@ extension SSTPRelay {
         /// Sequences sent on single-hop sessions, by the reference their acknowledgment returns.
         var forwarded: [UInt64: SSTPRelay.ForwardedSequence] = [:]
         var nextForwardReference: UInt64 = 1
+        /// Messages and bytes stored per IdentityURL, for the quota.
+        public internal(set) var usage: [String: IdentityQuota.Usage] = [:]
         /// Fanout sequences with single-hop parts, until every part is complete (3.3.4.2.2).
         var fanoutProgress: [SSTPRelay.Deposit: SSTPRelay.FanoutProgress] = [:]
 
@@ -95,6 +97,7 @@ extension SSTPRelay {
             var last: Int64 = 0
             for message in recovered.sorted(by: { $0.id < $1.id }) {
                 pending[message.recipient, default: []].append(message)
+                usage[message.recipient.identityURL, default: .init()].add(message.payload.count)
                 last = max(last, message.id)
             }
             self.nextId = last + 1
@@ -112,9 +115,14 @@ extension SSTPRelay {
             connections[connection] = .connecting
         }
 
-        /// The facts behind ConnectRejected (3.1.5.1): a SourceDeviceURL under lockout.
+        /// The facts behind ConnectRejected and CrossedConnections (3.1.5.1): a SourceDeviceURL
+        /// under lockout, and how many established connections its devices already have (the
+        /// connection refuses beyond NumberOfConcurrentDeviceConnections).
         public func admission(sourceDeviceURLs: [String]) -> SSTP.ConnectAdmission {
-            SSTP.ConnectAdmission(lockedOut: sourceDeviceURLs.contains { configuration.lockedOutDevices.contains($0) })
+            SSTP.ConnectAdmission(
+                lockedOut: sourceDeviceURLs.contains { configuration.lockedOutDevices.contains($0) },
+                existingConnectionsFromSource: sourceDeviceURLs.map { deviceConnections[$0]?.count ?? 0 }.max() ?? 0
+            )
         }
 
         /// Connect accepted: the SourceDeviceURLs the authenticator accepts are attached, and

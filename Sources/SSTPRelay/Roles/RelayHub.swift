@@ -111,6 +111,10 @@ final class RelayHub: Sendable {
                 case .closeEmptySession: handler.closeSession(sessionId, reason: .emptySession)
                 }
             }
+        case .closeSession(let connection, let sessionId, let reason):
+            onHandler(connection) { $0.closeSession(sessionId, reason: reason) }
+        case .quotaExceeded(let connection, let identity):
+            events.emit(SSTPRelayEvent.quotaExceeded(connection: connection, identity: identity))
         case .reply(let connection, let command):
             onHandler(connection) { $0.sendRelayReply(command) }
         case .closeConnection(let connection, let reason, let detail):

@@ -43,7 +43,8 @@ public struct SSTPRelayConfiguration: Sendable {
     public init(
         listen: String, relayURL: String, store: String, identities: [String] = [], lockedOutDevices: [String] = [],
         version: SSTP.Version = .v1_6, acknowledgmentDelay: Double = 1, maxConnections: Int? = nil, multidrop: Bool = true,
-        singleHop: Bool = true, peers: [String] = [], maxMessageSize: Int = 64 << 20
+        singleHop: Bool = true, peers: [String] = [], maxMessageSize: Int = 64 << 20,
+        maxDeviceConnections: Int? = nil, quotaMessages: Int? = nil, quotaBytes: Int? = nil
     ) throws(RoleFailure) {
         let address = try OptionValidation.hostPort(listen, defaultPort: SSTP.port, option: "--listen")
         guard !relayURL.isEmpty, ASCII.encode(relayURL) != nil else {
@@ -68,15 +69,22 @@ public struct SSTPRelayConfiguration: Sendable {
             peerAddresses[url] = try OptionValidation.hostPort(String(peer[peer.index(after: equals)...]), defaultPort: SSTP.port, option: "--peer \(url)")
         }
         if let maxConnections, maxConnections < 1 { throw .usage("sstp relay: --max-connections must be at least 1") }
+        for (option, value) in [("--max-device-connections", maxDeviceConnections), ("--quota-messages", quotaMessages), ("--quota-bytes", quotaBytes)] {
+            if let value, value < 1 { throw .usage("sstp relay: \(option) must be at least 1") }
+        }
         guard maxMessageSize > 0 else { throw .usage("sstp relay: --max-message-size must be above 0") }
         var connection = SSTP.ConnectionConfiguration(
             version: version, localDeviceURLs: [relayURL], role: .relayServer,
             multidropSupported: multidrop, singleHopSupported: singleHop, maximumMessageSize: maxMessageSize
         )
         connection.timers.messageAcknowledgment = try OptionValidation.seconds(acknowledgmentDelay, option: "--ack-delay")
+        connection.numberOfConcurrentDeviceConnections = maxDeviceConnections
         self.init(
             listen: address, connection: connection, storePath: storePath,
-            core: SSTPRelay.CoreConfiguration(identities: registrations, lockedOutDevices: Set(lockedOutDevices)),
+            core: SSTPRelay.CoreConfiguration(
+                identities: registrations, lockedOutDevices: Set(lockedOutDevices),
+                quota: SSTPRelay.IdentityQuota(messages: quotaMessages, bytes: quotaBytes)
+            ),
             maxConnections: maxConnections, peers: peerAddresses
         )
     }

@@ -25,6 +25,8 @@ public enum SSTPRelayEvent: RoleEvent {
     case storeFailed(message: String)
     /// The peer broke a relay rule; `reason` is the ConnectClose sent.
     case protocolError(connection: Int, reason: String, detail: String)
+    /// A sequence for `identity` was refused: it would pass the identity's quota.
+    case quotaExceeded(connection: Int, identity: String)
     /// A relay-to-relay connection for single-hop fanout is established (3.3.5.6.1).
     case peerConnected(connection: Int, relay: String, peer: String, version: SSTP.Version)
     /// No relay-to-relay connection could be made: its single-hop entries fault with `status`.
@@ -48,6 +50,7 @@ public enum SSTPRelayEvent: RoleEvent {
         case .discarded: "discarded"
         case .storeFailed: "store_failed"
         case .protocolError: "protocol_error"
+        case .quotaExceeded: "quota_exceeded"
         case .peerConnected: "peer_connected"
         case .peerFailed: "peer_failed"
         case .peerClosed: "peer_closed"
@@ -80,6 +83,8 @@ public enum SSTPRelayEvent: RoleEvent {
             [("message", .string(message))]
         case .protocolError(let id, let reason, let detail):
             [("connection", .int(Int64(id))), ("reason", .string(reason)), ("detail", .string(detail))]
+        case .quotaExceeded(let id, let identity):
+            [("connection", .int(Int64(id))), ("identity", .string(identity))]
         case .peerConnected(let id, let relay, let peer, let version):
             [("connection", .int(Int64(id))), ("relay", .string(relay)), ("peer", .string(peer)), ("version", .string(version.description))]
         case .peerFailed(let relay, let status, let reason):
@@ -109,6 +114,7 @@ public enum SSTPRelayEvent: RoleEvent {
         case .discarded(let id, let device, let reason): "message \(id) for \(device) discarded: \(reason)"
         case .storeFailed(let message): "store failed: \(message)"
         case .protocolError(let id, let reason, let detail): "connection \(id): closed with \(reason): \(detail)"
+        case .quotaExceeded(let id, let identity): "connection \(id): refused a message for \(identity): its quota would be exceeded"
         case .peerConnected(let id, let relay, let peer, let version): "connection \(id) to relay \(relay) at \(peer) (SSTP \(version))"
         case .peerFailed(let relay, let status, let reason): "relay \(relay) unreachable (\(status)): \(reason)"
         case .peerClosed(let id, let relay, let cause): "connection \(id) to relay \(relay) ended: \(cause)"
