@@ -119,20 +119,22 @@ var targets: [Target] = [
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
 
-    // MS-GRVSSTP relay server (3.3): sans-IO relay core (addressing, attached devices,
-    // registrations, delivery scheduler, TTLs), the durable store (SQLite through GRDB)
-    // and the NIO shells of `sstp relay` and `sstp receive`.
+    // MS-GRVSSTP relay server (3.3): the sans-IO relay core (addressing, attached devices,
+    // registrations, delivery scheduler, TTLs, quota, fanout and single-hop forwarding),
+    // then the durable store (SQLite through GRDB) and the NIO shells of `sstp relay` and
+    // `sstp receive`.
+    .target(name: "SSTPRelayCore", dependencies: ["SSTPCore", nio]),
     .target(
         name: "SSTPRelay",
         dependencies: [
-            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
+            "SSTPRelayCore", "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]
     ),
     .testTarget(name: "SSTPRelayTests", dependencies: [
-        "SSTPRelay", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
+        "SSTPRelay", "SSTPRelayCore", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
     ]),
 
     // MARK: MS-WDSMSI
@@ -235,7 +237,7 @@ var fuzzedModules: [Target.Dependency] {
         "WFDCore",
 
         // MARK: fuzzed MS-GRVSSTP modules
-        "SSTPCore",
+        "SSTPCore", "SSTPRelayCore",
 
         // MARK: fuzzed MS-WDSMSI modules
         "WDSMSICore",
@@ -257,7 +259,7 @@ var cliModules: [Target.Dependency] {
         "WFDCore", "WFDRoles",
 
         // MARK: CLI MS-GRVSSTP modules
-        "SSTPCore", "SSTPRoles", "SSTPRelay",
+        "SSTPCore", "SSTPRoles", "SSTPRelayCore", "SSTPRelay",
         // MARK: CLI MS-WDSMSI modules
         "WDSMSIRoles",
         // MARK: CLI other protocols
@@ -285,6 +287,7 @@ let package = Package(
         .library(name: "WFDRoles", targets: ["WFDRoles"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
+        .library(name: "SSTPRelayCore", targets: ["SSTPRelayCore"]),
         .library(name: "SSTPRelay", targets: ["SSTPRelay"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "WDSMSIRoles", targets: ["WDSMSIRoles"]),

@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// Multi-drop fanout (3.3.5.6, 3.3.4.1.2, 3.3.5.12.1): the ResponseId rules, per-entry
 /// availability and the aggregate, faults in the 1.5 and 1.6 forms.

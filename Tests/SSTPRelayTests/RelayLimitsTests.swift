@@ -3,6 +3,7 @@ import SSTPCore
 import Testing
 import WinteropTransport
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// The relay's limits, each a transition with an injected clock: the per-identity quota
 /// (2.2.8.1, 2.2.9.1, 3.1.4.5, 3.3.4.1.2), NumberOfConcurrentDeviceConnections (3.1.1.1,

@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// AttachSessionIds / RegisterSessionIds and every TooManyUnknownSessionCmds rule of 3.3.5.14–3.3.5.17.
 @Suite struct RelaySecurityTests {

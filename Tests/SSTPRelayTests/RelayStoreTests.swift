@@ -3,6 +3,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// The durable store: WAL + synchronous FULL, group commits, and what a restart finds.
 @Suite struct RelayStoreTests {

@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// Single-hop fanout in the relay core (3.3.5.6.1, 3.3.5.7–3.3.5.9, 3.3.5.12.1.2, 3.3.5.19,
 /// 3.3.7.1) as Relay1 of the examples of 4.2.6 and 4.3.3 sees it: clients B and C are

@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// This relay's side of a relay-to-relay connection it initiated (3.3.5.6.1): it carries
 /// only outbound single-hop fanout sessions, and hands their events to the core.

@@ -4,6 +4,7 @@ import NIOPosix
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// Makes the relay-to-relay connections of single-hop fanout (3.3.5.6.1): the address of a
 /// remote RelayURL comes from `--peer RELAYURL=HOST:PORT`, or else from the URL's own host

@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// One connection of the relay: it gathers each received sequence's payload, hands the
 /// relay's events to the shared core (``RelayHub``) and keeps the addressing entry of

@@ -3,6 +3,7 @@ import NIOCore
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// What every connection of one relay shares: the ``SSTPRelay/RelayStateMachine`` under a
 /// lock, the store, and the handlers by connection. Actions are carried out in the order

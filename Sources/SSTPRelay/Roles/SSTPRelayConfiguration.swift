@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import WinteropTransport
 import WinteropWire
+import SSTPRelayCore
 
 /// Configuration of `winterop sstp relay`: where it listens, its RelayURL (one of its
 /// LocalDeviceURLs), its store and the identities it knows.

@@ -5,6 +5,7 @@ import NIOPosix
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// The relay server (3.3) as the ``ListenerRole`` of a ``ListenerService``: each
 /// connection runs an ``SSTPRoles/SSTPConnectionHandler`` in the relay-server role, and all

@@ -4,6 +4,7 @@ import GRDB
 import NIOConcurrencyHelpers
 import NIOCore
 import SSTPCore
+import SSTPRelayCore
 
 extension SSTPRelay {
     /// The durable message store: SQLite through GRDB in WAL mode with

@@ -48,7 +48,7 @@ extension SSTPRelay {
             let isLocal = { (entry: SSTP.FanoutOpen.Entry) in Self.isLocal(entry, localDeviceURLs: localDeviceURLs) }
             if !multidropSupported, open.entries.contains(where: isLocal) { return .noFanoutEntries }
             if !singleHopSupported, open.entries.contains(where: { !isLocal($0) }) { return .fanoutNotSupported }
-            if open.resourceURL.caseInsensitiveCompare("grooveWanDPP") == .orderedSame { return .noResource }
+            if open.resourceURL.lowercased() == "groovewandpp" { return .noResource }
             if !open.entries.allSatisfy(isValid) { return .unknown }
             return .okStopSending
         }
