@@ -131,6 +131,7 @@ var targets: [Target] = [
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]
     ),
     .testTarget(name: "SSTPRelayTests", dependencies: [

@@ -60,6 +60,9 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("quota-bytes"), help: "Payload bytes stored per identity at most; a message that would pass it is refused with QuotaWouldBeExceeded (default: no limit).")
     var quotaBytes: Int?
 
+    @Option(name: .long, help: "Serve Prometheus metrics at http://HOST:PORT/metrics (port 0 picks one, reported in a listening event of service sstp-relay-metrics).")
+    var metrics: String?
+
     @Flag(name: .customLong("no-multidrop"), help: "Refuse multi-drop FanoutOpen (ConnectResponse M clear): NoFanoutEntries.")
     var noMultidrop = false
 
@@ -74,13 +77,13 @@ struct SSTPRelayCommand: AsyncParsableCommand {
             listen: listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
             version: version.version, acknowledgmentDelay: ackDelay, maxConnections: maxConnections, multidrop: !noMultidrop,
             singleHop: !noSingleHop, peers: peer, maxDeviceConnections: maxDeviceConnections,
-            quotaMessages: quotaMessages, quotaBytes: quotaBytes
+            quotaMessages: quotaMessages, quotaBytes: quotaBytes, metrics: metrics
         )
         try await events.run { eventLog in
             var logger = Logger(label: "winterop.sstp.relay")
             logger.logLevel = .warning
             let relay = try SSTPRelayListener(configuration: configuration, events: eventLog)
-            try await RoleRunner.serve([relay.service()], name: "sstp relay", events: eventLog, logger: logger)
+            try await RoleRunner.serve(relay.services(), name: "sstp relay", events: eventLog, logger: logger)
         }
     }
 }

@@ -115,7 +115,10 @@ final class RelayConnectionApplication: SSTPApplication {
         let references = acknowledged.map(\.reference)
         hub.withCore { core in
             let actions = core.messagesAcknowledged(connection: id, references: references)
-            for case .remove(let ids) in actions { hub.events.emit(SSTPRelayEvent.acknowledged(connection: id, ids: ids)) }
+            for case .remove(let ids) in actions {
+                hub.count { $0.acknowledged += ids.count }
+                hub.events.emit(SSTPRelayEvent.acknowledged(connection: id, ids: ids))
+            }
             return actions
         }
     }

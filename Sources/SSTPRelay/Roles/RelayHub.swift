@@ -18,6 +18,7 @@ final class RelayHub: Sendable {
     private let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
     let connectionCounter = NIOLockedValueBox(0)
     let peerConnector: PeerConnector
+    private let counters = NIOLockedValueBox(RelayMetrics.Counters())
 
     init(configuration: SSTPRelayConfiguration, events: EventLog, group: any EventLoopGroup) throws(SSTPRelay.RelayStoreError) {
         let timerLoop = group.next()
@@ -44,6 +45,16 @@ final class RelayHub: Sendable {
         _ = handlers.withLockedValue { $0.removeValue(forKey: id) }
     }
 
+    /// The metrics now, in the Prometheus text format.
+    func metricsText() -> String {
+        let gauges = read(\.gauges)
+        return RelayMetrics.render(gauges: gauges, counters: counters.withLockedValue { $0 }, commits: store.commitStatistics)
+    }
+
+    func count(_ body: (inout RelayMetrics.Counters) -> Void) {
+        counters.withLockedValue { body(&$0) }
+    }
+
     /// Reads the core.
     func read<R>(_ body: (SSTPRelay.RelayStateMachine) -> R) -> R {
         core.withLockedValue { body($0) }
@@ -64,6 +75,7 @@ final class RelayHub: Sendable {
             store.submit(.init(insert: copies)) { [self] result in
                 switch result {
                 case .success:
+                    count { $0.deposits += copies.count; $0.depositBytes += copies.reduce(0) { $0 + $1.payload.count } }
                     events.emit(SSTPRelayEvent.stored(
                         connection: deposit.connection, ids: copies.map(\.id),
                         recipients: copies.map(\.recipient.deviceURL), size: copies.first?.payload.count ?? 0
@@ -71,6 +83,7 @@ final class RelayHub: Sendable {
                     withCore { $0.depositCommitted(deposit, now: .now()) }
                 case .failure(let error):
                     // Not acknowledged: the depositor sends it again on its next connection.
+                    count { $0.storeFailures += 1 }
                     events.emit(SSTPRelayEvent.storeFailed(message: error.description))
                 }
             }
@@ -89,11 +102,12 @@ final class RelayHub: Sendable {
                 // The connection is gone; its end is on its way to the core.
             }
         case .deliver(let connection, let sessionId, let message):
-            onHandler(connection) { [events] handler in
+            onHandler(connection) { [self] handler in
                 do {
                     try handler.beginMessage(sessionId: sessionId, options: message.deliveryOptions)
                     try handler.sendData(sessionId: sessionId, ByteBuffer(bytes: message.payload))
                     try handler.endMessage(sessionId: sessionId, reference: UInt64(bitPattern: message.id))
+                    count { $0.deliveries += 1 }
                     events.emit(SSTPRelayEvent.delivered(connection: connection, id: message.id, device: message.recipient.deviceURL))
                 } catch {
                     // Stays in flight; it goes again when this connection ends (3.1.7.1).
@@ -115,6 +129,7 @@ final class RelayHub: Sendable {
         case .closeSession(let connection, let sessionId, let reason):
             onHandler(connection) { $0.closeSession(sessionId, reason: reason) }
         case .quotaExceeded(let connection, let identity):
+            count { $0.quotaRefusals += 1 }
             events.emit(SSTPRelayEvent.quotaExceeded(connection: connection, identity: identity))
         case .reply(let connection, let command):
             onHandler(connection) { $0.sendRelayReply(command) }
@@ -135,6 +150,7 @@ final class RelayHub: Sendable {
                     try handler.beginMessage(sessionId: sessionId, options: message.relayedOptions)
                     try handler.sendData(sessionId: sessionId, ByteBuffer(bytes: payload))
                     try handler.endMessage(sessionId: sessionId, reference: reference)
+                    count { $0.forwarded += 1 }
                     events.emit(SSTPRelayEvent.forwarded(connection: connection, sessionId: sessionId, size: payload.count))
                 } catch {
                     // The session left 'ready' after the core decided: queued again in order.
@@ -144,6 +160,7 @@ final class RelayHub: Sendable {
         case .closeSingleHop(let connection, let sessionId):
             onHandler(connection) { $0.closeSession(sessionId, reason: .emptySession) }
         case .fanoutFaulted(let connection, let sessionId, let status, let entries):
+            count { $0.fanoutFaults += entries.count }
             events.emit(SSTPRelayEvent.fanoutFaulted(connection: connection, sessionId: sessionId, status: status.description, entries: entries))
         case .scheduleTimer(let deadline):
             let scheduled = timerLoop.scheduleTask(deadline: deadline) { [self] in
@@ -168,6 +185,7 @@ final class RelayHub: Sendable {
                 }
             }
         case .discarded(let message, let reason):
+            count { $0.discarded += 1 }
             events.emit(SSTPRelayEvent.discarded(id: message.id, device: message.recipient.deviceURL, reason: reason.rawValue))
         }
     }

@@ -13,6 +13,8 @@ public struct SSTPRelayConfiguration: Sendable {
     public var storePath: String
     public var core: SSTPRelay.CoreConfiguration
     public var maxConnections: Int?
+    /// Where `--metrics` serves Prometheus metrics (nil: not served).
+    public var metrics: HostPort?
     /// Remote relays' addresses by RelayURL (`--peer RELAYURL=HOST:PORT`, 3.3.5.6.1).
     public var peers: [String: HostPort]
 
@@ -45,7 +47,7 @@ public struct SSTPRelayConfiguration: Sendable {
         listen: String, relayURL: String, store: String, identities: [String] = [], lockedOutDevices: [String] = [],
         version: SSTP.Version = .v1_6, acknowledgmentDelay: Double = 1, maxConnections: Int? = nil, multidrop: Bool = true,
         singleHop: Bool = true, peers: [String] = [], maxMessageSize: Int = 64 << 20,
-        maxDeviceConnections: Int? = nil, quotaMessages: Int? = nil, quotaBytes: Int? = nil
+        maxDeviceConnections: Int? = nil, quotaMessages: Int? = nil, quotaBytes: Int? = nil, metrics: String? = nil
     ) throws(RoleFailure) {
         let address = try OptionValidation.hostPort(listen, defaultPort: SSTP.port, option: "--listen")
         guard !relayURL.isEmpty, ASCII.encode(relayURL) != nil else {
@@ -88,6 +90,9 @@ public struct SSTPRelayConfiguration: Sendable {
             ),
             maxConnections: maxConnections, peers: peerAddresses
         )
+        self.metrics = try metrics.map { (text: String) throws(RoleFailure) -> HostPort in
+            try OptionValidation.hostPort(text, defaultPort: nil, option: "--metrics")
+        }
     }
 
     /// The path of `sqlite:PATH`.

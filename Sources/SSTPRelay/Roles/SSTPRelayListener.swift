@@ -39,6 +39,19 @@ public struct SSTPRelayListener: ListenerRole {
         )
     }
 
+    /// The services of this relay: its listener, and the metrics listener when
+    /// ``SSTPRelayConfiguration/metrics`` is set.
+    public func services(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> [ListenerService] {
+        var services = [service(eventLoopGroup: eventLoopGroup)]
+        if let address = configuration.metrics {
+            services.append(ListenerService(
+                configuration: ListenerConfiguration(service: "sstp-relay-metrics", address: address, maxConnections: 64, addressOption: "--metrics"),
+                role: MetricsListener(hub: hub), events: hub.events, eventLoopGroup: eventLoopGroup
+            ))
+        }
+        return services
+    }
+
     public func initialize(_ channel: any Channel) throws {
         let id = hub.connectionCounter.withLockedValue { $0 += 1; return $0 }
         let application = RelayConnectionApplication(id: id, hub: hub)

@@ -39,7 +39,7 @@ extension SSTPRelay {
         private let writer = DispatchQueue(label: "winterop.sstp-relay.store")
         private let state = NIOLockedValueBox(State())
         /// Sizes of the commits so far (for tests and figures).
-        private let batchCounter = NIOLockedValueBox((batches: 0, writes: 0))
+        private let batchCounter = NIOLockedValueBox(CommitStatistics())
 
         /// Opens (creating) the store at `path`.
         public init(path: String) throws(RelayStoreError) {
@@ -147,8 +147,10 @@ extension SSTPRelay {
                     return batch
                 }
                 guard !batch.isEmpty else { return }
+                let start = ContinuousClock.now
                 let result = commit(batch.map(\.write))
-                batchCounter.withLockedValue { $0.batches += 1; $0.writes += batch.count }
+                let elapsed = ContinuousClock.now - start
+                batchCounter.withLockedValue { $0.record(writes: batch.count, elapsed: elapsed) }
                 for queued in batch { queued.completion(result) }
             }
         }
@@ -179,7 +181,23 @@ extension SSTPRelay {
         }
 
         /// Commits and writes committed so far.
-        public var commitStatistics: (batches: Int, writes: Int) { batchCounter.withLockedValue { $0 } }
+        public var commitStatistics: CommitStatistics { batchCounter.withLockedValue { $0 } }
+
+        /// The group commits so far: how many, how many writes they held, how long they took.
+        public struct CommitStatistics: Sendable, Hashable {
+            public var batches = 0
+            public var writes = 0
+            public var largestBatch = 0
+            public var seconds: Double = 0
+
+            mutating func record(writes count: Int, elapsed: Duration) {
+                batches += 1
+                writes += count
+                largestBatch = max(largestBatch, count)
+                let (s, attoseconds) = elapsed.components
+                seconds += Double(s) + Double(attoseconds) / 1e18
+            }
+        }
 
         private static func text(_ error: any Error) -> String {
             if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
