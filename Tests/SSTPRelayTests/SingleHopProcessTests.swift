@@ -1,7 +1,9 @@
 import Foundation
 import Glibc
 import SSTPCore
+import SSTPRoles
 import Testing
+import WinteropTransport
 import WinteropTestSupport
 
 /// Single-hop fanout between three `winterop sstp relay` processes on 127.0.0.1, as the
@@ -166,5 +168,39 @@ import WinteropTestSupport
         try await a.waitUntil("the unreachable relay is reported") { $0.removed.contains { $0.session == lost && $0.status == .hostNotReachable && $0.indexes == [1] } }
         await a.disconnect()
         #expect(try Self.receive(Self.b, relays, count: 2, in: work) == [Data("first".utf8), Data("second".utf8)])
+    }
+
+    /// `sstp send --fanout` deposits files through Relay1 for D on Relay2 and B on Relay1;
+    /// it exits 0 once Relay1 acknowledged them, which it does only after Relay2 stored
+    /// them. Both take delivery of every file in order.
+    @Test func sstpSendFanoutGoesThroughTheNextRelay() async throws {
+        let work = try RelayProcessTests.temporaryDirectory()
+        let relays = try await Self.startRelays(in: work)
+        defer { relays.stop() }
+        let files = try RelayProcessTests.makeFiles(in: work, count: 3)
+        let sent = try WinteropProcess.run(["sstp", "send", "--to", "127.0.0.1:\(try #require(relays.ports[Self.relay1]))", "--target-device", Self.relay1,
+                                            "--device-url", "dpp://a", "--resource", "apphandler",
+                                            "--fanout", "\(Self.d.identityURL)=\(Self.d.deviceURL)@\(Self.relay2)",
+                                            "--fanout", "\(Self.b.identityURL)=\(Self.b.deviceURL)", "--json"] + files.flatMap { ["--file", $0.path] })
+        #expect(sent.status == 0, "sstp send --fanout failed: \(sent.stderr)")
+        #expect(relays.two.jsonEvents().filter { $0["event"] as? String == "stored" }.count == 3)
+        let expected = try files.map { try Data(contentsOf: $0) }
+        #expect(try Self.receive(Self.d, relays, count: 3, in: work) == expected)
+        #expect(try Self.receive(Self.b, relays, count: 3, in: work) == expected)
+    }
+
+    @Test func fanoutOptionParsesItsEntries() throws {
+        let configuration = try SSTPSendConfiguration(
+            to: "127.0.0.1:1", targetDevice: "dpp://relay1", deviceURL: "dpp://a", resource: "app", identity: "",
+            files: [], fanout: ["id://d=dpp://d@dpp://relay2", "id://b=dpp://b", "id://e=@dpp://relay2"]
+        )
+        #expect(configuration.fanout == [
+            SSTP.FanoutOpen.Entry(identityURL: "id://d", deviceURL: "dpp://d", relayURL: "dpp://relay2"),
+            SSTP.FanoutOpen.Entry(identityURL: "id://b", deviceURL: "dpp://b"),
+            SSTP.FanoutOpen.Entry(identityURL: "id://e", deviceURL: "", relayURL: "dpp://relay2"),
+        ])
+        #expect(throws: RoleFailure.self) {
+            try SSTPSendConfiguration(to: "127.0.0.1:1", targetDevice: "dpp://r", deviceURL: "dpp://a", resource: "app", identity: "", fanout: ["no-equals"])
+        }
     }
 }
