@@ -33,7 +33,7 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("relay-url"), help: "The relay's URL (its LocalDeviceURL): devices' Connect must target it.")
     var relayURL: String
 
-    @Option(name: .long, help: "The message store: sqlite:PATH (created if missing).")
+    @Option(name: .long, help: "The message store: sqlite:PATH (created if missing), or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (tables created if missing; one relay process per database).")
     var store: String
 
     @Option(name: .long, help: "IDENTITYURL=DEVICEURL: the device is registered for the identity (repeatable).")

@@ -10,7 +10,7 @@ import SSTPRelayCore
 /// the core gave them: each is handed to its connection's event loop (or the store's
 /// writer queue) while the lock is held, so no two decisions overtake each other.
 final class RelayHub: Sendable {
-    let store: SSTPRelay.RelayStore
+    let store: any SSTPRelay.MessageStore
     let events: EventLog
     private let core: NIOLockedValueBox<SSTPRelay.RelayStateMachine>
     private let handlers = NIOLockedValueBox<[SSTPRelay.ConnectionID: NIOLoopBound<SSTPConnectionHandler>]>([:])
@@ -22,7 +22,11 @@ final class RelayHub: Sendable {
 
     init(configuration: SSTPRelayConfiguration, events: EventLog, group: any EventLoopGroup) throws(SSTPRelay.RelayStoreError) {
         let timerLoop = group.next()
-        store = try SSTPRelay.RelayStore(path: configuration.storePath)
+        if let url = configuration.postgresURL {
+            store = try SSTPRelay.PostgresRelayStore(url: url, eventLoop: group.next())
+        } else {
+            store = try SSTPRelay.RelayStore(path: configuration.storePath)
+        }
         let recovered = try store.load()
         let registrations = try store.loadRegistrations()
         self.events = events
@@ -33,7 +37,7 @@ final class RelayHub: Sendable {
         machine.singleHopSupported = configuration.connection.singleHopSupported
         peerConnector = PeerConnector(peers: configuration.peers, configuration: configuration.peerConnection, group: group)
         core = NIOLockedValueBox(machine)
-        events.emit(SSTPRelayEvent.storeOpened(path: configuration.storePath, stored: recovered.count, registrations: registrations.count))
+        events.emit(SSTPRelayEvent.storeOpened(path: configuration.postgresURL.map(SSTPRelay.PostgresRelayStore.redacted) ?? configuration.storePath, stored: recovered.count, registrations: registrations.count))
         withCore { $0.start() }
     }
 

@@ -18,7 +18,7 @@ enum RelayMetrics {
         var storeFailures = 0
     }
 
-    static func render(gauges g: SSTPRelay.Gauges, counters c: Counters, commits: SSTPRelay.RelayStore.CommitStatistics) -> String {
+    static func render(gauges g: SSTPRelay.Gauges, counters c: Counters, commits: SSTPRelay.CommitStatistics) -> String {
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
             text += "# HELP sstp_relay_\(name) \(help)\n# TYPE sstp_relay_\(name) \(type)\n"

@@ -11,6 +11,8 @@ public struct SSTPRelayConfiguration: Sendable {
     public var connection: SSTP.ConnectionConfiguration
     /// The SQLite file of the durable store.
     public var storePath: String
+    /// `--store postgres://…`: the store is in this PostgreSQL database instead (``storePath`` unused).
+    public var postgresURL: String?
     public var core: SSTPRelay.CoreConfiguration
     public var maxConnections: Int?
     /// Where `--metrics` serves Prometheus metrics (nil: not served).
@@ -40,7 +42,7 @@ public struct SSTPRelayConfiguration: Sendable {
 
     /// The configuration the options ask for, with their rules checked; throws
     /// ``RoleFailure/usage(_:)`` (exit 2) naming the option.
-    /// - `store`: `sqlite:PATH` (PostgreSQL is not available yet).
+    /// - `store`: `sqlite:PATH`, or `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (one relay per database).
     /// - `identities`: `IDENTITYURL=DEVICEURL`, repeatable.
     /// - `peers`: `RELAYURL=HOST:PORT`, repeatable: where single-hop sessions to that relay go.
     public init(
@@ -53,7 +55,9 @@ public struct SSTPRelayConfiguration: Sendable {
         guard !relayURL.isEmpty, ASCII.encode(relayURL) != nil else {
             throw .usage("sstp relay: --relay-url must be a non-empty ASCII URL (the TargetDeviceURL devices connect to)")
         }
-        let storePath = try Self.sqlitePath(store)
+        let postgres = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
+        if postgres { _ = try SSTPRelay.PostgresRelayStore.configuration(store) }
+        let storePath = postgres ? "" : try Self.sqlitePath(store)
         var registrations: [String: Set<String>] = [:]
         for identity in identities {
             let parts = identity.split(separator: "=", maxSplits: 1).map(String.init)
@@ -90,6 +94,7 @@ public struct SSTPRelayConfiguration: Sendable {
             ),
             maxConnections: maxConnections, peers: peerAddresses
         )
+        if postgres { postgresURL = store }
         self.metrics = try metrics.map { (text: String) throws(RoleFailure) -> HostPort in
             try OptionValidation.hostPort(text, defaultPort: nil, option: "--metrics")
         }
@@ -97,11 +102,8 @@ public struct SSTPRelayConfiguration: Sendable {
 
     /// The path of `sqlite:PATH`.
     static func sqlitePath(_ store: String) throws(RoleFailure) -> String {
-        if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
-            throw .usage("sstp relay: --store postgres://… is not available yet; use --store sqlite:PATH")
-        }
         guard store.hasPrefix("sqlite:"), store.count > "sqlite:".count else {
-            throw .usage("sstp relay: --store takes sqlite:PATH (the SQLite file of the message store), not \"\(store)\"")
+            throw .usage("sstp relay: --store takes sqlite:PATH (the SQLite file of the message store) or postgres://USER@HOST[:PORT]/DATABASE, not \"\(store)\"")
         }
         return String(store.dropFirst("sqlite:".count))
     }

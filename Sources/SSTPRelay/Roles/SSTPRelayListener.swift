@@ -19,8 +19,10 @@ public struct SSTPRelayListener: ListenerRole {
     /// Opens the store (creating it) and resumes with what it holds.
     public init(configuration: SSTPRelayConfiguration, events: EventLog, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(RoleFailure) {
         self.configuration = configuration
-        let directory = URL(fileURLWithPath: configuration.storePath).deletingLastPathComponent().path
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if configuration.postgresURL == nil {
+            let directory = URL(fileURLWithPath: configuration.storePath).deletingLastPathComponent().path
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         do {
             hub = try RelayHub(configuration: configuration, events: events, group: eventLoopGroup)
         } catch {

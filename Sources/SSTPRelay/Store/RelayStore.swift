@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRDB
 import NIOConcurrencyHelpers
@@ -8,38 +7,13 @@ import SSTPRelayCore
 
 extension SSTPRelay {
     /// The durable message store: SQLite through GRDB in WAL mode with
-    /// `synchronous = FULL`, so a committed transaction survives power loss. One writer
-    /// queue takes what every connection asked for and commits it in one transaction
-    /// (group commit): durability costs a commit per batch, not per message. A caller's
-    /// completion runs only after the commit that holds its write.
-    public final class RelayStore: Sendable {
-        /// One request: rows to insert, ids to delete and identity registrations to keep.
-        public struct Write: Sendable {
-            public var insert: [StoredMessage]
-            public var delete: [Int64]
-            public var register: [Registration]
-            public init(insert: [StoredMessage] = [], delete: [Int64] = [], register: [Registration] = []) {
-                self.insert = insert
-                self.delete = delete
-                self.register = register
-            }
-        }
-
-        private struct Queued {
-            var write: Write
-            var completion: @Sendable (Result<Void, RelayStoreError>) -> Void
-        }
-
-        private struct State {
-            var queued: [Queued] = []
-            var draining = false
-        }
+    /// `synchronous = FULL`, so a committed transaction survives power loss, written with
+    /// group commits (``GroupCommitter``).
+    public final class RelayStore: MessageStore {
+        public typealias Write = StoreWrite
 
         private let database: DatabaseQueue
-        private let writer = DispatchQueue(label: "winterop.sstp-relay.store")
-        private let state = NIOLockedValueBox(State())
-        /// Sizes of the commits so far (for tests and figures).
-        private let batchCounter = NIOLockedValueBox(CommitStatistics())
+        private let committer: GroupCommitter
 
         /// Opens (creating) the store at `path`.
         public init(path: String) throws(RelayStoreError) {
@@ -47,6 +21,7 @@ extension SSTPRelay {
             configuration.journalMode = .wal
             // Another process (a relay being replaced) may hold the file a moment longer.
             configuration.busyMode = .timeout(10)
+            let database: DatabaseQueue
             do {
                 database = try DatabaseQueue(path: path, configuration: configuration)
                 // Set after opening (GRDB's WAL set-up chooses NORMAL): every commit
@@ -75,6 +50,8 @@ extension SSTPRelay {
             } catch {
                 throw RelayStoreError("cannot open the relay store \(path): \(Self.text(error))")
             }
+            self.database = database
+            committer = GroupCommitter(label: "winterop.sstp-relay.store") { writes in Self.commit(writes, to: database) }
         }
 
         /// The journal mode and synchronous level in force (WAL and FULL = 2).
@@ -85,7 +62,12 @@ extension SSTPRelay {
         }
 
         /// Every stored message, in id (receive) order.
-        public func load(now: NIODeadline = .now(), wallNow: Date = Date()) throws(RelayStoreError) -> [StoredMessage] {
+        public func load() throws(RelayStoreError) -> [StoredMessage] {
+            try load(now: .now(), wallNow: Date())
+        }
+
+        /// Every stored message, its expiry measured from `now` / `wallNow`.
+        public func load(now: NIODeadline, wallNow: Date) throws(RelayStoreError) -> [StoredMessage] {
             do {
                 return try database.read { db in
                     try Row.fetchAll(db, sql: "SELECT id, resource, identity, device, command, payload, expires_at FROM message ORDER BY id").map { row in
@@ -117,45 +99,14 @@ extension SSTPRelay {
             }
         }
 
-        /// Queues `write` for the next group commit; `completion` runs on the writer queue
-        /// once it is committed (or failed).
         public func submit(_ write: Write, completion: @escaping @Sendable (Result<Void, RelayStoreError>) -> Void) {
-            let start = state.withLockedValue { state -> Bool in
-                state.queued.append(Queued(write: write, completion: completion))
-                guard !state.draining else { return false }
-                state.draining = true
-                return true
-            }
-            if start { writer.async { self.drain() } }
+            committer.submit(write, completion: completion)
         }
 
-        /// Awaits the commit of `write`.
-        public func write(_ write: Write) async throws(RelayStoreError) {
-            let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, RelayStoreError>, Never>) in
-                submit(write) { continuation.resume(returning: $0) }
-            }
-            try result.get()
-        }
+        /// Commits and writes committed so far.
+        public var commitStatistics: CommitStatistics { committer.commitStatistics }
 
-        /// Commits batch after batch until nothing is queued.
-        private func drain() {
-            while true {
-                let batch = state.withLockedValue { state -> [Queued] in
-                    let batch = state.queued
-                    state.queued = []
-                    if batch.isEmpty { state.draining = false }
-                    return batch
-                }
-                guard !batch.isEmpty else { return }
-                let start = ContinuousClock.now
-                let result = commit(batch.map(\.write))
-                let elapsed = ContinuousClock.now - start
-                batchCounter.withLockedValue { $0.record(writes: batch.count, elapsed: elapsed) }
-                for queued in batch { queued.completion(result) }
-            }
-        }
-
-        private func commit(_ writes: [Write]) -> Result<Void, RelayStoreError> {
+        private static func commit(_ writes: [Write], to database: DatabaseQueue) -> Result<Void, RelayStoreError> {
             let now = NIODeadline.now(), wallNow = Date()
             do {
                 try database.write { db in
@@ -177,25 +128,6 @@ extension SSTPRelay {
                 return .success(())
             } catch {
                 return .failure(RelayStoreError("cannot write the relay store: \(Self.text(error))"))
-            }
-        }
-
-        /// Commits and writes committed so far.
-        public var commitStatistics: CommitStatistics { batchCounter.withLockedValue { $0 } }
-
-        /// The group commits so far: how many, how many writes they held, how long they took.
-        public struct CommitStatistics: Sendable, Hashable {
-            public var batches = 0
-            public var writes = 0
-            public var largestBatch = 0
-            public var seconds: Double = 0
-
-            mutating func record(writes count: Int, elapsed: Duration) {
-                batches += 1
-                writes += count
-                largestBatch = max(largestBatch, count)
-                let (s, attoseconds) = elapsed.components
-                seconds += Double(s) + Double(attoseconds) / 1e18
             }
         }
 
