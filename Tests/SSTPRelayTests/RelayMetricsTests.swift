@@ -24,10 +24,14 @@ import WinteropTestSupport
     static func get(port: Int, _ request: String) async throws -> String {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let done = loop.makePromise(of: String.self)
-        let channel = try await ClientBootstrap(group: loop).channelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(done: done)) }
-        }.connect(host: "127.0.0.1", port: port).get()
-        try await channel.writeAndFlush(ByteBuffer(string: request)).get()
+        do {
+            let channel = try await ClientBootstrap(group: loop).channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(done: done)) }
+            }.connect(host: "127.0.0.1", port: port).get()
+            try await channel.writeAndFlush(ByteBuffer(string: request)).get()
+        } catch {
+            done.fail(error)
+        }
         return try await done.futureResult.get()
     }
 

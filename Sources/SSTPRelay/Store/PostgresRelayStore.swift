@@ -42,7 +42,11 @@ extension SSTPRelay {
             committer = GroupCommitter(label: "winterop.sstp-relay.postgres") { writes in Self.commit(writes, on: connection) }
         }
 
-        deinit { try? connection.close().wait() }
+        deinit {
+            // The closure holds the connection until it is closed (postgres-nio asserts it is).
+            let connection = connection
+            connection.close().whenComplete { _ in _ = connection }
+        }
 
         public func load() throws(RelayStoreError) -> [StoredMessage] {
             let now = NIODeadline.now(), wallNow = Date()
