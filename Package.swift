@@ -161,12 +161,16 @@ var targets: [Target] = [
     ),
 
     // MARK: MS-NFPS
+    // AES-128-CBC on the system's OpenSSL 3 (libcrypto's EVP; Debian: libssl-dev).
+    .target(name: "CWinteropNFPSCipher", linkerSettings: [.linkedLibrary("crypto")]),
     // Codec, the AES-128-CBC stream and the sender/receiver state machines (sans-IO).
     .target(
         name: "NFPSCore",
-        dependencies: ["WinteropWire", "WinteropFormat", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto")]
+        dependencies: ["WinteropWire", "WinteropFormat", "CWinteropNFPSCipher", nio, crypto]
     ),
-    .testTarget(name: "NFPSCoreTests", dependencies: ["NFPSCore", "WinteropWire", "WinteropFormat", nio, crypto, propertyBased]),
+    .testTarget(name: "NFPSCoreTests", dependencies: [
+        "NFPSCore", "WinteropWire", "WinteropFormat", nio, crypto, .product(name: "CryptoExtras", package: "swift-crypto"), propertyBased,
+    ]),
     // NIO shells: the share sender (listens) and share receiver (connects), OPC packing.
     .target(
         name: "NFPSRoles",

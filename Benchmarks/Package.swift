@@ -78,7 +78,10 @@ var targets: [Target] = [
     // MARK: MS-NFPS benchmarks
     .executableTarget(
         name: "NFPSBenchmarks",
-        dependencies: [benchmark, winterop("NFPSCore"), .product(name: "NIOCore", package: "swift-nio")],
+        dependencies: [
+            benchmark, winterop("NFPSCore"), winterop("WinteropTransport"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ],
         path: "Benchmarks/NFPSBenchmarks",
         plugins: [plugin]
     ),

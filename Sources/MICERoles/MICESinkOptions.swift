@@ -26,6 +26,8 @@ public protocol MICESinkSettings: Sendable {
     var allowUnpaired: Bool { get }
     /// Session Establishment Timer without PIN entry, in seconds (3.1.2).
     var sessionTimeout: Double { get }
+    /// Seconds an address waits after its free wrong PINs, doubling with each further one.
+    var pinBackoff: Double { get }
     /// PEM files for DTLS; both nil makes a self-signed certificate.
     var certificate: String? { get }
     var key: String? { get }
@@ -52,6 +54,7 @@ public struct MICESinkOptions: MICESinkSettings {
     public var replaceExisting = false
     public var allowUnpaired = false
     public var sessionTimeout: Double = 30
+    public var pinBackoff: Double = 1
     public var certificate: String?
     public var key: String?
     public var rtpPort = Int(WFD.defaultRTPPort)
@@ -87,6 +90,8 @@ extension MICESinkConfiguration {
             allowUnpaired: options.allowUnpaired,
             dtls: dtls
         )
+        pinAttemptPolicy.backoffBase = try OptionValidation.seconds(options.pinBackoff, option: "--pin-backoff", maximum: 3600)
+        pinAttemptPolicy.backoffCap = max(pinAttemptPolicy.backoffCap, pinAttemptPolicy.backoffBase)
         projection = try MICESinkProjection(validatingRTPPort: options.rtpPort, player: options.player, record: options.record)
     }
 

@@ -23,6 +23,8 @@ public protocol MICESourceSettings: Sendable {
     var stopAfter: Double? { get }
     var discoveryTimeout: Double { get }
     var controlTimeout: Double { get }
+    /// The Security Handshake Message Timer, in seconds (3.2.2: 1 s).
+    var handshakeTimeout: Double { get }
     /// With no discovery data and `--encryption auto`: retry with the plain flow when the
     /// security phase fails (a sink without PIN or DTLS support).
     var fallbackPlain: Bool { get }
@@ -67,6 +69,7 @@ public struct MICESourceOptions: MICESourceSettings {
     public var stopAfter: Double?
     public var discoveryTimeout: Double = 1.5
     public var controlTimeout: Double = 5
+    public var handshakeTimeout: Double = 1
     public var fallbackPlain = false
     public var media: String?
     public var loop = false
@@ -135,6 +138,7 @@ extension MICESourceConfiguration {
             stopAfter: try options.stopAfter.map { v throws(RoleFailure) in try OptionValidation.seconds(v, option: "--stop-after", allowZero: true) },
             discoveryTimeout: try OptionValidation.seconds(options.discoveryTimeout, option: "--discovery-timeout"),
             controlChannelTimeout: try OptionValidation.seconds(options.controlTimeout, option: "--control-timeout"),
+            securityHandshakeTimeout: try OptionValidation.seconds(options.handshakeTimeout, option: "--handshake-timeout", maximum: 3600),
             dtls: OpenSSLDTLSFactory(certificate: nil)
         )
         capabilitiesAssumed = assumed

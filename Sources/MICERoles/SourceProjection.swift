@@ -91,7 +91,11 @@ final class SourceProjection {
             loop.execute { bound.value.finish() }
         case .close(let reason):
             endStream(reason: reason.description)
-            finish()
+            if stopping || !Self.endedBySink(reason) { return finish() }
+            // The sink ended the WFD session: its STOP_PROJECTION, on the other connection,
+            // may still be on the way; wait briefly so the MICE session ends for that reason.
+            let bound = self.bound
+            loop.scheduleTask(in: Self.stopProjectionGrace) { bound.value.finish() }
         case .send, .scheduleTimer, .cancelTimer:
             break  // the session handler's
         }
@@ -147,6 +151,18 @@ final class SourceProjection {
     }
 
     private var finished = false
+
+    /// How long a WFD session the sink ended waits for the sink's STOP_PROJECTION before
+    /// the source sends its own (3.2.4.3).
+    static let stopProjectionGrace = TimeAmount.milliseconds(500)
+
+    /// The sink closed the RTSP connection or tore the session down (M8).
+    private static func endedBySink(_ reason: WFDCloseReason) -> Bool {
+        switch reason {
+        case .peerClosed, .teardown: return true
+        default: return false
+        }
+    }
 
     private func finish() {
         guard !finished else { return }

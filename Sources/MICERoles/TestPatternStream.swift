@@ -14,6 +14,8 @@ final class TestPatternStream: TransportStreamReader {
     /// GStreamer's complaints, passed on to standard error until the pipeline is stopped.
     private let errors = Pipe()
     private let stopped = NIOLockedValueBox(false)
+    /// The pipeline's output, read on a thread of its own (the sender runs on the event loop).
+    private let buffer = LiveStreamBuffer()
 
     /// The pipeline's arguments for `gst-launch-1.0`.
     static func arguments(for video: WFDVideoMode?) -> [String] {
@@ -34,28 +36,23 @@ final class TestPatternStream: TransportStreamReader {
         process.standardOutput = output
         process.standardError = errors
         let stopped = self.stopped
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableBytes
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            if !stopped.withLockedValue({ $0 }) { try? FileHandle.standardError.writeAllBytes(data) }
-        }
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
             throw TestPatternUnavailable(detail: "\(error)")
         }
+        let buffer = self.buffer
+        output.fileHandleForReading.readInBackground(onData: { buffer.put(Array($0)) }, onEnd: { buffer.end() })
+        errors.fileHandleForReading.readInBackground { data in
+            if !stopped.withLockedValue({ $0 }) { try? FileHandle.standardError.writeAllBytes(data) }
+        }
     }
 
-    /// What the pipeline has written (waits for some), nil once it has ended.
+    /// What the pipeline has written since the last call (empty if nothing yet), nil once
+    /// it has ended; never waits.
     func read() throws -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let fd = output.fileHandleForReading.fileDescriptor
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 { return Array(buffer[..<count]) }
-            if count == 0 || errno != EINTR { return nil }
-        }
+        buffer.take()
     }
 
     /// Ends the pipeline.
@@ -63,6 +60,7 @@ final class TestPatternStream: TransportStreamReader {
         // What it says while dying (a broken pipe) is not news.
         stopped.withLockedValue { $0 = true }
         if process.isRunning { process.terminate() }
+        buffer.end()
     }
 }
 

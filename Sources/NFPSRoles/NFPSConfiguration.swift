@@ -31,6 +31,8 @@ public protocol ShareReceiverSettings: Sendable {
     var raw: Bool { get }
     /// `--timeout SECONDS`: the socket set-up's limit.
     var timeout: Double { get }
+    /// `--stall-timeout SECONDS`: how long the session socket may stay silent.
+    var stallTimeout: Double { get }
 }
 
 /// The NFPB Session values MS-NFPS uses (3.2.1, 3.3.1): SessionID and SharedSecretKey.
@@ -142,6 +144,10 @@ public struct ShareReceiverConfiguration: Sendable {
     public var raw: Bool
     /// How long the socket set-up may take.
     public var setupTimeout: Duration
+    /// How long the share sender may send nothing, once a socket is open, before the
+    /// receiver gives up (MS-NFPS sets no limit, 3.3.2; a silent peer is treated as a
+    /// socket closed due to fault, 3.3.7.3).
+    public var stallTimeout: Duration
 
     /// The file a `--raw` package is kept in, inside the output directory.
     public static let rawFileName = "package.opc"
@@ -151,7 +157,8 @@ public struct ShareReceiverConfiguration: Sendable {
         try self.init(
             to: settings.to, session: try NFPSSessionValues(sessionIDHex: settings.sessionID, secretHex: settings.secret),
             outputDirectory: settings.out, decline: settings.decline, raw: settings.raw,
-            setupTimeout: try OptionValidation.seconds(settings.timeout, option: "--timeout")
+            setupTimeout: try OptionValidation.seconds(settings.timeout, option: "--timeout"),
+            stallTimeout: try OptionValidation.seconds(settings.stallTimeout, option: "--stall-timeout")
         )
     }
 
@@ -159,7 +166,7 @@ public struct ShareReceiverConfiguration: Sendable {
     /// address (2.2.5): IPv4 169.254/16 → 2, IPv6 fe80::/10 → 1, Teredo 2001::/32 → 8, else 5.
     public init(
         to: String, session: NFPSSessionValues, outputDirectory: String, decline: Bool, raw: Bool,
-        setupTimeout: Duration = .seconds(30)
+        setupTimeout: Duration = .seconds(30), stallTimeout: Duration = Self.defaultStallTimeout
     ) throws(RoleFailure) {
         var targets: [Target] = []
         for part in to.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
@@ -200,7 +207,11 @@ public struct ShareReceiverConfiguration: Sendable {
         self.decline = decline
         self.raw = raw
         self.setupTimeout = setupTimeout
+        self.stallTimeout = stallTimeout
     }
+
+    /// `--stall-timeout`'s default.
+    public static let defaultStallTimeout = Duration.seconds(30)
 
     static func connectionType(for host: String) -> ConnectionType {
         let lower = host.lowercased()

@@ -2,9 +2,9 @@ import Dispatch
 import NFPSCore
 import NIOCore
 
-/// Throughput of the MS-NFPS stream cipher per call size, for `winterop nfps bench`
-/// and the NFPSBenchmarks target. Compare with `openssl speed -evp aes-128-cbc` in
-/// the same run (Benchmarks/nfps-loopback.sh does); build in release.
+/// Throughput of the MS-NFPS stream cipher per call size, for `winterop nfps bench`.
+/// Compare with `openssl speed -evp aes-128-cbc` in the same run (NFPSBenchmarks and
+/// Benchmarks/nfps-loopback.sh do); build in release.
 public enum NFPSMeasurements {
     public struct Figure: Sendable, CustomStringConvertible {
         public var name: String

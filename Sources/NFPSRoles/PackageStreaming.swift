@@ -8,8 +8,8 @@ import WinteropWire
 /// by the event loop; at most ``window`` chunks are in flight, so memory stays at a
 /// few chunks whatever the package size.
 enum PackageStreaming {
-    /// Plaintext read and encrypted per step: large enough to amortise the cipher's
-    /// per-call cost (key schedule, copies), small enough to keep memory flat.
+    /// Plaintext read and encrypted per step: large enough to amortise the per-step
+    /// costs (a read, a task hop, a socket write), small enough to keep memory flat.
     static let chunkSize = 1 << 20
     /// Chunks written but not yet on the wire.
     static let window = 3

@@ -85,7 +85,8 @@ public final class ShareReceiver: Sendable {
                 .connect(host: target.address.host, port: target.address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
-                            IdleStateHandler(readTimeout: ReadTimeoutHandler.limit.timeAmount), ReadTimeoutHandler(),
+                            IdleStateHandler(readTimeout: self.configuration.stallTimeout.timeAmount),
+                            ReadTimeoutHandler(limit: self.configuration.stallTimeout),
                             ByteToMessageHandler(ReceiverFrameDecoder())
                         )
                         return try Connection(wrappingChannelSynchronously: channel)
@@ -127,7 +128,9 @@ public final class ShareReceiver: Sendable {
         } catch let error as WireError {
             session.execute(session.withMachine { $0.malformedInput(id, error, now: .now) })
         } catch {
-            session.execute(session.withMachine { $0.socketClosedByFault(id) })
+            // A reset or a silent peer: before the echo a failed attempt, retried (3.1.7.1);
+            // on the session socket a socket closed due to fault (3.3.7.3).
+            session.execute(session.withMachine { $0.connectFailed(id, now: .now) })
         }
         session.unregister(id)
         if let received {
@@ -156,6 +159,9 @@ public final class ShareReceiver: Sendable {
                     message = try await messages.next()
                 } catch let error as WireError {
                     throw error
+                } catch let stall as ReadTimeoutHandler.Timeout {
+                    session.execute(session.withMachine { $0.socketClosedByFault(id, cause: stall.description) })
+                    break
                 } catch {
                     session.execute(session.withMachine { $0.socketClosedByFault(id) })
                     break

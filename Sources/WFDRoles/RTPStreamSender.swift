@@ -6,7 +6,8 @@ import WinteropWire
 
 /// Where transport-stream bytes come from, read in chunks (a file, a pipe from GStreamer).
 public protocol TransportStreamReader: AnyObject {
-    /// The next bytes, or nil at the end.
+    /// The next bytes, nil at the end, or empty when none are ready yet (a live source):
+    /// the sender then asks again shortly. Called on the event loop: it must not block.
     func read() throws -> [UInt8]?
 }
 
@@ -85,6 +86,9 @@ public final class RTPStreamSender {
         pump()
     }
 
+    /// How soon a reader with nothing ready is asked again.
+    static let readerRetry = TimeAmount.milliseconds(5)
+
     public func stop() {
         channel.eventLoop.assertInEventLoop()
         guard !stopped else { return }
@@ -100,6 +104,7 @@ public final class RTPStreamSender {
                 queue += packetizer.packetize(pacer.finish()) + packetizer.flush()
                 return
             }
+            if bytes.isEmpty { return }  // nothing ready yet
             queue += packetizer.packetize(try pacer.append(bytes))
         }
     }
@@ -108,7 +113,14 @@ public final class RTPStreamSender {
         guard !stopped else { return }
         do {
             try refill()
+            let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
+            guard !queue.isEmpty || finished else {
+                // A live source has nothing yet: ask again soon, without blocking the loop.
+                scheduled = channel.eventLoop.scheduleTask(in: Self.readerRetry) { loopBound.value.pump() }
+                return
+            }
             let now = NIODeadline.now()
+            // The clock starts with the first datagram, not with a source still warming up.
             let start = self.start ?? now
             self.start = start
             while let next = queue.first, start + .nanoseconds(next.due) <= now {
@@ -122,11 +134,14 @@ public final class RTPStreamSender {
             }
             channel.flush()
             guard let next = queue.first else {
+                if !finished {
+                    scheduled = channel.eventLoop.scheduleTask(in: Self.readerRetry) { loopBound.value.pump() }
+                    return
+                }
                 stopped = true
                 done.succeed(statistics)
                 return
             }
-            let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
             scheduled = channel.eventLoop.scheduleTask(deadline: start + .nanoseconds(next.due)) { loopBound.value.pump() }
         } catch {
             stopped = true

@@ -63,3 +63,29 @@ extension FileHandle {
         try? writeAllBytes(Data(text.utf8))
     }
 }
+
+extension FileHandle {
+    /// Reads on a thread of its own until end of file, handing each chunk to `onData` and
+    /// then calling `onEnd` once; the handle stays open (and alive) until then.
+    ///
+    /// This replaces `readabilityHandler`, whose dispatch source can outlive the
+    /// descriptor it watches when the handle is released: libdispatch then dereferences a
+    /// freed registration and the process crashes (seen under parallel test runs).
+    public func readInBackground(
+        onData: @escaping @Sendable (Data) -> Void, onEnd: @escaping @Sendable () -> Void = {}
+    ) {
+        let handle = UncheckedHandle(self)
+        let thread = Thread {
+            while let chunk = try? handle.value.readSomeBytes(), !chunk.isEmpty { onData(chunk) }
+            onEnd()
+        }
+        thread.name = "winterop-pipe-reader"
+        thread.start()
+    }
+}
+
+/// A `FileHandle` handed to the one thread that reads it.
+private struct UncheckedHandle: @unchecked Sendable {
+    let value: FileHandle
+    init(_ value: FileHandle) { self.value = value }
+}

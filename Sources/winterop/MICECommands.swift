@@ -64,6 +64,9 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     @Option(name: .long, help: "Session Establishment Timer in seconds without PIN entry (default 30; PIN entry gets 120 or this, whichever is larger). Lower it for tests.")
     var sessionTimeout: Double = 30
 
+    @Option(name: .long, help: "Seconds a source address waits before its next PIN attempt after three wrong PINs; doubles with each further wrong PIN, up to 60 s or this (default 1).")
+    var pinBackoff: Double = 1
+
     @Option(name: .long, help: "PEM certificate for DTLS (default: a self-signed one made at start).")
     var certificate: String?
 
@@ -137,6 +140,9 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
 
     @Option(name: .long, help: "Control Channel Connection timer, in seconds.")
     var controlTimeout: Double = 5
+
+    @Option(name: .long, help: "Security Handshake Message Timer in seconds: how long to wait for each DTLS or PIN answer (MS-MICE 3.2.2: 1). Raise it to wait out a sink that slows PIN guessing.")
+    var handshakeTimeout: Double = 1
 
     @Flag(name: .long, help: "Without --ie or --capabilities and with --encryption auto: if the secured attempt fails (a sink without PIN or DTLS), try the plain flow once.")
     var fallbackPlain = false

@@ -31,23 +31,28 @@ import WinteropTestSupport
 /// attempt waits (pin_throttled), and the right PIN then still gets through.
 @Suite struct PINThrottlingProcessTests {
     @Test func wrongPINsFromOneAddressAreSlowedDown() async throws {
-        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468"])
+        // A 4 s backoff: the fourth source reaches its PIN_CHALLENGE well within it even
+        // on a loaded machine.
+        let (sink, port) = try await ProcessTests.sink(["--pin", "13572468", "--pin-backoff", "4"])
         defer { sink.terminate() }
+        let clock = ContinuousClock()
+        var start = clock.now
         for _ in 0..<3 {
+            // The backoff runs from the third wrong attempt, which the sink sees after this.
+            start = clock.now
             let guess = try ProcessTests.source(port: port, ["--pin", "86427531"])
             #expect(await guess.waitForExit() == 1)
         }
         #expect(sink.events().filter { $0 == "pin_result" }.count == 3)
         #expect(!sink.events().contains("pin_throttled"))
-        let clock = ContinuousClock()
-        let start = clock.now
-        let right = try ProcessTests.source(port: port, ["--pin", "13572468"])
+        // The sink holds the PIN_CHALLENGE for the backoff: this source waits it out.
+        let right = try ProcessTests.source(port: port, ["--pin", "13572468", "--handshake-timeout", "30"])
         #expect(await right.waitForExit() == 0, "source stderr: \(right.stderr)")
-        #expect(clock.now - start >= .milliseconds(900))
+        #expect(clock.now - start >= .seconds(4))
         let throttled = await sink.wait(for: "pin_throttled")
         #expect(throttled?["limit"] as? String == "address")
-        // The 1 s backoff, less the time the fourth source took to reach its PIN_CHALLENGE.
-        #expect((throttled?["waitMs"] as? Int).map { $0 > 0 && $0 <= 1000 } == true, "\(String(describing: throttled))")
+        // The 4 s backoff, less the time the fourth source took to reach its PIN_CHALLENGE.
+        #expect((throttled?["waitMs"] as? Int).map { $0 > 0 && $0 <= 4000 } == true, "\(String(describing: throttled))")
         #expect(right.events().contains("rtsp_connected"))
     }
 }

@@ -171,28 +171,37 @@ import WinteropTestSupport
             [0x00, 0x08, 0x01, 0x07, 0x04, 0x00, 0x01, 0x00],        // unknown Command
             [0x00, 0x3D, 0x01, 0x01, 0x00, 0x00],                    // truncated, then EOF
         ]
+        func count(_ name: String) -> Int { sink.events().filter { $0 == name }.count }
+        func waitForCount(_ name: String, above before: Int) async -> Bool {
+            await sink.wait(for: name, where: { _ in count(name) > before }) != nil
+        }
         for input in inputs {
+            let closedBefore = count("closed")
             let connection = try await RawConnection.connect(to: address)
             // The sink may close as soon as it has read a bad header: sending can race that.
             try? await connection.send(input)
             try await connection.finish()
             _ = try await connection.readUntilClosed()
+            // The slot is free again once the sink has seen this connection end.
+            #expect(await waitForCount("closed", above: closedBefore), "sink: \(sink.lines)")
         }
         #expect(sink.process.isRunning)
         // While one source is connected, a second is refused.
+        let connectedBefore = count("connected")
         let first = try await RawConnection.connect(to: address)
-        await sink.wait(for: "connected")
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await waitForCount("connected", above: connectedBefore), "sink: \(sink.lines)")
         let second = try await RawConnection.connect(to: address)
         _ = try await second.readUntilClosed()
-        #expect(await sink.wait(for: "rejected") != nil)
+        #expect(await sink.wait(for: "rejected") != nil, "sink: \(sink.lines)")
+        let closedBefore = count("closed")
         await first.close()
-        try await Task.sleep(for: .milliseconds(100))
+        // The slot is free once the sink has seen the first connection end.
+        #expect(await waitForCount("closed", above: closedBefore), "sink: \(sink.lines)")
         let source = try Self.source(port: port, ["--pin", "off", "--encryption", "off"])
         defer { source.terminate() }
         #expect(await source.waitForExit() == 0, "source stderr: \(source.stderr)")
         let closedReasons = sink.lines.filter { $0.contains(#""event":"closed""#) }
-        #expect(closedReasons.filter { $0.contains("malformed_message") }.count == 3)
+        #expect(closedReasons.filter { $0.contains("malformed_message") }.count == 3, "sink: \(sink.lines)")
     }
 
     @Test func ctrlCOnTheSinkStopsTheProjection() async throws {

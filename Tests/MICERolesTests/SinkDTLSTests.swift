@@ -9,10 +9,15 @@ import WinteropWire
 /// The sink's DTLS tunnel against raw clients: the Security Handshake Message Timer
 /// and bad Security Tokens tear the connection down (3.1.5.5, 3.1.6).
 @Suite(.serialized) struct SinkDTLSTests {
-    static func secureSink(_ events: EventCollector) async throws -> (MICESinkServer, SocketAddress) {
+    /// A sink with a PIN and DTLS. Tests of the Security Handshake Message Timer keep the
+    /// spec's 1 s (3.1.2); tests that complete a handshake allow a loaded machine more.
+    static func secureSink(
+        _ events: EventCollector, handshakeTimeout: Duration = .seconds(1)
+    ) async throws -> (MICESinkServer, SocketAddress) {
         let server = MICESinkServer(
             configuration: MICESinkConfiguration(
                 listen: HostPort(host: "127.0.0.1", port: 0), friendlyName: "Test Sink", pinMode: .fixed("12345678"),
+                securityHandshakeTimeout: handshakeTimeout,
                 dtls: try OpenSSLDTLSFactory.selfSigned(commonName: "test")
             ),
             events: events.log, eventLoopGroup: MultiThreadedEventLoopGroup.singleton
@@ -31,7 +36,7 @@ import WinteropWire
         for record in hello {
             try await connection.send(try MICEMessage.securityHandshake(.init(securityToken: record, sourceID: nil)).encoded())
         }
-        let received = try await connection.readUntilClosed(timeout: .seconds(5))
+        let received = try await connection.readUntilClosed(timeout: .seconds(20))
         let elapsed = clock.now - start
         // The sink answered with its flight (ServerHello …), then gave up after about a second.
         var buffer = ByteBuffer(bytes: received)
@@ -41,7 +46,7 @@ import WinteropWire
             answers += 1
         }
         #expect(answers >= 1)
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "\(elapsed)")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(20), "\(elapsed)")
         #expect(events.first("closed")?.contains("security_handshake_timeout") == true)
         await server.shutdown()
     }
@@ -61,7 +66,7 @@ import WinteropWire
     /// SECURITY_HANDSHAKE messages: the sink joins them and the handshake completes.
     @Test func recordsSplitAcrossMessagesAreReassembled() async throws {
         let events = EventCollector("sink")
-        let (server, address) = try await Self.secureSink(events)
+        let (server, address) = try await Self.secureSink(events, handshakeTimeout: .seconds(20))
         let client = try OpenSSLDTLSFactory(certificate: nil).makeClient()
         let connection = try await RawConnection.connect(to: address)
         func sendSplit(_ records: [[UInt8]]) async throws {

@@ -38,10 +38,14 @@ import WinteropWire
         let (server, address) = try await Self.startSink(sinkEvents)
         let sourceEvents = EventCollector("source")
         let source = MICESource(
-            configuration: Self.sourceConfiguration(sink: address), events: sourceEvents.log,
+            configuration: Self.sourceConfiguration(sink: address, stopAfter: nil), events: sourceEvents.log,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, pinProvider: { nil }
         )
-        let reason = try await source.run()
+        let running = Task { try await source.run() }
+        // Stop once the stream runs (a fixed --stop-after could come before M7 on a loaded machine).
+        #expect(await sinkEvents.wait(for: "stream_started") != nil, "\(sinkEvents.names())")
+        source.disconnect()
+        let reason = try await running.value
         #expect(reason == .localDisconnect)
         #expect(sourceEvents.names().starts(with: ["listening", "connected", "source_ready", "rtsp_connected"]))
         await sinkEvents.wait(for: "closed")
@@ -71,7 +75,7 @@ import WinteropWire
         try await truncated.send([0x00, 0x3D, 0x01, 0x01, 0x00])
         try await truncated.finish()
         _ = try await truncated.readUntilClosed()
-        try await Task.sleep(for: .milliseconds(100))
+        for _ in 0..<2000 where events.count("closed") < 4 { try await Task.sleep(for: .milliseconds(10)) }
         let reasons = events.all.filter { $0.contains(#""event":"closed""#) }
         #expect(reasons.count == 4)
         #expect(reasons.filter { $0.contains("malformed_message") }.count == 3)
@@ -89,7 +93,7 @@ import WinteropWire
         let events = EventCollector("sink")
         let (server, address) = try await Self.startSink(events)
         let first = try await RawConnection.connect(to: address)
-        try await Task.sleep(for: .milliseconds(50))
+        _ = await events.wait(for: "connected")
         let second = try await RawConnection.connect(to: address)
         _ = try await second.readUntilClosed()
         #expect(events.count("rejected") == 1)
@@ -102,7 +106,7 @@ import WinteropWire
         let events = EventCollector("sink")
         let (server, address) = try await Self.startSink(events, replace: true)
         let first = try await RawConnection.connect(to: address)
-        try await Task.sleep(for: .milliseconds(50))
+        _ = await events.wait(for: "connected")
         let second = try await RawConnection.connect(to: address)
         _ = try await first.readUntilClosed()
         #expect(events.first("closed")?.contains("replaced") == true)
@@ -124,7 +128,7 @@ import WinteropWire
         let events = EventCollector("sink")
         let (server, address) = try await Self.startSink(events)
         let client = try await RawConnection.connect(to: address)
-        try await Task.sleep(for: .milliseconds(50))
+        _ = await events.wait(for: "connected")
         async let bytes = client.readUntilClosed()
         await server.shutdown()
         let received = try await bytes

@@ -26,7 +26,7 @@ import WinteropWire
             for try await connection in group { all.append(connection) }
             return all
         }
-        for _ in 0..<200 where events.count("rejected") < 39 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<2000 where events.count("rejected") < 39 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(events.count("connected") == 1)
         #expect(events.count("rejected") == 39)
         for connection in connections { await connection.close() }
@@ -38,6 +38,8 @@ import WinteropWire
         let events = EventCollector("sink")
         let (server, address) = try await Self.sink(events, grace: .milliseconds(200))
         let idle = try await RawConnection.connect(to: address)
+        // The grace runs from the sink's accept, which may come after connect returns.
+        _ = await events.wait(for: "connected")
         try await Task.sleep(for: .milliseconds(300))
         let real = try await RawConnection.connect(to: address)
         _ = try await idle.readUntilClosed()

@@ -34,7 +34,7 @@ final class EventCollector: Sendable {
 
     /// Waits until `event` was reported (or the timeout passes).
     @discardableResult
-    func wait(for event: String, timeout: Duration = .seconds(10)) async -> String? {
+    func wait(for event: String, timeout: Duration = .seconds(20)) async -> String? {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -85,7 +85,7 @@ struct RawConnection: Sendable {
     var isActive: Bool { channel.isActive }
 
     /// Waits until the peer closes (or the timeout passes); returns everything read.
-    func readUntilClosed(timeout: Duration = .seconds(5)) async throws -> [UInt8] {
+    func readUntilClosed(timeout: Duration = .seconds(20)) async throws -> [UInt8] {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while channel.isActive && clock.now < deadline {
@@ -100,7 +100,7 @@ struct RawConnection: Sendable {
     }
 
     /// Waits for the next complete MS-MICE frames after `consumed` bytes (advanced past them).
-    func nextFrames(after consumed: inout Int, timeout: Duration = .seconds(5)) async throws -> [MICEFrame] {
+    func nextFrames(after consumed: inout Int, timeout: Duration = .seconds(20)) async throws -> [MICEFrame] {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {

@@ -158,6 +158,23 @@ import WinteropWire
         #expect(machine.state.name == "Abandoned")
     }
 
+    /// 3.3.7.3 with the shell's cause (a silent sender): the reason says what happened.
+    @Test func faultWithCauseNamesIt() {
+        var machine = Self.machine()
+        _ = machine.tapAndSendFilesActivated(now: Self.t0)
+        _ = machine.connectSucceeded(0)
+        _ = machine.socketConnectHeaderReceived(0, Self.header(.linkLocal), now: Self.t0)
+        _ = machine.shareHeaderReceived(0, ShareHeader(totalContentSizeEstimate: 0))
+        _ = machine.ivReceived(0, [UInt8](repeating: 0, count: 16))
+        guard case .abandon(let reason)? = machine.socketClosedByFault(0, cause: "the share sender sent nothing for 2 s").last else {
+            Issue.record("not abandoned"); return
+        }
+        #expect(reason == "the share sender sent nothing for 2 s (in ReceivingPackage)")
+        #expect(machine.state.name == "Abandoned")
+        // Another socket's fault, after the session is over, changes nothing.
+        #expect(machine.socketClosedByFault(1, cause: "late").isEmpty)
+    }
+
     /// Before the echo, a closed socket is a failed attempt; out-of-turn messages abandon.
     @Test func closeDuringSetupAndOutOfTurn() {
         var machine = Self.machine()

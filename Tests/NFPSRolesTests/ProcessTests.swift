@@ -112,6 +112,8 @@ extension NFPSProcesses {
             #expect(none.status == 2 && none.stderr.contains("FILE"))
             let zeros = try WinteropProcess.run(["nfps", "receive", "--to", "0.0.0.0:5", "--session-id", NFPS.sessionID, "--secret", "00", "--out", "/tmp/x"])
             #expect(zeros.status == 2 && zeros.stderr.contains("all zeros"))
+            let stall = try WinteropProcess.run(["nfps", "receive", "--to", "127.0.0.1:5", "--session-id", NFPS.sessionID, "--secret", "00", "--out", "/tmp/x", "--stall-timeout", "0"])
+            #expect(stall.status == 2 && stall.stderr.contains("--stall-timeout"), "stderr: \(stall.stderr)")
         }
     }
 }

@@ -19,6 +19,8 @@ final class ScriptedSender: Sendable {
         case dieMidStream(reset: Bool)
         /// Send the first half of the ciphertext, then nothing until the receiver closes.
         case stallMidStream
+        /// Read the Socket Connect header and never answer it.
+        case silent
     }
 
     let port: Int
@@ -59,6 +61,10 @@ final class ScriptedSender: Sendable {
             }
             guard let connect = try await read(SocketConnectHeader.size) else { return }
             var header = try SocketConnectHeader.decode(bytes: connect.readableBytesView)
+            if case .silent = script {
+                while try await iterator.next() != nil {}
+                return
+            }
             if case .differingEcho = script { header.reserved1 = 1 }
             try await outbound.write(ByteBuffer(bytes: header.bytes))
             if case .differingEcho = script { return }

@@ -58,6 +58,44 @@ extension NFPSProcesses {
             #expect(NFPS.contents(folder).isEmpty)
         }
 
+        /// A sender that goes silent mid-stream without closing: after --stall-timeout the
+        /// receiver abandons the transfer (3.3.7.3), says why, exits 1 and leaves nothing.
+        @Test func stalledSenderTimesOut() async throws {
+            let package = Array(NFPS.bytes(256 << 10, seed: 9))
+            let sender = try await ScriptedSender(script: .stallMidStream, package: package, secret: Self.secret)
+            defer { sender.stop() }
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: folder, ["--raw", "--stall-timeout", "1"])
+            defer { receiver.terminate() }
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect(clock.now - start >= .seconds(1), "gave up before the stall timeout")
+            #expect(receiver.event("header") != nil, "the stall should come after the Share header")
+            let reason = receiver.event("failed")?["reason"] as? String
+            #expect(reason == "the share sender sent nothing for 1 s (--stall-timeout) (in ReceivingPackage)", "reason: \(reason ?? "none")")
+            #expect(receiver.stderr.contains("sent nothing for 1 s"), "stderr: \(receiver.stderr)")
+            #expect(receiver.event("done") == nil)
+            #expect(NFPS.contents(folder).isEmpty)
+        }
+
+        /// A sender that accepts but never echoes: the stall timeout ends the attempt, which
+        /// is a failed attempt retried after 10 ms (3.1.7.1), until the set-up times out.
+        @Test func silentSenderIsRetriedUntilTheSetupTimesOut() async throws {
+            let sender = try await ScriptedSender(script: .silent, package: [1, 2, 3], secret: Self.secret)
+            defer { sender.stop() }
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // The set-up limit stays below the 4 s second wave, so only retries reconnect.
+            let receiver = try NFPS.receiver(to: "127.0.0.1:\(sender.port)", out: folder, ["--timeout", "3", "--stall-timeout", "0.3"])
+            defer { receiver.terminate() }
+            #expect(await receiver.finished() == 1, "receiver stderr: \(receiver.stderr)")
+            #expect((receiver.event("failed")?["reason"] as? String)?.contains("no share sender answered") == true)
+            #expect(sender.connections.withLockedValue { $0 } > 1, "the silent attempt was not retried")
+            #expect(NFPS.contents(folder).isEmpty)
+        }
+
         /// 3.3.7.3 / 3.3.7.4: a sender that stops mid-stream (FIN or RST): the receiver is
         /// abandoned and nothing that looks complete is left.
         @Test(arguments: [false, true])

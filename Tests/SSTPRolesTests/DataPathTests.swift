@@ -12,9 +12,9 @@ import WinteropTransport
 /// nothing is acknowledged before its bytes are on disk.
 @Suite struct DataPathTests {
     @Test func aOneFileSendDoesNotWaitForTheAcknowledgmentTimer() throws {
-        // The receiver's Message Acknowledgment Timer is 20 s: only an immediate
+        // The receiver's Message Acknowledgment Timer is 60 s: only an immediate
         // acknowledgment (the A bit on the last message, 3.1.4.7) ends the send sooner.
-        let listener = try ListenerProcess(extra: ["--ack-delay", "20", "--no-fsync"])
+        let listener = try ListenerProcess(extra: ["--ack-delay", "60", "--no-fsync"])
         defer { _ = listener.stop() }
         let dir = try EndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -24,7 +24,7 @@ import WinteropTransport
         let result = try Winterop.run(EndToEndTests.sendArguments(listener.port, files: [file]))
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(elapsed < 5, "the send took \(elapsed) s")
+        #expect(elapsed < 30, "the send took \(elapsed) s")
         let message = try listener.waitFor { $0["event"] as? String == "message" }
         let flags = try #require(message["flags"] as? [String: Any])
         #expect(flags["acknowledgeImmediately"] as? Bool == true)
@@ -176,6 +176,6 @@ extension DataPathTests {
         #expect(report.acknowledged.count == 40)
         // Ten rounds of four: waiting out the 5 s timer each round would take 45 s or more;
         // the bound leaves room for a loaded machine.
-        #expect(ContinuousClock.now - start < .seconds(15))
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 }

@@ -206,8 +206,13 @@ import Testing
         client.close()
         let closed = try listener.waitFor { $0["event"] as? String == "connection_closed" }
         #expect(closed["by"] as? String == "transport")
-        Thread.sleep(forTimeInterval: 0.2)
-        let left = (try? FileManager.default.contentsOfDirectory(atPath: listener.inbox.path)) ?? []
+        // The partial file goes once the writer has finished with it.
+        var left = (try? FileManager.default.contentsOfDirectory(atPath: listener.inbox.path)) ?? []
+        let deadline = Date().addingTimeInterval(20)
+        while !left.isEmpty && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            left = (try? FileManager.default.contentsOfDirectory(atPath: listener.inbox.path)) ?? []
+        }
         #expect(left.isEmpty, "\(left)")
         #expect(listener.events(named: "message").isEmpty)
         // And the next device is served.

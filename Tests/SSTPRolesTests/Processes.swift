@@ -47,9 +47,8 @@ final class ListenerProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         let parsed = self.parsed
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableBytes
-            guard !data.isEmpty else { handle.readabilityHandler = nil; return }
+        try process.run()
+        out.fileHandleForReading.readInBackground { data in
             parsed.lock.withLock {
                 let state = parsed
                 let text = state.partial + String(decoding: data, as: UTF8.self)
@@ -61,12 +60,9 @@ final class ListenerProcess: @unchecked Sendable {
             }
         }
         let stderrText = self.stderrText
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableBytes
-            guard !data.isEmpty else { handle.readabilityHandler = nil; return }
+        err.fileHandleForReading.readInBackground { data in
             stderrText.withLockedValue { $0 += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
         let listening = try waitFor { $0["event"] as? String == "listening" }
         port = listening["port"] as? Int ?? 0
     }

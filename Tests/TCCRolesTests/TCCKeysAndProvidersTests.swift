@@ -306,7 +306,7 @@ import WinteropWire
         ])
         defer { serve.terminate() }
         _ = await serve.listeningPort(service: "sstp-device")
-        await poll(timeout: .seconds(5)) { serve.stderr.contains("tcc-server left out") }
+        await poll(timeout: .seconds(20)) { serve.stderr.contains("tcc-server left out") }
         #expect(serve.stderr.contains("tcc-server left out") && serve.stderr.contains("tcc/provider"), "\(serve.stderr)")
         #expect(serve.event("listening", where: { $0["service"] as? String == "tcc-server" }) == nil)
         serve.interrupt()

@@ -178,6 +178,7 @@ import WinteropWire
         try await Task.sleep(for: .milliseconds(300))
         #expect(Self.hex(peer.bytes) == Self.success412)
         peer.close()
+        await poll(timeout: .seconds(20)) { server.events().filter { $0 == "ignored" }.count >= 2 }
         #expect(server.events().filter { $0 == "ignored" }.count == 2, "\(server.lines)")
     }
 
@@ -189,7 +190,7 @@ import WinteropWire
         let peer = try await RawPeer.connect(port: port)
         let clock = ContinuousClock()
         let start = clock.now
-        #expect(await peer.waitForClose(timeout: .seconds(5)))
+        #expect(await peer.waitForClose(timeout: .seconds(20)))
         #expect(clock.now - start >= .milliseconds(250))
         #expect((await server.wait(for: "closed")?["reason"] as? String)?.contains("3.2.6") == true)
     }
@@ -230,8 +231,8 @@ import WinteropWire
         try await starting.send("010000")
         _ = await server.wait(for: "request")
         server.interrupt()
-        #expect(await idle.waitForClose(timeout: .seconds(5)))
-        #expect(await starting.waitForClose(timeout: .seconds(5)))
+        #expect(await idle.waitForClose(timeout: .seconds(20)))
+        #expect(await starting.waitForClose(timeout: .seconds(20)))
         #expect(starting.bytes.isEmpty)
         #expect(await Self.exit(server) == 0, "\(server.stderr)")
         let reasons = server.jsonEvents().filter { $0["event"] as? String == "closed" }.compactMap { $0["reason"] as? String }

@@ -46,7 +46,9 @@ import WinteropTestSupport
                 ByteBuffer(bytes: try sink.endpoint.open(Array(datagram.readableBytesView)))
             }, output: { bytes in recorded.withLockedValue { $0 += bytes } })
         }
+        // A relay starved by the parallel test run must not drop the sender's catch-up burst.
         let relay = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(WFDChannels.udpBufferBytes))
             .channelInitializer { [target = rtp.localAddress!] channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(UDPRelay(target: target, corrupt: [30])) }
             }
@@ -64,7 +66,7 @@ import WinteropTestSupport
             return s.result
         }.get().get()
         #expect(result.packets == 100)
-        // Wait (up to 5 s, not a fixed sleep) until all 100 datagrams reached the receiver.
+        // Wait (up to 30 s, not a fixed sleep) until all 100 datagrams reached the receiver.
         func statistics() async throws -> RTPReceiveHandler.Statistics {
             try await rtp.eventLoop.submit {
                 let handler = try rtp.pipeline.syncOperations.handler(type: RTPReceiveHandler.self)
@@ -73,7 +75,7 @@ import WinteropTestSupport
             }.get()
         }
         var stats = try await statistics()
-        for _ in 0..<500 where stats.receiver.packets + stats.undecryptable < 100 {
+        for _ in 0..<3000 where stats.receiver.packets + stats.undecryptable < 100 {
             try await Task.sleep(for: .milliseconds(10))
             stats = try await statistics()
         }

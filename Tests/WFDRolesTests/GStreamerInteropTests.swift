@@ -65,7 +65,7 @@ import WinteropTestSupport
             return s.result
         }.get().get()
         let elapsed = ContinuousClock.now - start
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while received.withLockedValue({ $0.count }) < media.count && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -77,8 +77,10 @@ import WinteropTestSupport
         try await sender.close()
 
         #expect(stats.packets == (media.count / 188 + 6) / 7)
-        // mpegtsmux's PCRs span most of the second of video: the send took about as long.
-        #expect(elapsed >= .milliseconds(500) && elapsed < .seconds(10), "sent in \(elapsed)")
+        // mpegtsmux's PCRs span most of the second of video: the send took at least that
+        // long (paced, not dumped); the upper bound only guards against a hang, since the
+        // parallel test run can starve the event loop.
+        #expect(elapsed >= .milliseconds(500) && elapsed < .seconds(60), "sent in \(elapsed)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(media))
         let parse = try Self.run(gst, ["-v", "filesrc", "location=\(output)", "!", "tsdemux", "!", "h264parse", "!", "fakesink"])
         #expect(parse.status == 0, "\(parse.output)")

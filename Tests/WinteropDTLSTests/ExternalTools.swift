@@ -72,14 +72,13 @@ final class RunningProcess: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableBytes
-            guard let self, !data.isEmpty else { return }
+        try process.run()
+        output.fileHandleForReading.readInBackground { [weak self] data in
+            guard let self else { return }
             self.lock.lock()
             self.collected.append(data)
             self.lock.unlock()
         }
-        try process.run()
     }
 
     var text: String {
@@ -103,7 +102,6 @@ final class RunningProcess: @unchecked Sendable {
     }
 
     func stop() {
-        output.fileHandleForReading.readabilityHandler = nil
         // SIGKILL: the test runner blocks SIGTERM, and children inherit its signal mask.
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -124,7 +122,8 @@ final class UDPSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(descriptor)
+            // deinit closes the descriptor (it runs for a class whose init throws after
+            // every property is set): closing it here too could close another's descriptor.
             throw ToolFailure(message: "bind() failed: errno \(errno)")
         }
     }

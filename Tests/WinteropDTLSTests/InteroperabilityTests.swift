@@ -31,7 +31,7 @@ struct InteroperabilityTests {
         var info: DTLSSessionInfo?
         var sawHelloVerifyRequest = false
         while info == nil {
-            let (datagram, _) = try #require(try socket.receive(timeout: 5), "no answer from s_server; its output:\n\(server.text)")
+            let (datagram, _) = try #require(try socket.receive(timeout: 20), "no answer from s_server; its output:\n\(server.text)")
             // Handshake type 3 = hello_verify_request, right after the 13-byte record header.
             if datagram.count > DTLSRecordHeader.size, datagram[0] == 22, datagram[DTLSRecordHeader.size] == 3 {
                 sawHelloVerifyRequest = true
@@ -54,7 +54,7 @@ struct InteroperabilityTests {
         try socket.send(try client.seal(Array("hello from the winterop client\n".utf8)), to: port)
         try server.waitFor("hello from the winterop client")
         try server.write("hello from openssl s_server\n")
-        let (reply, _) = try #require(try socket.receive(timeout: 5), "s_server sent nothing; output:\n\(server.text)")
+        let (reply, _) = try #require(try socket.receive(timeout: 20), "s_server sent nothing; output:\n\(server.text)")
         #expect(String(decoding: try client.open(reply), as: UTF8.self) == "hello from openssl s_server\n")
     }
 
@@ -71,7 +71,7 @@ struct InteroperabilityTests {
 
         var peer: UInt16 = 0
         while !server.isHandshakeComplete {
-            let (datagram, from) = try #require(try socket.receive(timeout: 5), "no datagram from s_client; its output:\n\(client.text)")
+            let (datagram, from) = try #require(try socket.receive(timeout: 20), "no datagram from s_client; its output:\n\(client.text)")
             peer = from
             for record in try server.receiveHandshake(datagram).send {
                 try expectOneRecord(record)
@@ -86,7 +86,7 @@ struct InteroperabilityTests {
         try socket.send(try server.seal(Array("hello from the winterop sink\n".utf8)), to: peer)
         try client.waitFor("hello from the winterop sink")
         try client.write("hello from openssl s_client\n")
-        let (reply, _) = try #require(try socket.receive(timeout: 5), "s_client sent nothing; output:\n\(client.text)")
+        let (reply, _) = try #require(try socket.receive(timeout: 20), "s_client sent nothing; output:\n\(client.text)")
         #expect(String(decoding: try server.open(reply), as: UTF8.self) == "hello from openssl s_client\n")
     }
 }

@@ -156,17 +156,13 @@ final class RunningProcess: @unchecked Sendable {
         process.standardOutput = outPipe
         process.standardError = errPipe
         process.standardInput = FileHandle.nullDevice
-        outPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableBytes
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+        try process.run()
+        outPipe.fileHandleForReading.readInBackground { [weak self] data in
             self?.lock.withLock { self?.out.append(data) }
         }
-        errPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableBytes
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+        errPipe.fileHandleForReading.readInBackground { [weak self] data in
             self?.lock.withLock { self?.err.append(data) }
         }
-        try process.run()
     }
 
     deinit {

@@ -288,11 +288,12 @@ public struct ShareReceiverStateMachine<Instant: InstantProtocol<Duration>>: Sen
     }
 
     /// 3.3.7.3 Socket closed due to fault: "The ShareReceiver object MUST be abandoned."
-    public mutating func socketClosedByFault(_ attempt: AttemptID) -> [Action] {
+    /// `cause` is what the shell saw (a stall, a reset); the abandon reason names it.
+    public mutating func socketClosedByFault(_ attempt: AttemptID, cause: String? = nil) -> [Action] {
         switch state {
         case .replyHeaderAndReceivingIV(let socket, _) where socket == attempt,
              .receivingPackage(let socket, _) where socket == attempt:
-            return abandon(closing: [], "the connection to the share sender failed (in \(state.name))")
+            return abandon(closing: [], "\(cause ?? "the connection to the share sender failed") (in \(state.name))")
         case .initial, .setupSocket, .replyHeaderAndReceivingIV, .receivingPackage, .completed, .declined, .abandoned:
             return []
         }

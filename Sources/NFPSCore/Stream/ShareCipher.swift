@@ -1,5 +1,5 @@
+import CWinteropNFPSCipher
 import Crypto
-import CryptoExtras
 import Foundation
 import NIOCore
 
@@ -11,7 +11,8 @@ import NIOCore
 /// SHA-256(SharedSecretKey); mode = AES-128-CBC without padding (Windows CNG's default
 /// chaining mode), one chain starting at the IV and running over every full block of
 /// the package and then the footer's three blocks. A capture from a Windows peer
-/// that settles it otherwise changes only this file.
+/// that settles it otherwise changes only this file. The cipher runs in the system's
+/// OpenSSL (`CWinteropNFPSCipher`), the code `openssl speed -evp aes-128-cbc` measures.
 public struct ShareCipher: Sendable {
     public enum Direction: Sendable { case encrypt, decrypt }
 
@@ -28,51 +29,48 @@ public struct ShareCipher: Sendable {
     }
 
     public let direction: Direction
-    private let key: SymmetricKey
+    /// The SymmetricKey's 16 bytes.
+    private let key: [UInt8]
     /// The chaining value: the IV, then the last ciphertext block processed.
-    private var chain: AES._CBC.IV
+    private var chain: [UInt8]
 
     /// A cipher over one CBC chain from `iv` (16 bytes).
-    public init(direction: Direction, key: SymmetricKey, iv: some Collection<UInt8>) throws {
+    public init(direction: Direction, key: SymmetricKey, iv: some Collection<UInt8>) throws(Failure) {
+        guard key.bitCount == NFPS.aesKeySize * 8 else { throw Failure("the key is \(key.bitCount) bits; AES-128 takes 128") }
+        guard iv.count == NFPS.ivSize else { throw Failure("the IV is \(iv.count) bytes; it takes \(NFPS.ivSize)") }
         self.direction = direction
-        self.key = key
-        self.chain = try AES._CBC.IV(ivBytes: iv)
+        self.key = key.withUnsafeBytes { Array($0) }
+        self.chain = Array(iv)
     }
 
     /// Encrypts or decrypts `input`, a whole number of blocks, continuing the chain,
-    /// and appends the result to `output`. Large inputs amortise the library's
-    /// per-call key schedule and copies (the shells pass 64 KiB to 1 MiB).
-    public mutating func process(_ input: UnsafeRawBufferPointer, into output: inout ByteBuffer) throws {
+    /// and appends the result to `output`. One OpenSSL EVP call, straight into
+    /// `output`'s storage: no intermediate copies whatever the size.
+    public mutating func process(_ input: UnsafeRawBufferPointer, into output: inout ByteBuffer) throws(Failure) {
         precondition(input.count % NFPS.blockSize == 0, "ShareCipher takes whole blocks")
-        output.reserveCapacity(minimumWritableBytes: input.count)
-        // The library copies its input and allocates its output on every call: slices
-        // that stay in the CPU cache cost less than one large call (measured by `nfps bench`).
-        var offset = 0
-        while offset < input.count {
-            let end = min(offset + Self.slice, input.count)
-            try processSlice(UnsafeRawBufferPointer(rebasing: input[offset..<end]), into: &output)
-            offset = end
+        guard let source = input.baseAddress, input.count > 0 else { return }
+        let encrypt: Int32 = direction == .encrypt ? 1 : 0
+        var ok: Int32 = 0
+        key.withUnsafeBufferPointer { key in
+            chain.withUnsafeMutableBufferPointer { chain in
+                output.writeWithUnsafeMutableBytes(minimumWritableBytes: input.count) { target in
+                    guard let keyBase = key.baseAddress, let chainBase = chain.baseAddress, let targetBase = target.baseAddress else { return 0 }
+                    ok = wo_nfps_aes128_cbc(encrypt, keyBase, chainBase, source.assumingMemoryBound(to: UInt8.self), targetBase.assumingMemoryBound(to: UInt8.self), input.count)
+                    return ok == 1 ? input.count : 0
+                }
+            }
         }
-    }
-
-    /// Bytes per library call.
-    static let slice = 16 << 10
-
-    private mutating func processSlice(_ input: UnsafeRawBufferPointer, into output: inout ByteBuffer) throws {
-        let result: Data
-        switch direction {
-        case .encrypt:
-            result = try AES._CBC.encrypt(input, using: key, iv: chain, noPadding: true)
-            chain = try AES._CBC.IV(ivBytes: result.suffix(NFPS.blockSize))
-        case .decrypt:
-            result = try AES._CBC.decrypt(input, using: key, iv: chain, noPadding: true)
-            chain = try AES._CBC.IV(ivBytes: UnsafeRawBufferPointer(rebasing: input[(input.count - NFPS.blockSize)...]))
-        }
-        output.writeBytes(result)
+        guard ok == 1 else { throw Failure("OpenSSL's AES-128-CBC failed") }
     }
 
     /// ``process(_:into:)`` over the readable bytes of `input`.
-    public mutating func process(_ input: ByteBuffer, into output: inout ByteBuffer) throws {
-        try input.withUnsafeReadableBytes { try process($0, into: &output) }
+    public mutating func process(_ input: ByteBuffer, into output: inout ByteBuffer) throws(Failure) {
+        try input.withUnsafeReadableBytes { (bytes) throws(Failure) in try process(bytes, into: &output) }
+    }
+
+    /// The cipher could not run (a library failure, or a key or IV of the wrong size).
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        init(_ description: String) { self.description = description }
     }
 }
