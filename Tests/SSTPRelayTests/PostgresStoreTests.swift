@@ -72,6 +72,7 @@ struct LocalPostgres {
 
     func stop() {
         _ = try? Self.run("pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "stop"])
+        try? FileManager.default.removeItem(at: directory)
     }
 }
 
