@@ -119,20 +119,24 @@ var targets: [Target] = [
         .product(name: "NIOEmbedded", package: "swift-nio"),
     ]),
 
-    // MS-GRVSSTP relay server (3.3): sans-IO relay core (addressing, attached devices,
-    // registrations, delivery scheduler, TTLs), the durable store (SQLite through GRDB)
-    // and the NIO shells of `sstp relay` and `sstp receive`.
+    // MS-GRVSSTP relay server (3.3): the sans-IO relay core (addressing, attached devices,
+    // registrations, delivery scheduler, TTLs, quota, fanout and single-hop forwarding),
+    // then the durable store (SQLite through GRDB) and the NIO shells of `sstp relay` and
+    // `sstp receive`.
+    .target(name: "SSTPRelayCore", dependencies: ["SSTPCore", nio]),
     .target(
         name: "SSTPRelay",
         dependencies: [
-            "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
+            "SSTPRelayCore", "SSTPCore", "SSTPRoles", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]
     ),
     .testTarget(name: "SSTPRelayTests", dependencies: [
-        "SSTPRelay", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
+        "SSTPRelay", "SSTPRelayCore", "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix,
     ]),
 
     // MARK: MS-WDSMSI
@@ -239,7 +243,7 @@ var fuzzedModules: [Target.Dependency] {
         "WFDCore",
 
         // MARK: fuzzed MS-GRVSSTP modules
-        "SSTPCore",
+        "SSTPCore", "SSTPRelayCore",
 
         // MARK: fuzzed MS-WDSMSI modules
         "WDSMSICore",
@@ -261,7 +265,7 @@ var cliModules: [Target.Dependency] {
         "WFDCore", "WFDRoles",
 
         // MARK: CLI MS-GRVSSTP modules
-        "SSTPCore", "SSTPRoles", "SSTPRelay",
+        "SSTPCore", "SSTPRoles", "SSTPRelayCore", "SSTPRelay",
         // MARK: CLI MS-WDSMSI modules
         "WDSMSIRoles",
         // MARK: CLI other protocols
@@ -289,6 +293,7 @@ let package = Package(
         .library(name: "WFDRoles", targets: ["WFDRoles"]),
         .library(name: "SSTPCore", targets: ["SSTPCore"]),
         .library(name: "SSTPRoles", targets: ["SSTPRoles"]),
+        .library(name: "SSTPRelayCore", targets: ["SSTPRelayCore"]),
         .library(name: "SSTPRelay", targets: ["SSTPRelay"]),
         .library(name: "WDSMSICore", targets: ["WDSMSICore"]),
         .library(name: "WDSMSIRoles", targets: ["WDSMSIRoles"]),
@@ -306,6 +311,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

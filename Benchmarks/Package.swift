@@ -47,7 +47,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "SSTPBenchmarks",
         dependencies: [
-            benchmark, winterop("SSTPCore"), winterop("SSTPRoles"), winterop("SSTPRelay"), winterop("WinteropTransport"),
+            benchmark, winterop("SSTPCore"), winterop("SSTPRoles"), winterop("SSTPRelayCore"), winterop("SSTPRelay"), winterop("WinteropTransport"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ],

@@ -14,11 +14,13 @@ extension SSTPSendConfiguration {
     public init(
         to: String, targetDevice: String, deviceURL: String, resource: String, identity: String, device: String = "",
         files: [String] = [], version: SSTP.Version = .v1_6, options: SSTP.MessageOptions = .init(),
-        userRef: String? = nil, streamSize: Bool = true, timeout: Double = 60, standardInputMessages: Bool = false
+        userRef: String? = nil, streamSize: Bool = true, timeout: Double = 60, standardInputMessages: Bool = false,
+        fanout: [String] = []
     ) throws(RoleFailure) {
-        guard !resource.isEmpty, !identity.isEmpty, ASCII.encode(resource + identity + device + targetDevice + deviceURL) != nil else {
-            throw .usage("sstp send: --resource and --identity must be non-empty, and every URL ASCII")
+        guard !resource.isEmpty, !identity.isEmpty || !fanout.isEmpty, ASCII.encode(resource + identity + device + targetDevice + deviceURL) != nil else {
+            throw .usage("sstp send: --resource and --identity (or --fanout) must be non-empty, and every URL ASCII")
         }
+        let fanoutEntries = try fanout.map(Self.fanoutEntry)
         let address = try OptionValidation.hostPort(to, defaultPort: SSTP.port, option: "--to")
         var connection = SSTP.ConnectionConfiguration(version: version, localDeviceURLs: [deviceURL])
         let wait = try OptionValidation.seconds(timeout, option: "--timeout")
@@ -50,6 +52,22 @@ extension SSTPSendConfiguration {
             to: address, connection: connection, targetDeviceURL: targetDevice,
             entry: SSTP.AddressingEntry(resourceURL: resource, identityURL: identity, deviceURL: device),
             messages: messages, streamSize: streamSize
+        )
+        self.fanout = fanoutEntries
+    }
+
+    /// One `--fanout IDENTITYURL=[DEVICEURL][@RELAYURL]`: a FanoutOpen entry (2.2.6.1); an empty
+    /// DeviceURL targets the identity, an empty RelayURL the relay connected to.
+    static func fanoutEntry(_ text: String) throws(RoleFailure) -> SSTP.FanoutOpen.Entry {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex, ASCII.encode(text) != nil else {
+            throw .usage("sstp send: --fanout takes IDENTITYURL=[DEVICEURL][@RELAYURL] (ASCII URLs), not \"\(text)\"")
+        }
+        let rest = text[text.index(after: equals)...]
+        let at = rest.lastIndex(of: "@")
+        return SSTP.FanoutOpen.Entry(
+            identityURL: String(text[..<equals]),
+            deviceURL: String(rest[..<(at ?? rest.endIndex)]),
+            relayURL: at.map { String(rest[rest.index(after: $0)...]) } ?? ""
         )
     }
 

@@ -43,6 +43,9 @@ public struct SSTPSendConfiguration: Sendable {
     public var chunkSize: Int
     /// Chunks read ahead of the socket.
     public var readAhead: Int = 4
+    /// When not empty, the session is a fanout session to these entries (FanoutOpen to a
+    /// relay server, 3.1.4.3.3) with ``entry``'s ResourceURL, instead of an Open to ``entry``.
+    public var fanout: [SSTP.FanoutOpen.Entry] = []
     /// Compute each message's SHA-256 for the `sent` event (`--no-sha256` turns it off:
     /// it is most of the CPU of a large transfer).
     public var digests: Bool = true
@@ -272,7 +275,9 @@ final class SenderApplication: SSTPApplication {
 
     func connectionEstablished(_ handler: SSTPConnectionHandler, version: SSTP.Version, peerDeviceURLs: [String]) {
         events.emit(SSTPSenderEvent.connected(peer: configuration.to.description, version: version, deviceURLs: peerDeviceURLs))
-        sessionId = handler.openSession(configuration.entry)
+        sessionId = configuration.fanout.isEmpty
+            ? handler.openSession(configuration.entry)
+            : handler.openFanoutSession(resourceURL: configuration.entry.resourceURL, entries: configuration.fanout)
         if sessionId == nil {
             failure = "could not open a session"
             handler.close(reason: .internalError)
@@ -301,6 +306,13 @@ final class SenderApplication: SSTPApplication {
         failure = "the peer closed the session (\(reason))"
         sessionState = nil
         handler.close(reason: .noReason)
+    }
+
+    /// The relay lost some fanout destinations (SessionStatus, 3.2.5.8): the others go on.
+    func fanoutDestinationsRemoved(_ handler: SSTPConnectionHandler, sessionId: UInt32, status: SSTP.SessionStatus.StatusId, indexes: [Int]) {
+        let lost = indexes.compactMap { configuration.fanout.indices.contains($0) ? configuration.fanout[$0] : nil }
+        let names = lost.map { "\($0.identityURL) \($0.deviceURL)\($0.relayURL.isEmpty ? "" : " at \($0.relayURL)")" }
+        EventLog.diagnostic("sstp send: the relay lost fanout destination\(lost.count == 1 ? "" : "s") (\(status)): \(names.joined(separator: ", "))")
     }
 
     func writabilityChanged(_ handler: SSTPConnectionHandler, isWritable: Bool) {

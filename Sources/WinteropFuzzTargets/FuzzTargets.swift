@@ -34,6 +34,7 @@ public struct FuzzTarget: Sendable {
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
         FuzzTarget(name: "SSTPConnectionSequence", run: SSTPConnectionFuzz.sequence),
+        FuzzTarget(name: "SSTPRelaySequence", run: SSTPRelayFuzz.sequence),
 
         // MARK: MS-TCC targets
         FuzzTarget(name: "TCCMessage", run: TCCFuzz.message),

@@ -166,11 +166,14 @@ struct SSTPSendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "ResourceURL of the session (the resource handler).")
     var resource: String
 
-    @Option(name: .long, help: "IdentityURL of the destination.")
-    var identity: String
+    @Option(name: .long, help: "IdentityURL of the destination (not needed with --fanout).")
+    var identity: String = ""
 
     @Option(name: .long, help: "DeviceURL of the destination; empty (the default) for an identity-targeted session.")
     var device: String = ""
+
+    @Option(name: .long, help: "IDENTITYURL=[DEVICEURL][@RELAYURL]: open a fanout session to a relay with this destination instead (repeatable; an empty DeviceURL targets the identity, a RelayURL another relay: single-hop).")
+    var fanout: [String] = []
 
     @Option(name: .long, help: "A file, directory or quoted glob to send, one message per file (repeatable); standard input when none is given.")
     var file: [String] = []
@@ -215,7 +218,8 @@ struct SSTPSendCommand: AsyncParsableCommand {
                 track: track, acknowledgeImmediately: ackImmediately, doNotDeliverIfOffline: doNotDeliverIfOffline,
                 ephemeral: ttl.map { SSTP.Message.Ephemeral(ttl: $0) }
             ),
-            userRef: userRef, streamSize: !noStreamSize, timeout: timeout, standardInputMessages: stdinMessages
+            userRef: userRef, streamSize: !noStreamSize, timeout: timeout, standardInputMessages: stdinMessages,
+            fanout: fanout
         )
         configuration.digests = !noSHA256
         let eventLog = events.makeEventLog()

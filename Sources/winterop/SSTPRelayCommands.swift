@@ -17,6 +17,10 @@ struct SSTPRelayCommand: AsyncParsableCommand {
             SourceDeviceURLs), the relay opens a session to it and delivers what is stored, in the \
             order received; a message leaves the store only when the device acknowledges it. \
             DoNotDeliverIfOffline messages are kept 5 minutes, Ephemeral ones for their TTL. \
+            A FanoutOpen entry whose RelayURL is another relay is forwarded to that relay on a \
+            single-hop fanout session over one relay-to-relay connection (--peer gives its \
+            address); the originator's sequence is acknowledged only once every local copy is \
+            committed and every remote relay acknowledged its copy. \
             Stops on SIGINT or SIGTERM with ConnectClose; a restart on the same --store resumes.
             """
     )
@@ -28,7 +32,7 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("relay-url"), help: "The relay's URL (its LocalDeviceURL): devices' Connect must target it.")
     var relayURL: String
 
-    @Option(name: .long, help: "The message store: sqlite:PATH (created if missing).")
+    @Option(name: .long, help: "The message store: sqlite:PATH (created if missing), or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (tables created if missing; one relay process per database).")
     var store: String
 
     @Option(name: .long, help: "IDENTITYURL=DEVICEURL: the device is registered for the identity (repeatable).")
@@ -42,19 +46,39 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("ack-delay"), help: "Message Acknowledgment Timer in seconds (3.1.2.1).")
     var ackDelay: Double = 1
 
+    @Option(name: .customLong("max-device-connections"), help: "NumberOfConcurrentDeviceConnections: connections one SourceDeviceURL may hold; a further one is answered Ok then ConnectClose CrossedConnections (default: no limit).")
+    var maxDeviceConnections: Int?
+
+    @Option(name: .customLong("quota-messages"), help: "Messages stored per identity at most; one more is refused with QuotaWouldBeExceeded (default: no limit).")
+    var quotaMessages: Int?
+
+    @Option(name: .customLong("quota-bytes"), help: "Payload bytes stored per identity at most; a message that would pass it is refused with QuotaWouldBeExceeded (default: no limit).")
+    var quotaBytes: Int?
+
+    @Option(name: .long, help: "Serve Prometheus metrics at http://HOST:PORT/metrics (port 0 picks one, reported in a listening event of service sstp-relay-metrics).")
+    var metrics: String?
+
     @Flag(name: .customLong("no-multidrop"), help: "Refuse multi-drop FanoutOpen (ConnectResponse M clear): NoFanoutEntries.")
     var noMultidrop = false
+
+    @Option(name: .long, help: "RELAYURL=HOST:PORT: where fanout entries for that remote relay are forwarded (repeatable; otherwise the RelayURL's own host, port 2492).")
+    var peer: [String] = []
+
+    @Flag(name: .customLong("no-single-hop"), help: "Refuse fanout entries for remote relays (ConnectResponse S clear): FanoutNotSupported.")
+    var noSingleHop = false
 
     func run() async throws {
         let configuration = try SSTPRelayConfiguration(
             listen: listening.listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
-            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: listening.maxConnections, multidrop: !noMultidrop
+            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: listening.maxConnections, multidrop: !noMultidrop,
+            singleHop: !noSingleHop, peers: peer, maxDeviceConnections: maxDeviceConnections,
+            quotaMessages: quotaMessages, quotaBytes: quotaBytes, metrics: metrics
         )
         try await events.run { eventLog in
             var logger = Logger(label: "winterop.sstp.relay")
             logger.logLevel = .warning
             let relay = try SSTPRelayListener(configuration: configuration, events: eventLog)
-            try await RoleRunner.serve([relay.service()], name: "sstp relay", events: eventLog, logger: logger)
+            try await RoleRunner.serve(relay.services(), name: "sstp relay", events: eventLog, logger: logger)
         }
     }
 }

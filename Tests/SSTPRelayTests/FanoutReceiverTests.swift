@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// Multi-drop fanout (3.3.5.6, 3.3.4.1.2, 3.3.5.12.1): the ResponseId rules, per-entry
 /// availability and the aggregate, faults in the 1.5 and 1.6 forms.
@@ -45,7 +46,10 @@ import Testing
     @Test func faultIn16IsOneSessionStatusWithIndexes() {
         var r = Receiver(open: Self.open([Self.a, Self.b, Self.a]), version: .v1_6)
         let actions = r.faulted(indexes: [0, 2], status: .lockedOut)
-        #expect(actions == [.sessionStatus(SSTP.SessionStatus(sessionId: 4, statusId: .lockedOut, deviceURL: "dpp://a", identityURL: "id://a", fanoutDeviceIndexes: [0, 2]))])
+        // 2.2.8.1: with FanoutDeviceIndexes both URLs are empty (the command must encode).
+        let status = SSTP.SessionStatus(sessionId: 4, statusId: .lockedOut, deviceURL: "", identityURL: "", fanoutDeviceIndexes: [0, 2])
+        #expect(actions == [.sessionStatus(status)])
+        #expect(status.validate(version: .v1_6) == nil)
         #expect(r.availableEntries == [Self.b])
         // The fault left only notReady entries: still suspended, no OpenResponse.
         #expect(r.availabilityChanged(index: 1, ready: true) == [.openResponse(.startSending)])
@@ -96,7 +100,7 @@ import Testing
         var m = Self.relay(lockedOut: ["dpp://a"])
         let open = SSTP.FanoutOpen(sessionId: 4, resourceURL: "app", entries: [Self.a, SSTP.FanoutOpen.Entry(identityURL: "id://b")])
         let actions = m.fanoutOpenReceived(1, open, version: .v1_6, sessionExists: false)
-        #expect(actions.contains(.fanout(1, sessionId: 4, .sessionStatus(SSTP.SessionStatus(sessionId: 4, statusId: .lockedOut, deviceURL: "dpp://a", identityURL: "id://a", fanoutDeviceIndexes: [0])))))
+        #expect(actions.contains(.fanout(1, sessionId: 4, .sessionStatus(SSTP.SessionStatus(sessionId: 4, statusId: .lockedOut, deviceURL: "", identityURL: "", fanoutDeviceIndexes: [0])))))
         let stored = m.fanoutMessageReceived(.init(connection: 1, sequence: 1), sessionId: 4, message: SSTP.Message(sessionId: 4), payload: [9], now: .uptimeNanoseconds(0))
         guard case .store(let copies, _) = stored.first else { Issue.record("no store"); return }
         #expect(!copies.contains { $0.recipient.deviceURL == "dpp://a" })

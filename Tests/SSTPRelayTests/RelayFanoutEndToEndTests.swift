@@ -6,6 +6,7 @@ import SSTPRoles
 import Testing
 import WinteropTransport
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// Multi-drop fanout over real connections: one FanoutOpen with two device entries, one
 /// message, and each device takes delivery of its own copy from the relay.

@@ -125,4 +125,65 @@ import WinteropTestSupport
         #expect(received.status == 0, "\(received.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("msg-00000001")) == Data(contentsOf: files[0]))
     }
+
+    /// A Register session's registration is committed before it is answered: after SIGKILL
+    /// and a restart, an identity-targeted deposit made while the device is offline is
+    /// stored for it and delivered when it connects.
+    @Test func registrationsSurviveSIGKILL() async throws {
+        let work = try Self.temporaryDirectory()
+        let store = work.appendingPathComponent("relay.sqlite")
+        let first = try Self.relay(store)
+        let port = try #require(await first.listeningPort(service: "sstp-relay"))
+        let registering = try WinteropProcess.winterop(["sstp", "receive", "--relay", "127.0.0.1:\(port)", "--relay-url", "dpp://relay",
+                                                          "--device-url", "dpp://phone", "--identity", "grooveIdentity://alice", "--json"])
+        defer { registering.terminate() }
+        #expect(await registering.wait(for: "registered") != nil, "\(registering.stderr)")
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = await first.waitForExit()
+        _ = await registering.waitForExit()
+
+        let second = try Self.relay(store, port: port)
+        defer { second.terminate() }
+        _ = try #require(await second.listeningPort(service: "sstp-relay"))
+        #expect(second.event("store_opened")?["registrations"] as? Int == 1)
+        let files = try Self.makeFiles(in: work, count: 2)
+        let sent = try Self.send(port, files: files, device: "")
+        #expect(sent.status == 0, "the identity-targeted deposit was refused: \(sent.stderr)")
+        let out = work.appendingPathComponent("inbox")
+        let received = try Self.receive(port, out: out, count: 2)
+        #expect(received.status == 0, "\(received.stderr)")
+        for (index, file) in files.enumerated() {
+            #expect(try Data(contentsOf: out.appendingPathComponent("msg-0000000\(index + 1)")) == Data(contentsOf: file))
+        }
+    }
+
+    /// --quota-messages 2: the third file would pass alice's quota; the relay closes the
+    /// session with QuotaWouldBeExceeded and `sstp send` fails naming it; two are stored.
+    @Test func aDepositPastTheQuotaIsRefusedWithQuotaWouldBeExceeded() async throws {
+        let work = try Self.temporaryDirectory()
+        let relay = try Self.relay(work.appendingPathComponent("relay.sqlite"), extra: ["--quota-messages", "2"])
+        defer { relay.terminate() }
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        let sent = try Self.send(port, files: Self.makeFiles(in: work, count: 3))
+        #expect(sent.status == 1)
+        #expect(sent.stderr.contains("QuotaWouldBeExceeded"), "\(sent.stderr)")
+        #expect(await relay.wait(for: "quota_exceeded") { $0["identity"] as? String == "grooveIdentity://alice" } != nil)
+        let received = try Self.receive(port, out: work.appendingPathComponent("inbox"), count: 2)
+        #expect(received.status == 0, "\(received.stderr)")
+    }
+
+    /// --max-device-connections 1 (NumberOfConcurrentDeviceConnections): a second connection
+    /// of the same device is answered Ok, then ConnectClose CrossedConnections (3.1.5.1).
+    @Test func aSecondConnectionOfADeviceIsClosedWithCrossedConnections() async throws {
+        let work = try Self.temporaryDirectory()
+        let relay = try Self.relay(work.appendingPathComponent("relay.sqlite"), extra: ["--max-device-connections", "1"])
+        defer { relay.terminate() }
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        let first = try await FanoutClient.connect(port: port, relayURL: "dpp://relay", deviceURL: "dpp://phone")
+        let second = try await FanoutClient.connect(port: port, relayURL: "dpp://relay", deviceURL: "dpp://phone")
+        try await second.waitUntil("the second connection is closed") { $0.ended }
+        #expect(second.record.withLockedValue { $0.endCause }.contains("rossedConnections"), "\(second.record.withLockedValue { $0.endCause })")
+        #expect(!first.record.withLockedValue { $0.ended })
+        await first.disconnect()
+    }
 }

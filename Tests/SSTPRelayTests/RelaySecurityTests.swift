@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// AttachSessionIds / RegisterSessionIds and every TooManyUnknownSessionCmds rule of 3.3.5.14–3.3.5.17.
 @Suite struct RelaySecurityTests {
@@ -62,9 +63,16 @@ import Testing
     @Test func identityRegisterRegistersTheAttachedDevices() {
         var m = Self.established()
         let actions = m.registerReceived(1, SSTP.Register(eventId: 3, registrationToken: Self.identityToken), sessionExists: false)
-        #expect(actions.first == .identityRegistered(1, identityURL: "grooveIdentity://alice", deviceURL: Self.phone))
+        // Answered once the registration is committed.
+        #expect(actions == [.storeRegistrations(
+            1, [SSTPRelay.Registration(identityURL: "grooveIdentity://alice", deviceURL: Self.phone)],
+            reply: .registerResponse(SSTP.RegisterResponse(eventId: 3, registrationToken: Self.identityToken))
+        )])
         #expect(m.registrations["grooveIdentity://alice"] == [Self.phone])
-        #expect(actions.last == .reply(1, .registerResponse(SSTP.RegisterResponse(eventId: 3, registrationToken: Self.identityToken))))
+        // Registered already: answered at once.
+        m.securitySessionClosed(1, eventId: 3)
+        #expect(m.registerReceived(1, SSTP.Register(eventId: 3, registrationToken: Self.identityToken), sessionExists: false)
+            == [.reply(1, .registerResponse(SSTP.RegisterResponse(eventId: 3, registrationToken: Self.identityToken)))])
     }
 
     @Test func identityRegisterMayNotReuseARegisterAttachOrSessionId() {
@@ -102,6 +110,11 @@ import Testing
         var m = Machine(configuration: .init())
         m.transportActive(1)
         #expect(Self.closesTooMany(m.registerReceived(1, SSTP.Register(eventId: 3, registrationToken: Self.identityToken), sessionExists: false)))
+    }
+
+    @Test func recoveredRegistrationsAddressIdentityTargetedDeposits() {
+        let m = Machine(configuration: .init(), registrations: [SSTPRelay.Registration(identityURL: "grooveIdentity://alice", deviceURL: Self.phone)])
+        #expect(m.recipients(of: SSTP.AddressingEntry(resourceURL: "r", identityURL: "grooveIdentity://alice")).map(\.deviceURL) == [Self.phone])
     }
 
     @Test func registeredIdentityReceivesIdentityTargetedDeposits() {

@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// The relay core's rules (1.3.5.2.1, 3.3), each a transition with an injected clock.
 @Suite struct RelayStateMachineTests {

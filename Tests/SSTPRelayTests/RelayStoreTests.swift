@@ -3,6 +3,7 @@ import NIOCore
 import SSTPCore
 import Testing
 @testable import SSTPRelay
+@testable import SSTPRelayCore
 
 /// The durable store: WAL + synchronous FULL, group commits, and what a restart finds.
 @Suite struct RelayStoreTests {
@@ -17,6 +18,18 @@ import Testing
             id: id, recipient: SSTPRelay.Recipient(resourceURL: "app", identityURL: "id", deviceURL: device),
             message: m, payload: Array("payload \(id)".utf8), expiry: expiry
         )
+    }
+
+    @Test func registrationsSurviveReopeningOnceEach() async throws {
+        let path = Self.temporaryPath()
+        let alice = SSTPRelay.Registration(identityURL: "id://alice", deviceURL: "dpp://phone")
+        let laptop = SSTPRelay.Registration(identityURL: "id://alice", deviceURL: "dpp://laptop")
+        do {
+            let store = try SSTPRelay.RelayStore(path: path)
+            try await store.write(.init(register: [alice]))
+            try await store.write(.init(register: [alice, laptop]))
+        }
+        #expect(try SSTPRelay.RelayStore(path: path).loadRegistrations() == [laptop, alice])
     }
 
     @Test func opensInWALWithSynchronousFull() throws {

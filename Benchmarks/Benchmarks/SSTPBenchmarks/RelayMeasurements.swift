@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import SSTPCore
 import SSTPRelay
+import SSTPRelayCore
 import SSTPRoles
 import WinteropTransport
 

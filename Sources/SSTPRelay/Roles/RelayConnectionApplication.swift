@@ -2,6 +2,7 @@ import NIOCore
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// One connection of the relay: it gathers each received sequence's payload, hands the
 /// relay's events to the shared core (``RelayHub``) and keeps the addressing entry of
@@ -104,7 +105,7 @@ final class RelayConnectionApplication: SSTPApplication {
         case .outbound:
             hub.withCore { $0.deliverySessionClosed(connection: id, sessionId: sessionId) }
         case .inbound:
-            if fanouts.remove(sessionId) != nil { hub.withCore { $0.fanoutSessionClosed(id, sessionId: sessionId); return [] } }
+            if fanouts.remove(sessionId) != nil { hub.withCore { $0.fanoutSessionClosed(id, sessionId: sessionId) } }
             entries[sessionId] = nil
             receiving[sessionId] = nil
         }
@@ -114,7 +115,10 @@ final class RelayConnectionApplication: SSTPApplication {
         let references = acknowledged.map(\.reference)
         hub.withCore { core in
             let actions = core.messagesAcknowledged(connection: id, references: references)
-            for case .remove(let ids) in actions { hub.events.emit(SSTPRelayEvent.acknowledged(connection: id, ids: ids)) }
+            for case .remove(let ids) in actions {
+                hub.count { $0.acknowledged += ids.count }
+                hub.events.emit(SSTPRelayEvent.acknowledged(connection: id, ids: ids))
+            }
             return actions
         }
     }

@@ -3,30 +3,41 @@ import NIOCore
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// What every connection of one relay shares: the ``SSTPRelay/RelayStateMachine`` under a
 /// lock, the store, and the handlers by connection. Actions are carried out in the order
 /// the core gave them: each is handed to its connection's event loop (or the store's
 /// writer queue) while the lock is held, so no two decisions overtake each other.
 final class RelayHub: Sendable {
-    let store: SSTPRelay.RelayStore
+    let store: any SSTPRelay.MessageStore
     let events: EventLog
     private let core: NIOLockedValueBox<SSTPRelay.RelayStateMachine>
     private let handlers = NIOLockedValueBox<[SSTPRelay.ConnectionID: NIOLoopBound<SSTPConnectionHandler>]>([:])
     private let timerLoop: any EventLoop
     private let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
     let connectionCounter = NIOLockedValueBox(0)
+    let peerConnector: PeerConnector
+    private let counters = NIOLockedValueBox(RelayMetrics.Counters())
 
-    init(configuration: SSTPRelayConfiguration, events: EventLog, timerLoop: any EventLoop) throws(SSTPRelay.RelayStoreError) {
-        store = try SSTPRelay.RelayStore(path: configuration.storePath)
+    init(configuration: SSTPRelayConfiguration, events: EventLog, group: any EventLoopGroup) throws(SSTPRelay.RelayStoreError) {
+        let timerLoop = group.next()
+        if let url = configuration.postgresURL {
+            store = try SSTPRelay.PostgresRelayStore(url: url, eventLoop: group.next())
+        } else {
+            store = try SSTPRelay.RelayStore(path: configuration.storePath)
+        }
         let recovered = try store.load()
+        let registrations = try store.loadRegistrations()
         self.events = events
         self.timerLoop = timerLoop
-        var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered)
+        var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered, registrations: registrations)
         machine.localDeviceURLs = configuration.connection.localDeviceURLs
         machine.multidropSupported = configuration.connection.multidropSupported
+        machine.singleHopSupported = configuration.connection.singleHopSupported
+        peerConnector = PeerConnector(peers: configuration.peers, configuration: configuration.peerConnection, group: group)
         core = NIOLockedValueBox(machine)
-        events.emit(SSTPRelayEvent.storeOpened(path: configuration.storePath, stored: recovered.count))
+        events.emit(SSTPRelayEvent.storeOpened(path: configuration.postgresURL.map(SSTPRelay.PostgresRelayStore.redacted) ?? configuration.storePath, stored: recovered.count, registrations: registrations.count))
         withCore { $0.start() }
     }
 
@@ -36,6 +47,16 @@ final class RelayHub: Sendable {
 
     func unregister(_ id: SSTPRelay.ConnectionID) {
         _ = handlers.withLockedValue { $0.removeValue(forKey: id) }
+    }
+
+    /// The metrics now, in the Prometheus text format.
+    func metricsText() -> String {
+        let gauges = read(\.gauges)
+        return RelayMetrics.render(gauges: gauges, counters: counters.withLockedValue { $0 }, commits: store.commitStatistics)
+    }
+
+    func count(_ body: (inout RelayMetrics.Counters) -> Void) {
+        counters.withLockedValue { body(&$0) }
     }
 
     /// Reads the core.
@@ -58,6 +79,7 @@ final class RelayHub: Sendable {
             store.submit(.init(insert: copies)) { [self] result in
                 switch result {
                 case .success:
+                    count { $0.deposits += copies.count; $0.depositBytes += copies.reduce(0) { $0 + $1.payload.count } }
                     events.emit(SSTPRelayEvent.stored(
                         connection: deposit.connection, ids: copies.map(\.id),
                         recipients: copies.map(\.recipient.deviceURL), size: copies.first?.payload.count ?? 0
@@ -65,6 +87,7 @@ final class RelayHub: Sendable {
                     withCore { $0.depositCommitted(deposit, now: .now()) }
                 case .failure(let error):
                     // Not acknowledged: the depositor sends it again on its next connection.
+                    count { $0.storeFailures += 1 }
                     events.emit(SSTPRelayEvent.storeFailed(message: error.description))
                 }
             }
@@ -83,11 +106,12 @@ final class RelayHub: Sendable {
                 // The connection is gone; its end is on its way to the core.
             }
         case .deliver(let connection, let sessionId, let message):
-            onHandler(connection) { [events] handler in
+            onHandler(connection) { [self] handler in
                 do {
                     try handler.beginMessage(sessionId: sessionId, options: message.deliveryOptions)
                     try handler.sendData(sessionId: sessionId, ByteBuffer(bytes: message.payload))
                     try handler.endMessage(sessionId: sessionId, reference: UInt64(bitPattern: message.id))
+                    count { $0.deliveries += 1 }
                     events.emit(SSTPRelayEvent.delivered(connection: connection, id: message.id, device: message.recipient.deviceURL))
                 } catch {
                     // Stays in flight; it goes again when this connection ends (3.1.7.1).
@@ -106,11 +130,42 @@ final class RelayHub: Sendable {
                 case .closeEmptySession: handler.closeSession(sessionId, reason: .emptySession)
                 }
             }
+        case .closeSession(let connection, let sessionId, let reason):
+            onHandler(connection) { $0.closeSession(sessionId, reason: reason) }
+        case .quotaExceeded(let connection, let identity):
+            count { $0.quotaRefusals += 1 }
+            events.emit(SSTPRelayEvent.quotaExceeded(connection: connection, identity: identity))
         case .reply(let connection, let command):
             onHandler(connection) { $0.sendRelayReply(command) }
         case .closeConnection(let connection, let reason, let detail):
             events.emit(SSTPRelayEvent.protocolError(connection: connection, reason: reason.description, detail: detail))
             onHandler(connection) { $0.close(reason: reason) }
+        case .connectPeer(let relayURL):
+            // Off the lock: a connect that fails at once reports back into the core.
+            timerLoop.execute { [self] in peerConnector.connect(relayURL, hub: self) }
+        case .openSingleHop(let connection, let hop, let resourceURL, let entries):
+            onHandler(connection) { [self] handler in
+                let sessionId = handler.openFanoutSession(resourceURL: resourceURL, entries: entries)
+                withCore { $0.singleHopOpened(hop, connection: connection, sessionId: sessionId) }
+            }
+        case .forward(let connection, let sessionId, let reference, let message, let payload):
+            onHandler(connection) { [self] handler in
+                do {
+                    try handler.beginMessage(sessionId: sessionId, options: message.relayedOptions)
+                    try handler.sendData(sessionId: sessionId, ByteBuffer(bytes: payload))
+                    try handler.endMessage(sessionId: sessionId, reference: reference)
+                    count { $0.forwarded += 1 }
+                    events.emit(SSTPRelayEvent.forwarded(connection: connection, sessionId: sessionId, size: payload.count))
+                } catch {
+                    // The session left 'ready' after the core decided: queued again in order.
+                    withCore { $0.forwardNotSent(reference: reference) }
+                }
+            }
+        case .closeSingleHop(let connection, let sessionId):
+            onHandler(connection) { $0.closeSession(sessionId, reason: .emptySession) }
+        case .fanoutFaulted(let connection, let sessionId, let status, let entries):
+            count { $0.fanoutFaults += entries.count }
+            events.emit(SSTPRelayEvent.fanoutFaulted(connection: connection, sessionId: sessionId, status: status.description, entries: entries))
         case .scheduleTimer(let deadline):
             let scheduled = timerLoop.scheduleTask(deadline: deadline) { [self] in
                 withCore { $0.deliveryTimerFired(now: .now()) }
@@ -120,9 +175,21 @@ final class RelayHub: Sendable {
             timer.withLockedValue { $0?.cancel(); $0 = nil }
         case .deviceAttached:
             break  // reported with `connected`
-        case .identityRegistered(let connection, let identity, let device):
-            events.emit(SSTPRelayEvent.identityRegistered(connection: connection, identity: identity, device: device))
+        case .storeRegistrations(let connection, let registrations, let reply):
+            store.submit(.init(register: registrations)) { [self] result in
+                switch result {
+                case .success:
+                    for r in registrations {
+                        events.emit(SSTPRelayEvent.identityRegistered(connection: connection, identity: r.identityURL, device: r.deviceURL))
+                    }
+                    onHandler(connection) { $0.sendRelayReply(reply) }
+                case .failure(let error):
+                    // Not answered: the device registers again on its next connection.
+                    events.emit(SSTPRelayEvent.storeFailed(message: error.description))
+                }
+            }
         case .discarded(let message, let reason):
+            count { $0.discarded += 1 }
             events.emit(SSTPRelayEvent.discarded(id: message.id, device: message.recipient.deviceURL, reason: reason.rawValue))
         }
     }

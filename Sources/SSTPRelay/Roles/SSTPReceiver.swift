@@ -7,6 +7,7 @@ import SSTPCore
 import SSTPRoles
 import WinteropTransport
 import WinteropWire
+import SSTPRelayCore
 
 /// `winterop sstp receive`: a device (client role, 3.2) that connects to its relay,
 /// registers its identities and accepts the relay's delivery sessions (1.3.5.2.1). Each

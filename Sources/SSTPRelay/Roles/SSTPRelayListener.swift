@@ -5,6 +5,7 @@ import NIOPosix
 import SSTPCore
 import SSTPRoles
 import WinteropTransport
+import SSTPRelayCore
 
 /// The relay server (3.3) as the ``ListenerRole`` of a ``ListenerService``: each
 /// connection runs an ``SSTPRoles/SSTPConnectionHandler`` in the relay-server role, and all
@@ -18,10 +19,12 @@ public struct SSTPRelayListener: ListenerRole {
     /// Opens the store (creating it) and resumes with what it holds.
     public init(configuration: SSTPRelayConfiguration, events: EventLog, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(RoleFailure) {
         self.configuration = configuration
-        let directory = URL(fileURLWithPath: configuration.storePath).deletingLastPathComponent().path
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if configuration.postgresURL == nil {
+            let directory = URL(fileURLWithPath: configuration.storePath).deletingLastPathComponent().path
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         do {
-            hub = try RelayHub(configuration: configuration, events: events, timerLoop: eventLoopGroup.next())
+            hub = try RelayHub(configuration: configuration, events: events, group: eventLoopGroup)
         } catch {
             throw .usage("sstp relay: \(error.description) (check --store)")
         }
@@ -38,6 +41,19 @@ public struct SSTPRelayListener: ListenerRole {
         )
     }
 
+    /// The services of this relay: its listener, and the metrics listener when
+    /// ``SSTPRelayConfiguration/metrics`` is set.
+    public func services(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> [ListenerService] {
+        var services = [service(eventLoopGroup: eventLoopGroup)]
+        if let address = configuration.metrics {
+            services.append(ListenerService(
+                configuration: ListenerConfiguration(service: "sstp-relay-metrics", address: address, maxConnections: 64, addressOption: "--metrics"),
+                role: MetricsListener(hub: hub), events: hub.events, eventLoopGroup: eventLoopGroup
+            ))
+        }
+        return services
+    }
+
     public func initialize(_ channel: any Channel) throws {
         let id = hub.connectionCounter.withLockedValue { $0 += 1; return $0 }
         let application = RelayConnectionApplication(id: id, hub: hub)
@@ -48,6 +64,7 @@ public struct SSTPRelayListener: ListenerRole {
     }
 
     public func sayGoodbye(_ channel: any Channel, reason: GoodbyeReason) {
+        hub.peerConnector.closeAll()
         channel.eventLoop.execute {
             guard let handler = try? channel.pipeline.syncOperations.handler(type: SSTPConnectionHandler.self) else {
                 channel.close(promise: nil)

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SSTPCore
 import WinteropWire
+import SSTPRelayCore
 
 extension SSTPRelay {
     /// How a ``StoredMessage`` is kept in a row: the Message command as it is encoded on the

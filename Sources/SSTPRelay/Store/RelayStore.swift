@@ -1,42 +1,19 @@
-import Dispatch
 import Foundation
 import GRDB
 import NIOConcurrencyHelpers
 import NIOCore
 import SSTPCore
+import SSTPRelayCore
 
 extension SSTPRelay {
     /// The durable message store: SQLite through GRDB in WAL mode with
-    /// `synchronous = FULL`, so a committed transaction survives power loss. One writer
-    /// queue takes what every connection asked for and commits it in one transaction
-    /// (group commit): durability costs a commit per batch, not per message. A caller's
-    /// completion runs only after the commit that holds its write.
-    public final class RelayStore: Sendable {
-        /// One request: rows to insert and ids to delete.
-        public struct Write: Sendable {
-            public var insert: [StoredMessage]
-            public var delete: [Int64]
-            public init(insert: [StoredMessage] = [], delete: [Int64] = []) {
-                self.insert = insert
-                self.delete = delete
-            }
-        }
-
-        private struct Queued {
-            var write: Write
-            var completion: @Sendable (Result<Void, RelayStoreError>) -> Void
-        }
-
-        private struct State {
-            var queued: [Queued] = []
-            var draining = false
-        }
+    /// `synchronous = FULL`, so a committed transaction survives power loss, written with
+    /// group commits (``GroupCommitter``).
+    public final class RelayStore: MessageStore {
+        public typealias Write = StoreWrite
 
         private let database: DatabaseQueue
-        private let writer = DispatchQueue(label: "winterop.sstp-relay.store")
-        private let state = NIOLockedValueBox(State())
-        /// Sizes of the commits so far (for tests and figures).
-        private let batchCounter = NIOLockedValueBox((batches: 0, writes: 0))
+        private let committer: GroupCommitter
 
         /// Opens (creating) the store at `path`.
         public init(path: String) throws(RelayStoreError) {
@@ -44,6 +21,7 @@ extension SSTPRelay {
             configuration.journalMode = .wal
             // Another process (a relay being replaced) may hold the file a moment longer.
             configuration.busyMode = .timeout(10)
+            let database: DatabaseQueue
             do {
                 database = try DatabaseQueue(path: path, configuration: configuration)
                 // Set after opening (GRDB's WAL set-up chooses NORMAL): every commit
@@ -61,10 +39,19 @@ extension SSTPRelay {
                             expires_at REAL
                         )
                         """)
+                    try db.execute(sql: """
+                        CREATE TABLE IF NOT EXISTS registration (
+                            identity TEXT NOT NULL,
+                            device TEXT NOT NULL,
+                            PRIMARY KEY (identity, device)
+                        ) WITHOUT ROWID
+                        """)
                 }
             } catch {
                 throw RelayStoreError("cannot open the relay store \(path): \(Self.text(error))")
             }
+            self.database = database
+            committer = GroupCommitter(label: "winterop.sstp-relay.store") { writes in Self.commit(writes, to: database) }
         }
 
         /// The journal mode and synchronous level in force (WAL and FULL = 2).
@@ -75,7 +62,12 @@ extension SSTPRelay {
         }
 
         /// Every stored message, in id (receive) order.
-        public func load(now: NIODeadline = .now(), wallNow: Date = Date()) throws(RelayStoreError) -> [StoredMessage] {
+        public func load() throws(RelayStoreError) -> [StoredMessage] {
+            try load(now: .now(), wallNow: Date())
+        }
+
+        /// Every stored message, its expiry measured from `now` / `wallNow`.
+        public func load(now: NIODeadline, wallNow: Date) throws(RelayStoreError) -> [StoredMessage] {
             do {
                 return try database.read { db in
                     try Row.fetchAll(db, sql: "SELECT id, resource, identity, device, command, payload, expires_at FROM message ORDER BY id").map { row in
@@ -94,48 +86,33 @@ extension SSTPRelay {
             }
         }
 
-        /// Queues `write` for the next group commit; `completion` runs on the writer queue
-        /// once it is committed (or failed).
-        public func submit(_ write: Write, completion: @escaping @Sendable (Result<Void, RelayStoreError>) -> Void) {
-            let start = state.withLockedValue { state -> Bool in
-                state.queued.append(Queued(write: write, completion: completion))
-                guard !state.draining else { return false }
-                state.draining = true
-                return true
-            }
-            if start { writer.async { self.drain() } }
-        }
-
-        /// Awaits the commit of `write`.
-        public func write(_ write: Write) async throws(RelayStoreError) {
-            let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, RelayStoreError>, Never>) in
-                submit(write) { continuation.resume(returning: $0) }
-            }
-            try result.get()
-        }
-
-        /// Commits batch after batch until nothing is queued.
-        private func drain() {
-            while true {
-                let batch = state.withLockedValue { state -> [Queued] in
-                    let batch = state.queued
-                    state.queued = []
-                    if batch.isEmpty { state.draining = false }
-                    return batch
+        /// Every identity registration kept (3.3.5.17).
+        public func loadRegistrations() throws(RelayStoreError) -> [Registration] {
+            do {
+                return try database.read { db in
+                    try Row.fetchAll(db, sql: "SELECT identity, device FROM registration ORDER BY identity, device").map { row in
+                        Registration(identityURL: row["identity"], deviceURL: row["device"])
+                    }
                 }
-                guard !batch.isEmpty else { return }
-                let result = commit(batch.map(\.write))
-                batchCounter.withLockedValue { $0.batches += 1; $0.writes += batch.count }
-                for queued in batch { queued.completion(result) }
+            } catch {
+                throw RelayStoreError("cannot read the relay store's registrations: \(Self.text(error))")
             }
         }
 
-        private func commit(_ writes: [Write]) -> Result<Void, RelayStoreError> {
+        public func submit(_ write: Write, completion: @escaping @Sendable (Result<Void, RelayStoreError>) -> Void) {
+            committer.submit(write, completion: completion)
+        }
+
+        /// Commits and writes committed so far.
+        public var commitStatistics: CommitStatistics { committer.commitStatistics }
+
+        private static func commit(_ writes: [Write], to database: DatabaseQueue) -> Result<Void, RelayStoreError> {
             let now = NIODeadline.now(), wallNow = Date()
             do {
                 try database.write { db in
                     let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO message (id, resource, identity, device, command, payload, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
                     let delete = try db.makeStatement(sql: "DELETE FROM message WHERE id = ?")
+                    let register = try db.makeStatement(sql: "INSERT OR IGNORE INTO registration (identity, device) VALUES (?, ?)")
                     for write in writes {
                         for m in write.insert {
                             let expires = m.expiry.map { MessageRecord.wallClock($0, now: now, wallNow: wallNow) }
@@ -145,6 +122,7 @@ extension SSTPRelay {
                             ])
                         }
                         for id in write.delete { try delete.execute(arguments: [id]) }
+                        for r in write.register { try register.execute(arguments: [r.identityURL, r.deviceURL]) }
                     }
                 }
                 return .success(())
@@ -152,9 +130,6 @@ extension SSTPRelay {
                 return .failure(RelayStoreError("cannot write the relay store: \(Self.text(error))"))
             }
         }
-
-        /// Commits and writes committed so far.
-        public var commitStatistics: (batches: Int, writes: Int) { batchCounter.withLockedValue { $0 } }
 
         private static func text(_ error: any Error) -> String {
             if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }

@@ -66,24 +66,44 @@ extension SSTPRelay {
         /// The deadline last asked for with ``RelayAction/scheduleTimer(_:)``.
         var timerDeadline: NIODeadline?
 
-        /// A relay resuming with what its store holds (in id order).
-        /// Multi-drop is offered (ConnectResponse M); single-hop is not (S clear).
+        /// Outbound single-hop sessions (3.3.5.6.1).
+        public internal(set) var singleHops: [SingleHopID: SSTPRelay.SingleHop] = [:]
+        var nextSingleHop: SingleHopID = 1
+        /// Relay-to-relay connections by remote RelayURL, and their RelayURL by connection.
+        public internal(set) var peers: [String: SSTPRelay.PeerLink] = [:]
+        var peerConnections: [ConnectionID: String] = [:]
+        /// Sequences sent on single-hop sessions, by the reference their acknowledgment returns.
+        var forwarded: [UInt64: SSTPRelay.ForwardedSequence] = [:]
+        var nextForwardReference: UInt64 = 1
+        /// Messages and bytes stored per IdentityURL, for the quota.
+        public internal(set) var usage: [String: IdentityQuota.Usage] = [:]
+        /// Fanout sequences with single-hop parts, until every part is complete (3.3.4.2.2).
+        var fanoutProgress: [SSTPRelay.Deposit: SSTPRelay.FanoutProgress] = [:]
+
+        /// MultidropSupported and SingleHopSupported (3.1.1.1, ConnectResponse M and S).
         public var multidropSupported = true
+        public var singleHopSupported = true
         /// LocalDeviceURLs: a fanout entry whose RelayURL is one of them is local (3.3.5.6).
         public var localDeviceURLs: [String] = []
 
-        public init(configuration: CoreConfiguration, recovered: [StoredMessage] = []) {
+        /// A relay resuming with what its store holds (messages in id order, registrations).
+        public init(configuration: CoreConfiguration, recovered: [StoredMessage] = [], registrations recoveredRegistrations: [Registration] = []) {
             self.configuration = configuration
-            self.registrations = configuration.identities
+            var registrations = configuration.identities
+            for registration in recoveredRegistrations {
+                registrations[registration.identityURL, default: []].insert(registration.deviceURL)
+            }
+            self.registrations = registrations
             var last: Int64 = 0
             for message in recovered.sorted(by: { $0.id < $1.id }) {
                 pending[message.recipient, default: []].append(message)
+                usage[message.recipient.identityURL, default: .init()].add(message.payload.count)
                 last = max(last, message.id)
             }
             self.nextId = last + 1
         }
 
-        /// Actions to run once after ``init(configuration:recovered:)``: the timer of recovered TTLs.
+        /// Actions to run once after ``init(configuration:recovered:registrations:)``: the timer of recovered TTLs.
         public mutating func start() -> [RelayAction] { rescheduleTimer() }
 
         /// Stored messages, pending and in flight.
@@ -95,9 +115,14 @@ extension SSTPRelay {
             connections[connection] = .connecting
         }
 
-        /// The facts behind ConnectRejected (3.1.5.1): a SourceDeviceURL under lockout.
+        /// The facts behind ConnectRejected and CrossedConnections (3.1.5.1): a SourceDeviceURL
+        /// under lockout, and how many established connections its devices already have (the
+        /// connection refuses beyond NumberOfConcurrentDeviceConnections).
         public func admission(sourceDeviceURLs: [String]) -> SSTP.ConnectAdmission {
-            SSTP.ConnectAdmission(lockedOut: sourceDeviceURLs.contains { configuration.lockedOutDevices.contains($0) })
+            SSTP.ConnectAdmission(
+                lockedOut: sourceDeviceURLs.contains { configuration.lockedOutDevices.contains($0) },
+                existingConnectionsFromSource: sourceDeviceURLs.map { deviceConnections[$0]?.count ?? 0 }.max() ?? 0
+            )
         }
 
         /// Connect accepted: the SourceDeviceURLs the authenticator accepts are attached, and
@@ -115,7 +140,13 @@ extension SSTPRelay {
         /// what came later (3.1.7.1: unacknowledged sequences were not delivered), and goes to
         /// another connection of the same device if there is one.
         public mutating func connectionEnded(_ connection: ConnectionID) -> [RelayAction] {
+            if peerConnections[connection] != nil { return peerConnectionEnded(connection) }
             guard let state = connections.removeValue(forKey: connection) else { return [] }
+            // Its fanout sessions' single-hop sessions close (3.3.7.1); their sequences can
+            // no longer be acknowledged to it.
+            var actions = closeSingleHops(origin: connection, sessionId: nil, originGone: true)
+            fanoutProgress = fanoutProgress.filter { $0.key.connection != connection }
+            forwarded = forwarded.filter { $0.value.deposit.connection != connection }
             var returned: [Recipient: [StoredMessage]] = [:]
             inFlightCount[connection] = nil
             for (id, (owner, message)) in inFlight where owner == connection {
@@ -127,12 +158,11 @@ extension SSTPRelay {
             }
             // Sequences of this connection still committing are stored all the same (their
             // acknowledgment is lost with the connection: the depositor sends them again).
-            guard case .established(let attached) = state else { return [] }
+            guard case .established(let attached) = state else { return actions }
             for device in attached.devices {
                 deviceConnections[device]?.removeAll { $0 == connection }
                 if deviceConnections[device]?.isEmpty == true { deviceConnections[device] = nil }
             }
-            var actions: [RelayAction] = []
             for device in attached.devices { actions += openDeliveries(for: device) }
             return actions
         }

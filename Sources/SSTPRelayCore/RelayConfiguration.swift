@@ -11,15 +11,19 @@ extension SSTPRelay {
         /// Offline Device Delivery Data TTL (3.3.2.1): 5 minutes by default.
         public var offlineDeliveryTTL: TimeAmount
         public var authenticator: any Authenticator
+        /// What one identity may have stored (no limit by default).
+        public var quota: IdentityQuota
 
         public init(
             identities: [String: Set<String>] = [:], lockedOutDevices: Set<String> = [],
-            offlineDeliveryTTL: TimeAmount = .minutes(5), authenticator: any Authenticator = OpenPolicy()
+            offlineDeliveryTTL: TimeAmount = .minutes(5), authenticator: any Authenticator = OpenPolicy(),
+            quota: IdentityQuota = IdentityQuota()
         ) {
             self.identities = identities
             self.lockedOutDevices = lockedOutDevices
             self.offlineDeliveryTTL = offlineDeliveryTTL
             self.authenticator = authenticator
+            self.quota = quota
         }
     }
 }

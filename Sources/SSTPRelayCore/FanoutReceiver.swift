@@ -4,7 +4,8 @@ extension SSTPRelay {
     /// The receiving side of one inbound fanout session (3.3.1, 3.3.4.1.2, 3.3.5.6): the
     /// FanoutAddressingList with each entry's ResourceHandlerAvailability, and the
     /// AggregateResourceHandlerAvailability that drives StartSending / StopSending.
-    /// Multi-drop only: entries with a remote RelayURL are refused (SingleHopSupported false).
+    /// Entries with a remote RelayURL are single-hop targets: their availability follows the
+    /// outbound single-hop session that carries them (3.3.5.6.1, 3.3.5.7).
     public struct FanoutReceiver: Sendable, Hashable {
         /// One FanoutAddressingList entry's ResourceHandlerAvailability; `unavailable` once a
         /// fault removed it (3.3.4.1.2: marked unavailable, never deleted).
@@ -44,12 +45,17 @@ extension SSTPRelay {
             isValid: (SSTP.FanoutOpen.Entry) -> Bool
         ) -> SSTP.OpenResponse.ResponseId {
             if open.entries.isEmpty { return .ok }
-            let isLocal = { (entry: SSTP.FanoutOpen.Entry) in entry.relayURL.isEmpty || localDeviceURLs.contains(entry.relayURL) }
+            let isLocal = { (entry: SSTP.FanoutOpen.Entry) in Self.isLocal(entry, localDeviceURLs: localDeviceURLs) }
             if !multidropSupported, open.entries.contains(where: isLocal) { return .noFanoutEntries }
             if !singleHopSupported, open.entries.contains(where: { !isLocal($0) }) { return .fanoutNotSupported }
-            if open.resourceURL.caseInsensitiveCompare("grooveWanDPP") == .orderedSame { return .noResource }
+            if open.resourceURL.lowercased() == "groovewandpp" { return .noResource }
             if !open.entries.allSatisfy(isValid) { return .unknown }
             return .okStopSending
+        }
+
+        /// A local multi-drop target: an empty RelayURL or one of this relay's LocalDeviceURLs (3.3.5.6).
+        public static func isLocal(_ entry: SSTP.FanoutOpen.Entry, localDeviceURLs: [String]) -> Bool {
+            entry.relayURL.isEmpty || localDeviceURLs.contains(entry.relayURL)
         }
 
         /// A session accepted with OkStopSending: 'suspended', every entry 'notReady' (3.3.5.6).
@@ -73,19 +79,23 @@ extension SSTPRelay {
             return aggregateChanged()
         }
 
-        /// Entries faulted (QuotaWouldBeExceeded or LockedOut, 3.3.4.1.2): SessionStatus to the
-        /// originator (one with FanoutDeviceIndexes in 1.6, one per entry in 1.5), the entries
-        /// become unavailable, and Close EmptySession when none is left.
-        public mutating func faulted(indexes: [Int], status: SSTP.SessionStatus.StatusId) -> [Action] {
+        /// Entries faulted (3.3.4.1.2): SessionStatus to the originator, the entries become
+        /// unavailable, and Close EmptySession when none is left. For QuotaWouldBeExceeded or
+        /// LockedOut the SessionStatus names the resource handler (one per entry in 1.5); for
+        /// DNSLookupFailed, HostNotReachable or ConnectionClosed `relayURL` names the failed
+        /// remote relay in DeviceURL (1.5: one SessionStatus for the relay). In 1.6 one
+        /// SessionStatus lists every entry in FanoutDeviceIndexes, with both URLs empty
+        /// (2.2.8.1, <18>).
+        public mutating func faulted(indexes: [Int], status: SSTP.SessionStatus.StatusId, relayURL: String = "") -> [Action] {
             let hit = indexes.filter { availability.indices.contains($0) && availability[$0] != .unavailable }
             guard !hit.isEmpty else { return [] }
             var actions: [Action]
             if indexedStatus {
-                let first = entries[hit[0]]
                 actions = [.sessionStatus(SSTP.SessionStatus(
-                    sessionId: sessionId, statusId: status, deviceURL: first.deviceURL, identityURL: first.identityURL,
-                    fanoutDeviceIndexes: hit.map { UInt16($0) }
+                    sessionId: sessionId, statusId: status, deviceURL: "", identityURL: "", fanoutDeviceIndexes: hit.map { UInt16($0) }
                 ))]
+            } else if status.concernsRelay {
+                actions = [.sessionStatus(SSTP.SessionStatus(sessionId: sessionId, statusId: status, deviceURL: relayURL, identityURL: ""))]
             } else {
                 actions = hit.map { .sessionStatus(SSTP.SessionStatus(sessionId: sessionId, statusId: status, deviceURL: entries[$0].deviceURL, identityURL: entries[$0].identityURL)) }
             }
@@ -111,6 +121,11 @@ extension SSTPRelay {
         /// Entries still taking messages (multi-drop: each gets its own stored copy, 3.3.5.12.1.1).
         public var availableEntries: [SSTP.FanoutOpen.Entry] {
             zip(entries, availability).filter { $0.1 != .unavailable }.map(\.0)
+        }
+
+        /// Whether entry `index` still takes messages.
+        public func isAvailable(_ index: Int) -> Bool {
+            availability.indices.contains(index) && availability[index] != .unavailable
         }
     }
 }

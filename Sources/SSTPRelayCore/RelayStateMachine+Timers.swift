@@ -17,6 +17,7 @@ extension SSTPRelay.RelayStateMachine {
             pending[recipient] = kept.isEmpty ? nil : kept
             for message in expired {
                 removed.append(message.id)
+                usage[message.recipient.identityURL]?.remove(message.payload.count)
                 actions.append(.discarded(message, discardReason(message.message)))
             }
         }

@@ -35,7 +35,7 @@ extension SSTPRelay.RelayStateMachine {
     /// attach or a register session's EventId, and its EventId joins RegisterSessionIds;
     /// any other security message belongs on an attach session. An accepted identity
     /// registration holds for the connection's attached devices; the answer is
-    /// RegisterResponse on the same session.
+    /// RegisterResponse on the same session, once new registrations are committed.
     public mutating func registerReceived(_ connection: ConnectionID, _ register: SSTP.Register, sessionExists: Bool) -> [RelayAction] {
         guard let a = attached(connection) else {
             return [.closeConnection(connection, .tooManyUnknownSessionCmds, detail: "Register before the connection was established (3.3.5.17)")]
@@ -47,13 +47,13 @@ extension SSTPRelay.RelayStateMachine {
                 return [.closeConnection(connection, .tooManyUnknownSessionCmds, detail: "SecIdentityRegister EventId \(id) is already in use (3.3.5.17)")]
             }
             update(connection) { $0.registerSessionIds.insert(id) }
-            var actions: [RelayAction] = []
+            var added: [SSTPRelay.Registration] = []
             for device in a.devices where registrations[identity]?.contains(device) != true {
                 registrations[identity, default: []].insert(device)
-                actions.append(.identityRegistered(connection, identityURL: identity, deviceURL: device))
+                added.append(SSTPRelay.Registration(identityURL: identity, deviceURL: device))
             }
-            actions.append(.reply(connection, .registerResponse(SSTP.RegisterResponse(eventId: id, registrationToken: register.registrationToken))))
-            return actions
+            let reply = SSTP.Command.registerResponse(SSTP.RegisterResponse(eventId: id, registrationToken: register.registrationToken))
+            return [added.isEmpty ? .reply(connection, reply) : .storeRegistrations(connection, added, reply: reply)]
         case .other:
             if sessionExists || !a.attachSessionIds.contains(id) {
                 return [.closeConnection(connection, .tooManyUnknownSessionCmds, detail: "Register EventId \(id) is not an attach session (3.3.5.17)")]

@@ -70,14 +70,17 @@ extension SSTPRelay.RelayStateMachine {
     }
 
     /// The device acknowledged these delivered messages (MessageCount, 3.1.5.19): only
-    /// now are they removed from the store.
+    /// now are they removed from the store. On a relay-to-relay connection the remote relay
+    /// acknowledged forwarded sequences (3.3.5.19).
     public mutating func messagesAcknowledged(connection: ConnectionID, references: [UInt64]) -> [RelayAction] {
+        if peerConnections[connection] != nil { return forwardsAcknowledged(connection: connection, references: references) }
         var removed: [Int64] = []
         for reference in references {
             let id = Int64(bitPattern: reference)
-            guard let (owner, _) = inFlight[id], owner == connection else { continue }
+            guard let (owner, message) = inFlight[id], owner == connection else { continue }
             inFlight[id] = nil
             removed.append(id)
+            usage[message.recipient.identityURL]?.remove(message.payload.count)
         }
         guard !removed.isEmpty else { return [] }
         inFlightCount[connection, default: 0] -= removed.count

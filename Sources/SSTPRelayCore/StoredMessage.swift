@@ -23,14 +23,18 @@ extension SSTPRelay {
             self.expiry = expiry
         }
 
-        /// The options of the delivered Message: the A, G, D, E, S and F fields of the
-        /// received one (1.3.5.2.1).
-        public var deliveryOptions: SSTP.MessageOptions {
-            SSTP.MessageOptions(
-                track: message.track, acknowledgeImmediately: message.acknowledgeImmediately,
-                doNotDeliverIfOffline: message.doNotDeliverIfOffline, userRef: message.userRef,
-                ephemeral: message.ephemeral, streamSize: message.streamSize, fragmentation: message.fragmentation
-            )
-        }
+        /// The options of the delivered Message: those of the received one (1.3.5.2.1).
+        public var deliveryOptions: SSTP.MessageOptions { message.relayedOptions }
+    }
+}
+
+extension SSTP.Message {
+    /// The A, G, D, E, S and F fields of a received Message, for the Message that carries
+    /// the sequence on (a delivery, 1.3.5.2.1, or a single-hop forward, 3.3.5.12.1.2).
+    public var relayedOptions: SSTP.MessageOptions {
+        SSTP.MessageOptions(
+            track: track, acknowledgeImmediately: acknowledgeImmediately, doNotDeliverIfOffline: doNotDeliverIfOffline,
+            userRef: userRef, ephemeral: ephemeral, streamSize: streamSize, fragmentation: fragmentation
+        )
     }
 }

@@ -25,10 +25,25 @@ extension SSTPRelay.RelayStateMachine {
     /// EndMessage of a sequence on a session addressed to `entry` (3.3.5.12): one stored copy
     /// per recipient, with the TTL timers of 3.3.2 when D or E is set. Acknowledged
     /// (``SSTPRelay/RelayAction/acknowledgeDeposit(_:)``) only after ``depositCommitted(_:now:)``.
+    ///
+    /// A sequence that would pass the identity's quota is not stored: the session is closed
+    /// with QuotaWouldBeExceeded (3.1.4.5, 2.2.9.1) before the sequence is completed, so the
+    /// originator learns that its last sequence on the session was refused.
     public mutating func messageReceived(
         _ deposit: SSTPRelay.Deposit, entry: SSTP.AddressingEntry, message: SSTP.Message, payload: [UInt8], now: NIODeadline
     ) -> [RelayAction] {
-        messageReceived(deposit, recipients: recipients(of: entry), message: message, payload: payload, now: now)
+        let recipients = recipients(of: entry)
+        if quotaWouldBeExceeded(identityURL: entry.identityURL, copies: recipients.count, size: payload.count) {
+            return [.quotaExceeded(deposit.connection, identityURL: entry.identityURL),
+                    .closeSession(deposit.connection, sessionId: message.sessionId, .quotaWouldBeExceeded),
+                    .acknowledgeDeposit(deposit)]
+        }
+        return messageReceived(deposit, recipients: recipients, message: message, payload: payload, now: now)
+    }
+
+    /// Whether `copies` more messages of `size` bytes for `identityURL` would pass its quota.
+    func quotaWouldBeExceeded(identityURL: String, copies: Int, size: Int) -> Bool {
+        configuration.quota.wouldBeExceeded(by: copies, of: size, after: usage[identityURL] ?? .init())
     }
 
     /// The same for explicit recipients (a multi-drop fanout sequence, 3.3.5.12.1.1).
@@ -42,6 +57,7 @@ extension SSTPRelay.RelayStateMachine {
         let copies = recipients.map {
             StoredMessage(id: allocateId(), recipient: $0, message: stored, payload: payload, expiry: expiry)
         }
+        for copy in copies { usage[copy.recipient.identityURL, default: .init()].add(payload.count) }
         guard !copies.isEmpty else {
             // Nobody to store it for (the identity's registrations went meanwhile): handled.
             return [.acknowledgeDeposit(deposit)]
@@ -64,7 +80,15 @@ extension SSTPRelay.RelayStateMachine {
         guard let copies = committing.removeValue(forKey: deposit) else {
             return [.acknowledgeDeposit(deposit)]
         }
-        var actions: [RelayAction] = [.acknowledgeDeposit(deposit)]
+        var actions: [RelayAction] = []
+        if var progress = fanoutProgress[deposit] {
+            // A fanout sequence with single-hop parts: complete once they are too (3.3.4.2.2).
+            progress.localCommitPending = false
+            fanoutProgress[deposit] = progress.isComplete ? nil : progress
+            if progress.isComplete { actions.append(.acknowledgeDeposit(deposit)) }
+        } else {
+            actions.append(.acknowledgeDeposit(deposit))
+        }
         var recipients: [Recipient] = []
         for copy in copies {
             pending[copy.recipient, default: []].append(copy)

@@ -1,0 +1,110 @@
+import Dispatch
+import NIOConcurrencyHelpers
+import SSTPRelayCore
+
+extension SSTPRelay {
+    /// One request to a store: rows to insert, ids to delete and identity registrations to keep.
+    public struct StoreWrite: Sendable {
+        public var insert: [StoredMessage]
+        public var delete: [Int64]
+        public var register: [Registration]
+        public init(insert: [StoredMessage] = [], delete: [Int64] = [], register: [Registration] = []) {
+            self.insert = insert
+            self.delete = delete
+            self.register = register
+        }
+    }
+
+    /// The group commits of a store so far: how many, how many writes they held, how long they took.
+    public struct CommitStatistics: Sendable, Hashable {
+        public var batches = 0
+        public var writes = 0
+        public var largestBatch = 0
+        public var seconds: Double = 0
+
+        mutating func record(writes count: Int, elapsed: Duration) {
+            batches += 1
+            writes += count
+            largestBatch = max(largestBatch, count)
+            let (s, attoseconds) = elapsed.components
+            seconds += Double(s) + Double(attoseconds) / 1e18
+        }
+    }
+
+    /// What the relay needs of its durable store (SQLite or PostgreSQL).
+    public protocol MessageStore: Sendable {
+        /// Every stored message, in id (receive) order.
+        func load() throws(RelayStoreError) -> [StoredMessage]
+        /// Every identity registration kept (3.3.5.17).
+        func loadRegistrations() throws(RelayStoreError) -> [Registration]
+        /// Queues `write` for the next group commit; `completion` runs once it is committed (or failed).
+        func submit(_ write: StoreWrite, completion: @escaping @Sendable (Result<Void, RelayStoreError>) -> Void)
+        var commitStatistics: CommitStatistics { get }
+    }
+
+    /// Group commit: one writer queue takes what every connection asked for and commits it
+    /// in one transaction, so durability costs a commit per batch, not per message. A
+    /// caller's completion runs only after the commit that holds its write.
+    final class GroupCommitter: Sendable {
+        private struct Queued {
+            var write: StoreWrite
+            var completion: @Sendable (Result<Void, RelayStoreError>) -> Void
+        }
+
+        private struct State {
+            var queued: [Queued] = []
+            var draining = false
+        }
+
+        private let writer: DispatchQueue
+        private let state = NIOLockedValueBox(State())
+        private let statistics = NIOLockedValueBox(CommitStatistics())
+        /// Commits a batch in one transaction (on the writer queue).
+        private let commit: @Sendable ([StoreWrite]) -> Result<Void, RelayStoreError>
+
+        init(label: String, commit: @escaping @Sendable ([StoreWrite]) -> Result<Void, RelayStoreError>) {
+            writer = DispatchQueue(label: label)
+            self.commit = commit
+        }
+
+        func submit(_ write: StoreWrite, completion: @escaping @Sendable (Result<Void, RelayStoreError>) -> Void) {
+            let start = state.withLockedValue { state -> Bool in
+                state.queued.append(Queued(write: write, completion: completion))
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            if start { writer.async { self.drain() } }
+        }
+
+        var commitStatistics: CommitStatistics { statistics.withLockedValue { $0 } }
+
+        /// Commits batch after batch until nothing is queued.
+        private func drain() {
+            while true {
+                let batch = state.withLockedValue { state -> [Queued] in
+                    let batch = state.queued
+                    state.queued = []
+                    if batch.isEmpty { state.draining = false }
+                    return batch
+                }
+                guard !batch.isEmpty else { return }
+                let start = ContinuousClock.now
+                let result = commit(batch.map(\.write))
+                let elapsed = ContinuousClock.now - start
+                statistics.withLockedValue { $0.record(writes: batch.count, elapsed: elapsed) }
+                for queued in batch { queued.completion(result) }
+            }
+        }
+    }
+}
+
+extension SSTPRelay.MessageStore {
+    /// Awaits the commit of `write`.
+    public func write(_ write: SSTPRelay.StoreWrite) async throws(SSTPRelay.RelayStoreError) {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, SSTPRelay.RelayStoreError>, Never>) in
+            submit(write) { continuation.resume(returning: $0) }
+        }
+        try result.get()
+    }
+}
