@@ -180,7 +180,9 @@ public struct MICESinkService: Service {
             } else {
                 EventLog.diagnostic(MICEWiFiDirectPublisher.notPublishedNotice(advertising: advertising != nil))
             }
-            try await group.waitForAll()
+            // The first failure (a refused --wpa-ctrl) ends the sink: waitForAll would
+            // wait for the server, which runs until shutdown.
+            for try await _ in group {}
         }
     }
 }
