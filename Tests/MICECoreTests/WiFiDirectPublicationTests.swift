@@ -1,4 +1,5 @@
 import MICECore
+import PropertyBased
 import Testing
 import WinteropWire
 
@@ -139,5 +140,34 @@ import WinteropWire
         #expect(Array(elements[6..<257]) == Array(data[0..<251]))
         #expect(Array(elements[257..<263]) == [0xDD, UInt8(4 + 49), 0x00, 0x50, 0xF2, 0x04])
         #expect(Array(elements[263...]) == Array(data[251...]))
+    }
+}
+
+/// The WSC elements are well-formed 802.11 elements whose data, joined, is the attribute.
+@Suite struct WSCVendorElementPropertyTests {
+    /// Splits `bytes` into (ID, data) elements; nil if a length runs past the end.
+    static func parse(_ bytes: [UInt8]) -> [(UInt8, [UInt8])]? {
+        var out: [(UInt8, [UInt8])] = []
+        var index = 0
+        while index < bytes.count {
+            guard index + 2 <= bytes.count else { return nil }
+            let length = Int(bytes[index + 1])
+            guard index + 2 + length <= bytes.count else { return nil }
+            out.append((bytes[index], Array(bytes[(index + 2)..<(index + 2 + length)])))
+            index += 2 + length
+        }
+        return out
+    }
+
+    @Test func elementsRejoinToTheAttribute() async {
+        await propertyCheck(input: Gen.uint8().array(of: 0...1200)) { data in
+            guard let elements = Self.parse(WSCVendorElement.elements(carrying: data)) else {
+                Issue.record("elements for \(data.count) bytes do not parse")
+                return
+            }
+            #expect(elements.allSatisfy { $0.0 == 0xDD && Array($0.1.prefix(4)) == WSCVendorElement.wscOUI })
+            #expect(elements.count == max(1, (data.count + 250) / 251))
+            #expect(elements.flatMap { $0.1.dropFirst(4) } == data)
+        }
     }
 }
