@@ -38,9 +38,43 @@ struct MICEDTLSTunnel {
         return step
     }
 
+    /// Runs one handshake step and hands its outcome to `machine`: the records to send
+    /// and whether the handshake finished, or the engine's failure (3.1.5.5, 3.2.5.5).
+    mutating func step<Machine: MICEConnectionMachine>(
+        _ body: (any MICEDTLSSession) throws -> MICEDTLSStep, driving machine: inout Machine
+    ) -> [Machine.Action] {
+        do {
+            let step = try step(body)
+            return machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil)
+        } catch {
+            return machine.dtlsFailed("\(error)")
+        }
+    }
+
+    /// What the framing layer handed up, as the state machine takes it: the message
+    /// (its TLVArray opened first when TLVArrays are encrypted), each TLV its decoder
+    /// skipped passed to `ignoredTLV` (the role's `tlv_ignored` event, 2.2.7); or why
+    /// the bytes are malformed (3.1.5.8, 3.2.5.8).
+    func receive(
+        _ event: MICEFrameEvent, encrypted: Bool, ignoredTLV: (MICEMessageType, MICEIgnoredTLV) -> Void
+    ) -> Result<MICEMessage, WireError> {
+        switch event {
+        case .malformed(let error):
+            return .failure(error)
+        case .frame(let frame):
+            do {
+                let (message, ignored) = try message(from: frame, encrypted: encrypted)
+                for tlv in ignored { ignoredTLV(message.type, tlv) }
+                return .success(message)
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
     /// The message a frame carries, its TLVArray opened first when `encrypted`, and the
-    /// TLVs its decoder skipped (for a `tlv_ignored` event).
-    func message(from frame: MICEFrame, encrypted: Bool) throws(WireError) -> (message: MICEMessage, ignored: [MICEIgnoredTLV]) {
+    /// TLVs its decoder skipped.
+    private func message(from frame: MICEFrame, encrypted: Bool) throws(WireError) -> (message: MICEMessage, ignored: [MICEIgnoredTLV]) {
         var payload = frame.payload
         if encrypted {
             do {
@@ -65,3 +99,15 @@ struct MICEDTLSTunnel {
         return buffer
     }
 }
+
+/// The DTLS side of the sink's and the source's state machines, as the tunnel drives it.
+protocol MICEConnectionMachine {
+    associatedtype Action
+    /// The DTLS engine answered: records to send, and whether the handshake finished.
+    mutating func dtlsHandshakeProgressed(records: [[UInt8]], complete: Bool) -> [Action]
+    /// The DTLS engine refused what it was fed.
+    mutating func dtlsFailed(_ detail: String) -> [Action]
+}
+
+extension SinkStateMachine: MICEConnectionMachine {}
+extension SourceStateMachine: MICEConnectionMachine {}

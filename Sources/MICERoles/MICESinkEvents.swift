@@ -68,7 +68,7 @@ public enum MICESinkEvent: RoleEvent {
         case .streamUndecryptable(let count):
             [("count", .int(Int64(count)))]
         case .tlvIgnored(let message, let tlv):
-            [("message", .string(message.description)), ("type", .int(Int64(tlv.type))), ("length", .int(Int64(tlv.length))), ("reason", .string(tlv.reason.rawValue))]
+            tlv.fields(in: message)
         case .connected(let peer):
             [("peer", .string(peer))]
         case .rejected(let peer, let reason):
@@ -91,7 +91,7 @@ public enum MICESinkEvent: RoleEvent {
             [("rtspPort", .int(Int64(ready.rtspPort))), ("sourceId", .hex(ready.sourceID.bytes))]
                 + (ready.friendlyName.map { [("friendlyName", .string($0))] } ?? [])
         case .rtspConnected(let host, let port):
-            [("peer", .string(HostPort(host: host, port: port).description)), ("host", .string(host)), ("port", .int(Int64(port)))]
+            MICERTSPPeer.fields(host: host, port: port)
         case .stopProjection(let sourceID):
             [("sourceId", .hex(sourceID.bytes))]
         case .closed(_, let reason):
@@ -114,7 +114,7 @@ public enum MICESinkEvent: RoleEvent {
         case .streamUndecryptable(let count):
             "dropped \(count) RTP datagrams that were not DTLS records of this session"
         case .tlvIgnored(let message, let tlv):
-            "skipped TLV type \(tlv.type) (\(tlv.length) bytes) in \(message): \(tlv.reason == .unknownType ? "unknown type" : "not defined for this message")"
+            tlv.text(in: message)
         case .connected(let peer):
             "source connected from \(peer)"
         case .rejected(let peer, _):
@@ -145,14 +145,4 @@ public enum MICESinkEvent: RoleEvent {
             event.text
         }
     }
-}
-
-extension MICEDTLSCompletion {
-    /// The `dtls_complete` fields both roles report.
-    var fields: [(String, JSONValue)] {
-        [("protocol", .string(protocolVersion)), ("cipher", .string(cipher))]
-            + (srtpProfile.map { [("srtpProfile", .string($0))] } ?? [])
-    }
-
-    var text: String { "DTLS handshake complete: \(protocolVersion) \(cipher)" }
 }

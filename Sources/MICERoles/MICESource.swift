@@ -215,9 +215,9 @@ final class SourceDriver {
     private var rtspChannels: [any Channel] = []
     private var tunnel: MICEDTLSTunnel
     private var addresses: [SocketAddress] = []
-    private var discoveryTimer: Scheduled<Void>?
-    private var controlTimer: Scheduled<Void>?
-    private var handshakeTimer: Scheduled<Void>?
+    private var discoveryTimer = ShellTimer()
+    private var controlTimer = ShellTimer()
+    private var handshakeTimer = ShellTimer()
     private var stopTimer: Scheduled<Void>?
 
     init(
@@ -270,17 +270,12 @@ final class SourceDriver {
     // MARK: Events from the network
 
     func frameReceived(_ event: MICEFrameEvent) {
-        switch event {
-        case .malformed(let error):
+        let events = self.events
+        switch tunnel.receive(event, encrypted: machine.tlvArraysEncrypted, ignoredTLV: { events.emit(MICESourceEvent.tlvIgnored(message: $0, $1)) }) {
+        case .success(let message):
+            run(machine.messageReceived(message))
+        case .failure(let error):
             run(machine.malformedMessageReceived(error))
-        case .frame(let frame):
-            do {
-                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
-                for tlv in ignored { events.emit(MICESourceEvent.tlvIgnored(message: message.type, tlv)) }
-                run(machine.messageReceived(message))
-            } catch {
-                run(machine.malformedMessageReceived(error))
-            }
         }
     }
 
@@ -289,9 +284,9 @@ final class SourceDriver {
     }
 
     func rtspAccepted(_ rtsp: any Channel) {
-        let before = machine.state
-        run(machine.rtspConnectionAccepted())
-        guard before == .sourceReadySent, machine.state == .projecting else {
+        let actions = machine.rtspConnectionAccepted()
+        run(actions)
+        guard actions.contains(.report(.rtspConnected)), case .projecting = machine.state else {
             // Not waiting for the sink (3.2.5.7 applies after SOURCE_READY): refuse it.
             rtsp.close(promise: nil)
             return
@@ -331,27 +326,25 @@ final class SourceDriver {
         let bound = self.bound
         switch action {
         case .startDiscoveryTimer(let d):
-            discoveryTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.discoveryTimerFired()) }
+            discoveryTimer.start(in: d, on: loop) { bound.value.run(bound.value.machine.discoveryTimerFired()) }
         case .cancelDiscoveryTimer:
-            discoveryTimer?.cancel()
+            discoveryTimer.cancel()
         case .startControlChannelTimer(let d):
-            controlTimer?.cancel()
-            controlTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.controlChannelTimerFired()) }
+            controlTimer.start(in: d, on: loop) { bound.value.run(bound.value.machine.controlChannelTimerFired()) }
         case .cancelControlChannelTimer:
-            controlTimer?.cancel()
+            controlTimer.cancel()
         case .startSecurityHandshakeTimer(let d):
-            handshakeTimer?.cancel()
-            handshakeTimer = loop.scheduleTask(in: d.timeAmount) { bound.value.run(bound.value.machine.securityHandshakeTimerFired()) }
+            handshakeTimer.start(in: d, on: loop) { bound.value.run(bound.value.machine.securityHandshakeTimerFired()) }
         case .cancelSecurityHandshakeTimer:
-            handshakeTimer?.cancel()
+            handshakeTimer.cancel()
         case .resolveHostName:
             resolve()
         case .connect:
             connect()
         case .startDTLS:
-            dtlsStep { try $0.start() }
+            run(tunnel.step({ try $0.start() }, driving: &machine))
         case .feedDTLS(let token):
-            dtlsStep { try $0.receiveHandshake(token) }
+            run(tunnel.step({ try $0.receiveHandshake(token) }, driving: &machine))
         case .send(let message, let encrypted):
             guard let channel, channel.isActive else { return }
             do {
@@ -384,15 +377,6 @@ final class SourceDriver {
             listener.close(promise: nil)
             continuation?.resume(returning: reason)
             continuation = nil
-        }
-    }
-
-    private func dtlsStep(_ body: (any MICEDTLSSession) throws -> MICEDTLSStep) {
-        do {
-            let step = try tunnel.step(body)
-            run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil))
-        } catch {
-            run(machine.dtlsFailed("\(error)"))
         }
     }
 

@@ -51,7 +51,7 @@ public enum MICESourceEvent: RoleEvent {
         case .fallback(let reason):
             [("after", .string(reason.code)), ("flow", .string("plain"))]
         case .tlvIgnored(let message, let tlv):
-            [("message", .string(message.description)), ("type", .int(Int64(tlv.type))), ("length", .int(Int64(tlv.length))), ("reason", .string(tlv.reason.rawValue))]
+            tlv.fields(in: message)
         case .resolved(let host, let addresses):
             [("host", .string(host)), ("addresses", .array(addresses.map { .string($0) }))]
         case .connected(let peer, let local):
@@ -68,7 +68,7 @@ public enum MICESourceEvent: RoleEvent {
         case .sourceReady(let rtspPort):
             [("rtspPort", .int(Int64(rtspPort)))]
         case .rtspConnected(let host, let port):
-            [("peer", .string(HostPort(host: host, port: port).description)), ("host", .string(host)), ("port", .int(Int64(port)))]
+            MICERTSPPeer.fields(host: host, port: port)
         case .stopProjection:
             [("by", .string("sink"))]
         case .closed(let reason):
@@ -81,7 +81,7 @@ public enum MICESourceEvent: RoleEvent {
         case .fallback(let reason):
             "the secured attempt failed (\(reason.code)); trying the plain flow (SOURCE_READY first), as --fallback-plain asks"
         case .tlvIgnored(let message, let tlv):
-            "skipped TLV type \(tlv.type) (\(tlv.length) bytes) in \(message): \(tlv.reason == .unknownType ? "unknown type" : "not defined for this message")"
+            tlv.text(in: message)
         case .resolved(let host, let addresses):
             "\(host) is \(addresses.joined(separator: ", "))"
         case .connected(let peer, _):

@@ -24,8 +24,8 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private let events: EventLog
     private let sourceAddress: SocketAddress
     private var tunnel: MICEDTLSTunnel
-    private var sessionTimer: Scheduled<Void>?
-    private var handshakeTimer: Scheduled<Void>?
+    private var sessionTimer = ShellTimer()
+    private var handshakeTimer = ShellTimer()
     /// The WFD session on the RTSP connect-back (3.1.7.1).
     private var projection: SinkProjection?
     private var context: ChannelHandlerContext?
@@ -80,19 +80,17 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .malformed(let error):
-            run(machine.malformedMessageReceived(error), context: context)
-        case .frame(let frame):
+        let event = unwrapInboundIn(data)
+        if case .frame = event {
             onFirstMessage?()
             onFirstMessage = nil
-            do {
-                let (message, ignored) = try tunnel.message(from: frame, encrypted: machine.tlvArraysEncrypted)
-                for tlv in ignored { events.emit(MICESinkEvent.tlvIgnored(message: message.type, tlv)) }
-                deliver(message, context: context)
-            } catch {
-                run(machine.malformedMessageReceived(error), context: context)
-            }
+        }
+        let events = self.events
+        switch tunnel.receive(event, encrypted: machine.tlvArraysEncrypted, ignoredTLV: { events.emit(MICESinkEvent.tlvIgnored(message: $0, $1)) }) {
+        case .success(let message):
+            deliver(message, context: context)
+        case .failure(let error):
+            run(machine.malformedMessageReceived(error), context: context)
         }
     }
 
@@ -156,23 +154,15 @@ final class SinkConnectionHandler: ChannelInboundHandler {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         switch action {
         case .startSessionEstablishmentTimer(let duration):
-            sessionTimer?.cancel()
-            sessionTimer = context.eventLoop.scheduleTask(in: duration.timeAmount) {
-                loopBound.value.timerFired { $0.sessionEstablishmentTimerFired() }
-            }
+            sessionTimer.start(in: duration, on: context.eventLoop) { loopBound.value.timerFired { $0.sessionEstablishmentTimerFired() } }
         case .cancelSessionEstablishmentTimer:
-            sessionTimer?.cancel()
-            sessionTimer = nil
+            sessionTimer.cancel()
         case .startSecurityHandshakeTimer(let duration):
-            handshakeTimer?.cancel()
-            handshakeTimer = context.eventLoop.scheduleTask(in: duration.timeAmount) {
-                loopBound.value.timerFired { $0.securityHandshakeTimerFired() }
-            }
+            handshakeTimer.start(in: duration, on: context.eventLoop) { loopBound.value.timerFired { $0.securityHandshakeTimerFired() } }
         case .cancelSecurityHandshakeTimer:
-            handshakeTimer?.cancel()
-            handshakeTimer = nil
+            handshakeTimer.cancel()
         case .feedDTLS(let token):
-            feedDTLS(token, context: context)
+            run(tunnel.step({ try $0.receiveHandshake(token) }, driving: &machine), context: context)
         case .send(let message, let encrypted):
             guard context.channel.isActive else { return }
             do {
@@ -208,15 +198,6 @@ final class SinkConnectionHandler: ChannelInboundHandler {
     private func timerFired(_ event: (inout SinkStateMachine) -> [SinkStateMachine.Action]) {
         guard let context else { return }
         run(event(&machine), context: context)
-    }
-
-    private func feedDTLS(_ token: [UInt8], context: ChannelHandlerContext) {
-        do {
-            let step = try tunnel.step { try $0.receiveHandshake(token) }
-            run(machine.dtlsHandshakeProgressed(records: step.records, complete: step.completion != nil), context: context)
-        } catch {
-            run(machine.dtlsFailed("\(error)"), context: context)
-        }
     }
 
     /// How long after a WFD teardown the sink waits for STOP_PROJECTION before it ends the

@@ -23,12 +23,6 @@ public struct WDSRequestConfiguration: Sendable {
     public var request: MulticastSessionInitiationRequest
     public var timeout: Duration
 
-    public init(server: HostPort, request: MulticastSessionInitiationRequest, timeout: Duration) {
-        self.server = server
-        self.request = request
-        self.timeout = timeout
-    }
-
     public init(validating options: some WDSRequestSettings) throws(RoleFailure) {
         let server = try OptionValidation.hostPort(options.server, defaultPort: WDSMSI.serverPort, option: "--server")
         guard let mac = MACAddress.parse(options.mac) else {
@@ -38,11 +32,9 @@ public struct WDSRequestConfiguration: Sendable {
             throw .usage("\(option) must be a non-empty name without NUL characters")
         }
         let timeout = try OptionValidation.seconds(options.timeout, option: "--timeout", maximum: 3600)
-        self.init(
-            server: server,
-            request: MulticastSessionInitiationRequest(namespace: options.namespace, content: options.content, macAddress: mac, ipv6Capable: options.ipv6 ? true : nil),
-            timeout: timeout
-        )
+        self.server = server
+        self.request = MulticastSessionInitiationRequest(namespace: options.namespace, content: options.content, macAddress: mac, ipv6Capable: options.ipv6 ? true : nil)
+        self.timeout = timeout
     }
 }
 

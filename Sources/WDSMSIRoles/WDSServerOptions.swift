@@ -57,12 +57,6 @@ public struct WDSServerConfiguration: Sendable {
     /// Addresses given with `--server-address`.
     public var serverAddresses: SessionInitiationServer.ServerAddresses
 
-    public init(listen: HostPort, server: ServerConfiguration, serverAddresses: SessionInitiationServer.ServerAddresses = .init()) {
-        self.listen = listen
-        self.server = server
-        self.serverAddresses = serverAddresses
-    }
-
     /// Checks every option; keys the security modes need are loaded from, or made under, `--data`.
     public init(validating options: some WDSServerSettings) throws(RoleFailure) {
         let listen = try OptionValidation.hostPort(options.listen, defaultPort: WDSMSI.serverPort, option: "--listen")
@@ -112,7 +106,9 @@ public struct WDSServerConfiguration: Sendable {
             hmacAlgId: try Self.algorithmId(options.hmacAlgId, option: "--hmac-alg-id"),
             multicast: multicast
         )
-        self.init(listen: listen, server: server, serverAddresses: addresses)
+        self.listen = listen
+        self.server = server
+        self.serverAddresses = addresses
     }
 
     static func algorithmId(_ text: String, option: String) throws(RoleFailure) -> UInt32 {

@@ -53,8 +53,8 @@ struct MDNSAnnounceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The host name to advertise (default: <hostname>.local).")
     var host: String?
 
-    @Option(name: .long, help: "The domain.")
-    var domain: String = "local"
+    @OptionGroup var domainOption: MDNSDomainOption
+    var domain: String { domainOption.domain }
 
     @Flag(name: .long, help: "Also answer over IPv6 (ff02::fb) and advertise the interfaces' IPv6 addresses (AAAA).")
     var ipv6 = false
@@ -190,8 +190,8 @@ struct MDNSBrowseCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to collect answers.")
     var timeout: Double = 2
 
-    @Option(name: .long, help: "The domain.")
-    var domain: String = "local"
+    @OptionGroup var domainOption: MDNSDomainOption
+    var domain: String { domainOption.domain }
 
     func validate() throws {
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
@@ -235,4 +235,10 @@ extension DecodeKind {
     static let dnsMessage = DecodeKind(name: "dns", summary: "a DNS / Multicast DNS message (RFC 1035 4.1, RFC 6762 18)") { bytes, _ in
         try DNSMessage.decode(bytes).json
     }
+}
+
+/// `--domain`, as the commands that name a service take it.
+struct MDNSDomainOption: ParsableArguments {
+    @Option(name: .long, help: "The domain.")
+    var domain: String = "local"
 }

@@ -36,11 +36,9 @@ struct NFPSSendCommand: AsyncParsableCommand, ShareSenderSettings {
     @Option(name: .long, help: "Address to listen on (HOST:PORT; port 0 picks one, reported in the listening event).")
     var listen: String
 
-    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
-    var sessionID: String
-
-    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
-    var secret: String
+    @OptionGroup var session: NFPBSessionOptions
+    var sessionID: String { session.sessionID }
+    var secret: String { session.secret }
 
     @Option(name: .long, help: "Send this file's bytes as the package, unchanged, instead of packing FILE….")
     var raw: String?
@@ -82,11 +80,9 @@ struct NFPSReceiveCommand: AsyncParsableCommand, ShareReceiverSettings {
     @Option(name: .long, help: "The share sender's addresses: [TYPE@]HOST:PORT[,…], tried in parallel.")
     var to: String
 
-    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
-    var sessionID: String
-
-    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
-    var secret: String
+    @OptionGroup var session: NFPBSessionOptions
+    var sessionID: String { session.sessionID }
+    var secret: String { session.secret }
 
     @Option(name: .long, help: "Directory the received files go to (created if missing).")
     var out: String
@@ -146,4 +142,13 @@ extension DecodeKind {
     static let nfpsReply = DecodeKind(name: "nfps-reply", summary: "MS-NFPS Reply header (HeaderSize ≥ 2, 2.2.3)") { bytes, _ in
         try ReplyHeader.decode(bytes: bytes.readableBytesView).json
     }
+}
+
+/// `--session-id` and `--secret`: the NFPB session both ends of a share give alike.
+struct NFPBSessionOptions: ParsableArguments {
+    @Option(name: .customLong("session-id"), help: "The NFPB SessionID: 8 bytes as 16 hex digits.")
+    var sessionID: String
+
+    @Option(name: .long, help: "The NFPB SharedSecretKey in hex.")
+    var secret: String
 }

@@ -27,6 +27,23 @@ enum SSTPVersionArgument: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+/// `--version`, as every SSTP command takes it.
+struct SSTPVersionOption: ParsableArguments {
+    @Option(name: .customLong("version"), help: ArgumentHelp("SSTP version to speak.", valueName: "version"))
+    var argument: SSTPVersionArgument = .v1_6
+
+    var version: SSTP.Version { argument.version }
+}
+
+/// `--listen` and `--max-connections`, as both SSTP listeners (device and relay) take them.
+struct SSTPListenerOptions: ParsableArguments {
+    @Option(name: .long, help: "Address to listen on (HOST:PORT; port 0 picks one, reported in the listening event).")
+    var listen: String = "0.0.0.0:\(SSTP.port)"
+
+    @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
+    var maxConnections: Int?
+}
+
 struct SSTPListenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
@@ -42,8 +59,7 @@ struct SSTPListenCommand: AsyncParsableCommand {
 
     @OptionGroup var events: EventOptions
 
-    @Option(name: .long, help: "Address to listen on (HOST:PORT; port 0 picks one, reported in the listening event).")
-    var listen: String = "0.0.0.0:\(SSTP.port)"
+    @OptionGroup var listening: SSTPListenerOptions
 
     @Option(name: .customLong("device-url"), help: "A LocalDeviceURL of this device (repeatable); Connect must target one of them.")
     var deviceURLs: [String] = []
@@ -51,8 +67,7 @@ struct SSTPListenCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Directory the received messages are written to (created if missing).")
     var out: String = "./sstp-inbox"
 
-    @Option(name: .long, help: "SSTP version to speak.")
-    var version: SSTPVersionArgument = .v1_6
+    @OptionGroup var version: SSTPVersionOption
 
     @Option(name: .customLong("ack-delay"), help: "Message Acknowledgment Timer in seconds (3.1.2.1).")
     var ackDelay: Double = 5
@@ -62,9 +77,6 @@ struct SSTPListenCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("max-message-size"), help: "Largest message in bytes; a longer one closes its session with QuotaWouldBeExceeded (default: no limit).")
     var maxMessageSize: Int?
-
-    @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
-    var maxConnections: Int?
 
     @Option(name: .customLong("max-messages-in-progress"), help: "Messages being received at once by this process; one more closes its session with QuotaWouldBeExceeded.")
     var maxMessagesInProgress: Int = SSTPDeviceConfiguration.defaultMaxMessagesInProgress
@@ -92,11 +104,11 @@ struct SSTPListenCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = try SSTPDeviceConfiguration(
-            listen: listen, deviceURLs: deviceURLs,
+            listen: listening.listen, deviceURLs: deviceURLs,
             outputDirectory: out, version: version.version, acknowledgmentDelay: ackDelay,
             flowControl: !noFlowControl, sync: !noFsync, lockedOutDevices: lockout,
             maxConnectionsPerDevice: maxConnectionsPerDevice, highWater: highWater, connectTimeout: connectTimeout,
-            maxMessageSize: maxMessageSize, maxConnections: maxConnections,
+            maxMessageSize: maxMessageSize, maxConnections: listening.maxConnections,
             stallTimeout: stallTimeout, maxMessagesInProgress: maxMessagesInProgress
         )
         configuration.digests = !noSHA256
@@ -147,8 +159,7 @@ struct SSTPSendCommand: AsyncParsableCommand {
     @Flag(name: .customLong("stdin-messages"), help: "Read many messages from standard input, each a 4-byte big-endian length then its bytes (UserRef stdin#N unless --user-ref).")
     var stdinMessages = false
 
-    @Option(name: .long, help: "SSTP version to speak.")
-    var version: SSTPVersionArgument = .v1_6
+    @OptionGroup var version: SSTPVersionOption
 
     @Flag(name: .customLong("ack-immediately"), help: "Set AcknowledgeImmediately (A) on every message (the last one always has it).")
     var ackImmediately = false

@@ -23,8 +23,7 @@ struct SSTPRelayCommand: AsyncParsableCommand {
 
     @OptionGroup var events: EventOptions
 
-    @Option(name: .long, help: "Address to listen on (HOST:PORT; port 0 picks one, reported in the listening event).")
-    var listen: String = "0.0.0.0:\(SSTP.port)"
+    @OptionGroup var listening: SSTPListenerOptions
 
     @Option(name: .customLong("relay-url"), help: "The relay's URL (its LocalDeviceURL): devices' Connect must target it.")
     var relayURL: String
@@ -38,22 +37,18 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A SourceDeviceURL under a security lockout: its Connect is rejected (repeatable).")
     var lockout: [String] = []
 
-    @Option(name: .long, help: "SSTP version to speak.")
-    var version: SSTPVersionArgument = .v1_6
+    @OptionGroup var version: SSTPVersionOption
 
     @Option(name: .customLong("ack-delay"), help: "Message Acknowledgment Timer in seconds (3.1.2.1).")
     var ackDelay: Double = 1
-
-    @Option(name: .customLong("max-connections"), help: "Concurrent connections; more are refused (default: no limit).")
-    var maxConnections: Int?
 
     @Flag(name: .customLong("no-multidrop"), help: "Refuse multi-drop FanoutOpen (ConnectResponse M clear): NoFanoutEntries.")
     var noMultidrop = false
 
     func run() async throws {
         let configuration = try SSTPRelayConfiguration(
-            listen: listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
-            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: maxConnections, multidrop: !noMultidrop
+            listen: listening.listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
+            version: version.version, acknowledgmentDelay: ackDelay, maxConnections: listening.maxConnections, multidrop: !noMultidrop
         )
         try await events.run { eventLog in
             var logger = Logger(label: "winterop.sstp.relay")
@@ -98,8 +93,7 @@ struct SSTPReceiveCommand: AsyncParsableCommand {
     @Option(name: .customLong("exit-after"), help: "Exit once this many messages arrived.")
     var exitAfter: Int?
 
-    @Option(name: .long, help: "SSTP version to speak.")
-    var version: SSTPVersionArgument = .v1_6
+    @OptionGroup var version: SSTPVersionOption
 
     @Option(name: .long, help: "Seconds to wait for the relay to answer Connect.")
     var timeout: Double = 60

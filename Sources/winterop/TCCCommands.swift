@@ -16,7 +16,7 @@ struct TCCCommand: AsyncParsableCommand {
     )
 }
 
-struct TCCServeCommand: AsyncParsableCommand {
+struct TCCServeCommand: AsyncParsableCommand, TCCServerSettings {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Act as the phone: answer tethering requests with the Wi-Fi hotspot's settings.",
@@ -57,17 +57,9 @@ struct TCCServeCommand: AsyncParsableCommand {
     var serverTimeout: Double = 60
 
     func run() async throws {
-        var options = TCCServerOptions()
-        options.transport = transport
-        options.provider = provider
-        options.keys = keys
-        options.psk = psk
-        options.maxSkew = maxSkew
-        options.maxConnections = maxConnections
-        options.serverTimeout = serverTimeout
         let eventLog = events.makeEventLog()
         let logger = Logger.role("winterop.tcc.serve")
-        let configuration = try await TCCServerConfiguration(validating: options)
+        let configuration = try await TCCServerConfiguration(validating: self)
         if let warning = configuration.tcpWarning { EventLog.diagnostic("tcc serve: \(warning)") }
         EventLog.diagnostic("tcc serve: provider: \(configuration.provider.summary)")
         let server = TCCServer(configuration: configuration, events: eventLog, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
@@ -75,7 +67,7 @@ struct TCCServeCommand: AsyncParsableCommand {
     }
 }
 
-struct TCCRequestCommand: AsyncParsableCommand {
+struct TCCRequestCommand: AsyncParsableCommand, TCCClientSettings {
     static let configuration = CommandConfiguration(
         commandName: "request",
         abstract: "Act as the laptop: ask a tethering server to bring up its hotspot and print the settings.",
@@ -107,15 +99,8 @@ struct TCCRequestCommand: AsyncParsableCommand {
     var clockOffset: Double = 0
 
     func run() async throws {
-        var options = TCCClientOptions()
-        options.transport = transport
-        options.keys = keys
-        options.psk = psk
-        options.messageTimeout = messageTimeout
-        options.clockOffset = clockOffset
-        options.connectTimeout = connectTimeout
         let eventLog = events.makeEventLog()
-        let configuration = try TCCClientConfiguration(validating: options)
+        let configuration = try TCCClientConfiguration(validating: self)
         if case .tcp = configuration.transport, configuration.machine.keys == nil, configuration.psk == nil {
             EventLog.diagnostic("tcc request: warning: TCP is not an authenticated channel; the passphrase travels in clear")
         }

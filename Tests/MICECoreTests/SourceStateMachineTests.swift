@@ -60,7 +60,7 @@ import WinteropWire
         let sent = Self.sent(Self.connected(&m))
         #expect(sent == [.sourceReady(.init(friendlyName: "Src", rtspPort: 7236, sourceID: Self.sid))])
         #expect(m.rtspConnectionAccepted() == [.cancelControlChannelTimer, .report(.rtspConnected)])
-        #expect(m.state == .projecting)
+        #expect(m.state.name == "Projection")
         #expect(m.controlChannelTimerFired().isEmpty)
     }
 
@@ -73,6 +73,7 @@ import WinteropWire
         #expect(m.messageReceived(.securityHandshake(.init(securityToken: [2], sourceID: nil))) == [.cancelSecurityHandshakeTimer, .feedDTLS([2])])
         let done = m.dtlsHandshakeProgressed(records: [], complete: true)
         // No SESSION_REQUEST: SOURCE_READY in clear.
+        #expect(!m.tlvArraysEncrypted)
         #expect(Self.sent(done) == [.sourceReady(.init(friendlyName: "Src", rtspPort: 7236, sourceID: Self.sid))])
         #expect(done.contains(.send(.sourceReady(.init(friendlyName: "Src", rtspPort: 7236, sourceID: Self.sid)), encrypted: false)))
     }
@@ -81,9 +82,13 @@ import WinteropWire
         var m = Self.machine(encryption: true, pin: true)
         let first = Self.connected(&m)
         #expect(Self.sent(first) == [.sessionRequest(.init(securityOptions: [.useDTLSStreamEncryption, .sinkDisplaysPIN], friendlyName: "Src", sourceID: Self.sid))])
+        #expect(!m.tlvArraysEncrypted)
         let done = m.dtlsHandshakeProgressed(records: [], complete: true)
         #expect(done.contains(.requestPIN) && done.contains(.cancelControlChannelTimer))
-        #expect(m.state == .waitingForPINEntry)
+        // 3.2.5.5: after a SESSION_REQUEST, TLVArrays are DTLS records once the handshake is done.
+        #expect(m.tlvArraysEncrypted)
+        #expect(m.state.connection?.sourceAddress == Self.sourceIP && m.state.connection?.sinkAddress == Self.sinkIP)
+        #expect(m.state.name == "PIN Entry")
         let challenge = m.pinEntered("12345678")
         let hash = PINHash.compute(pin: "12345678", senderAddress: Self.sourceIP)
         #expect(challenge.contains(.send(.pinChallenge(.init(pinChallenge: hash, sourceID: Self.sid)), encrypted: true)))
@@ -93,7 +98,7 @@ import WinteropWire
         let good = PINResponseMessage(pinChallenge: PINHash.compute(pin: "12345678", senderAddress: Self.sinkIP), reason: .pinAccepted, sourceID: nil)
         let ready = m.messageReceived(.pinResponse(good))
         #expect(ready.contains(.send(.sourceReady(.init(friendlyName: nil, rtspPort: 7236, sourceID: Self.sid)), encrypted: true)))
-        #expect(m.state == .sourceReadySent)
+        #expect(m.state.name == "Source Ready")
     }
 
     @Test func presetPINChallengesRightAfterTheHandshake() {

@@ -42,8 +42,15 @@ final class RawClient {
         return try SSTP.CommandStream.decodeAll(ByteBuffer(bytes: bytes))
     }
 
-    func close() { Foundation.close(fd) }
-    deinit { Foundation.close(fd) }
+    private var closed = false
+    /// Closes once: a second close(2) of the number could close a descriptor another test
+    /// has been given since (NIO then fails with EBADF and stops the test process).
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Foundation.close(fd)
+    }
+    deinit { close() }
 }
 
 /// A one-connection TCP server on 127.0.0.1 that a test scripts by hand.

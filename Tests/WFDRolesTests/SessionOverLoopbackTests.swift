@@ -151,8 +151,18 @@ struct LoopbackProjection {
         let streamed = try await sourceActions.wait { _ in streamResult.withLockedValue { $0 } != nil }
             ? streamResult.withLockedValue { $0 }?.get() : nil
         sentStats.withLockedValue { $0 = streamed }
-        // Let the last datagrams land, then flush what the receiver holds.
-        try await Task.sleep(for: .milliseconds(100))
+        // Wait for the datagrams still in flight (polling, up to 20 s: a loaded machine runs
+        // the receiving loop late), then flush what the receiver holds.
+        let expected = (streamed?.packets ?? 0) - drop.count
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while clock.now < deadline {
+            let received = try await rtp.eventLoop.submit {
+                try rtp.pipeline.syncOperations.handler(type: RTPReceiveHandler.self).statistics.receiver.packets
+            }.get()
+            if received >= expected { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         try await rtp.eventLoop.submit { [receiverStats] in
             let handler = try rtp.pipeline.syncOperations.handler(type: RTPReceiveHandler.self)
             handler.flush()

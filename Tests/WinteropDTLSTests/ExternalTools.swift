@@ -122,7 +122,8 @@ final class UDPSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(descriptor)
+            // deinit closes the descriptor (it runs for a class whose init throws after
+            // every property is set): closing it here too could close another's descriptor.
             throw ToolFailure(message: "bind() failed: errno \(errno)")
         }
     }

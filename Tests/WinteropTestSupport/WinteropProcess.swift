@@ -11,6 +11,7 @@ public final class WinteropProcess: Sendable {
     private let stderrText = NIOLockedValueBox<String>("")
     private let stdinPipe: Pipe
     private let stdoutClosed = NIOLockedValueBox(false)
+    private let stderrClosed = NIOLockedValueBox(false)
 
     /// The `winterop` executable built next to the test bundle.
     public static var executable: URL {
@@ -61,9 +62,10 @@ public final class WinteropProcess: Sendable {
             }
         }, onEnd: { closed.withLockedValue { $0 = true } })
         let errors = stderrText
-        err.fileHandleForReading.readInBackground { data in
+        let errorsClosed = stderrClosed
+        err.fileHandleForReading.readInBackground(onData: { data in
             errors.withLockedValue { $0 += String(decoding: data, as: UTF8.self) }
-        }
+        }, onEnd: { errorsClosed.withLockedValue { $0 = true } })
     }
 
     deinit {
@@ -103,15 +105,17 @@ public final class WinteropProcess: Sendable {
         await poll(timeout: timeout) { self.lines.first(where: predicate) }
     }
 
-    /// Waits for the process to end and everything it wrote to be read; nil if it is
-    /// still running after `timeout`.
+    /// Waits for the process to end and everything it wrote (standard output and standard
+    /// error) to be read; nil if it is still running after `timeout`.
     ///
-    /// Another child started meanwhile by a concurrent test can inherit this one's pipe
-    /// and hold it open after this process exited, so once it has exited the wait for
-    /// the pipe to close is bounded by a second.
+    /// Another child started meanwhile by a concurrent test can inherit this one's pipes
+    /// and hold them open after this process exited, so once it has exited the wait for
+    /// the pipes to close is bounded (10 s).
     public func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
         guard await poll(timeout: timeout, { self.process.isRunning ? nil : true }) != nil else { return nil }
-        _ = await poll(timeout: .seconds(10)) { self.stdoutClosed.withLockedValue { $0 } ? true : nil }
+        _ = await poll(timeout: .seconds(10)) {
+            self.stdoutClosed.withLockedValue { $0 } && self.stderrClosed.withLockedValue { $0 } ? true : nil
+        }
         return process.terminationStatus
     }
 

@@ -2,8 +2,19 @@ import Foundation
 import TCCCore
 import WinteropTransport
 
-/// `winterop tcc request`'s options as a person gives them.
-public struct TCCClientOptions: Sendable {
+/// `winterop tcc request`'s options as a person gives them (the command itself
+/// conforms; ``TCCClientOptions`` holds them with their defaults).
+public protocol TCCClientSettings: TCCKeySettings {
+    var transport: String? { get }
+    /// MessageTimer in seconds (3.1.2: one minute); lowered by tests.
+    var messageTimeout: Double { get }
+    /// Seconds added to the system clock for the request's Timestamp (tests of 3.2.5.1).
+    var clockOffset: Double { get }
+    var connectTimeout: Double { get }
+}
+
+/// ``TCCClientSettings`` with their defaults, for callers other than the command.
+public struct TCCClientOptions: TCCClientSettings {
     public var transport: String?
     public var keys: String?
     /// A TLS-PSK key file: TLS 1.2 with that key around the TCP connection.
@@ -25,7 +36,7 @@ public struct TCCClientConfiguration: Sendable {
     public var connectTimeout: Duration
     public var psk: TLSPSKKey?
 
-    public init(validating options: TCCClientOptions) throws(RoleFailure) {
+    public init(validating options: some TCCClientSettings) throws(RoleFailure) {
         guard let text = options.transport else {
             throw .usage("tcc request: --transport is required: tcp:HOST:PORT or rfcomm:ADDRESS[/CHANNEL]")
         }

@@ -2,8 +2,26 @@ import Foundation
 import TCCCore
 import WinteropTransport
 
-/// `winterop tcc serve`'s options as a person gives them, before any rule is checked.
-public struct TCCServerOptions: Sendable {
+/// `winterop tcc serve`'s options as a person gives them, before any rule is checked
+/// (the command itself conforms; ``TCCServerOptions`` is the one `serve` builds).
+public protocol TCCServerSettings: TCCKeySettings {
+    var transport: String { get }
+    var provider: String? { get }
+    /// The allowable Timestamp skew in seconds (3.2.5.1: recommended 5 minutes).
+    var maxSkew: Double { get }
+    /// ServerTimer in seconds (3.2.2: one minute); lowered by tests.
+    var serverTimeout: Double { get }
+    var maxConnections: Int { get }
+    /// PATH and friends, for finding `nmcli`.
+    var environment: [String: String] { get }
+}
+
+extension TCCServerSettings {
+    public var environment: [String: String] { ProcessInfo.processInfo.environment }
+}
+
+/// ``TCCServerSettings`` with their defaults, for callers other than the command.
+public struct TCCServerOptions: TCCServerSettings {
     public var transport = "tcp:0.0.0.0:\(TCCTransport.defaultTCPPort)"
     public var provider: String?
     public var keys: String?
@@ -38,7 +56,7 @@ public struct TCCServerConfiguration: Sendable {
         self.maxConnections = maxConnections
     }
 
-    public init(validating options: TCCServerOptions) async throws(RoleFailure) {
+    public init(validating options: some TCCServerSettings) async throws(RoleFailure) {
         let transport = try TCCTransport(parsing: options.transport, server: true)
         guard let text = options.provider else {
             throw .usage("tcc serve: --provider is required: static:ssid=…,passphrase=…,display-name=…[,bssid=…], fail:status=N[,error=TEXT] or networkmanager")

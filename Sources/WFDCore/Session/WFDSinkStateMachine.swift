@@ -152,24 +152,9 @@ public struct WFDSinkStateMachine: Sendable {
         return send(M13.request(cseq: cseq))
     }
 
-    /// Bytes on the connection broke RFC 2326: answer what can be answered, close when framing is lost.
-    public mutating func malformedMessageReceived(_ error: RTSPDecodingError) -> [Action] {
-        if case .closed = state { return [] }
-        let (actions, closes) = Action.malformed(error)
-        return actions + (closes ? close(.malformed(error.error)) : [])
-    }
-
     // MARK: Messages
 
-    public mutating func messageReceived(_ message: RTSPMessage, now: NIODeadline) -> [Action] {
-        if case .closed = state { return [] }
-        switch message {
-        case .request(let request): return requestReceived(request, now: now)
-        case .response(let response): return responseReceived(response, now: now)
-        }
-    }
-
-    mutating func requestReceived(_ request: RTSPRequest, now: NIODeadline) -> [Action] {
+    public mutating func requestReceived(_ request: RTSPRequest, now: NIODeadline) -> [Action] {
         guard let cseq = request.cseq else {
             return Action.rejectWithoutCSeq(request)
         }
@@ -267,7 +252,7 @@ public struct WFDSinkStateMachine: Sendable {
         }
     }
 
-    mutating func responseReceived(_ response: RTSPResponse, now: NIODeadline) -> [Action] {
+    public mutating func responseReceived(_ response: RTSPResponse, now: NIODeadline) -> [Action] {
         guard let cseq = response.cseq, let request = requests.replied(cseq) else {
             return []  // A reply to nothing we asked: ignored.
         }
@@ -374,7 +359,7 @@ public struct WFDSinkStateMachine: Sendable {
         Action.reject(request, cseq, status)
     }
 
-    mutating func close(_ reason: WFDCloseReason) -> [Action] {
+    public mutating func close(_ reason: WFDCloseReason) -> [Action] {
         let streaming: Bool
         switch state {
         case .closed: return []

@@ -149,23 +149,9 @@ public struct WFDSourceStateMachine: Sendable {
         close(.stopProjection)
     }
 
-    public mutating func malformedMessageReceived(_ error: RTSPDecodingError) -> [Action] {
-        if case .closed = state { return [] }
-        let (actions, closes) = Action.malformed(error)
-        return actions + (closes ? close(.malformed(error.error)) : [])
-    }
-
     // MARK: Messages
 
-    public mutating func messageReceived(_ message: RTSPMessage, now: NIODeadline) -> [Action] {
-        if case .closed = state { return [] }
-        switch message {
-        case .request(let request): return requestReceived(request, now: now)
-        case .response(let response): return responseReceived(response, now: now)
-        }
-    }
-
-    mutating func requestReceived(_ request: RTSPRequest, now: NIODeadline) -> [Action] {
+    public mutating func requestReceived(_ request: RTSPRequest, now: NIODeadline) -> [Action] {
         guard let cseq = request.cseq else {
             return Action.rejectWithoutCSeq(request)
         }
@@ -251,7 +237,7 @@ public struct WFDSourceStateMachine: Sendable {
         request.headers["Session"].flatMap { try? RTSPSessionHeader.parse($0) }?.id == configuration.sessionID
     }
 
-    mutating func responseReceived(_ response: RTSPResponse, now: NIODeadline) -> [Action] {
+    public mutating func responseReceived(_ response: RTSPResponse, now: NIODeadline) -> [Action] {
         guard let cseq = response.cseq, let request = requests.replied(cseq) else { return [] }
         if !response.isSuccess, request != .m5Teardown {
             return close(.refused(request.rawValue, status: response.status))
@@ -346,7 +332,7 @@ public struct WFDSourceStateMachine: Sendable {
         return (streaming ? [.stopStream] : []) + [.sendStopProjection] + WFDTimer.allCases.map { .cancelTimer($0) } + [.close(.stopped)]
     }
 
-    mutating func close(_ reason: WFDCloseReason) -> [Action] {
+    public mutating func close(_ reason: WFDCloseReason) -> [Action] {
         let streaming: Bool
         switch state {
         case .closed: return []
