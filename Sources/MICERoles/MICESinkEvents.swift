@@ -29,6 +29,8 @@ public enum MICESinkEvent: RoleEvent {
     case advertised(name: String)
     case advertiseRenamed(from: String, to: String)
     case advertiseFailed(detail: String)
+    /// Wi-Fi Direct discovery through wpa_supplicant (3.1.3, `--wpa-ctrl`).
+    case wifiDirect(MICEWiFiDirectEvent)
 
     /// A PIN_CHALLENGE waits for the guessing limits (per-address backoff or global rate).
     case pinThrottled(peer: String, waitMilliseconds: Int, limit: PINAttemptLimiter.Limit)
@@ -55,6 +57,7 @@ public enum MICESinkEvent: RoleEvent {
         case .advertised: "advertised"
         case .advertiseRenamed: "advertise_renamed"
         case .advertiseFailed: "advertise_failed"
+        case .wifiDirect(let event): event.name
         }
     }
 
@@ -99,6 +102,8 @@ public enum MICESinkEvent: RoleEvent {
             [("from", .string(from)), ("to", .string(to))]
         case .advertiseFailed(let detail):
             [("detail", .string(detail))]
+        case .wifiDirect(let event):
+            event.fields
         }
     }
 
@@ -136,6 +141,8 @@ public enum MICESinkEvent: RoleEvent {
             "mDNS name conflict: \(from) is now \(to)"
         case .advertiseFailed(let detail):
             "mDNS advertising failed: \(detail)"
+        case .wifiDirect(let event):
+            event.text
         }
     }
 }

@@ -37,6 +37,8 @@ public protocol MICESinkSettings: Sendable {
     var player: WFDPlayerChoice { get }
     /// `--record FILE`.
     var record: String? { get }
+    /// `--wpa-ctrl PATH`: wpa_supplicant's P2P control socket for Wi-Fi Direct discovery (3.1.3).
+    var wpaCtrl: String? { get }
 }
 
 /// ``MICESinkSettings`` with the command line's defaults.
@@ -60,6 +62,7 @@ public struct MICESinkOptions: MICESinkSettings {
     public var rtpPort = Int(WFD.defaultRTPPort)
     public var player = WFDPlayerChoice.auto
     public var record: String?
+    public var wpaCtrl: String?
 
     public init() {}
 }
@@ -136,6 +139,7 @@ extension MICESinkService {
             advertising = Advertising(containerID: containerID, logger: logger)
         }
         self.init(configuration: configuration, advertising: advertising, events: events, eventLoopGroup: eventLoopGroup)
+        if let path = options.wpaCtrl { wifiDirect = try MICEWiFiDirectPublisher(validating: path, configuration: configuration) }
     }
 }
 

@@ -141,6 +141,8 @@ public struct MICESinkService: Service {
 
     private let events: EventLog
     private let eventLoopGroup: any EventLoopGroup
+    /// Wi-Fi Direct discovery through wpa_supplicant (3.1.3), or nil.
+    public var wifiDirect: MICEWiFiDirectPublisher?
 
     public init(configuration: MICESinkConfiguration, advertising: Advertising?, events: EventLog, eventLoopGroup: any EventLoopGroup) {
         self.server = MICESinkServer(configuration: configuration, events: events, eventLoopGroup: eventLoopGroup)
@@ -173,7 +175,14 @@ public struct MICESinkService: Service {
                 }
                 group.addTask { try await advertiser.run() }
             }
-            try await group.waitForAll()
+            if let wifiDirect {
+                group.addTask { try await wifiDirect.run(events: events) }
+            } else {
+                EventLog.diagnostic(MICEWiFiDirectPublisher.notPublishedNotice(advertising: advertising != nil))
+            }
+            // The first failure (a refused --wpa-ctrl) ends the sink: waitForAll would
+            // wait for the server, which runs until shutdown.
+            for try await _ in group {}
         }
     }
 }

@@ -82,6 +82,9 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     @Option(name: .long, help: "Write the received transport stream to FILE (decrypted, reordered, TS packets only).")
     var record: String?
 
+    @Option(name: .long, help: ArgumentHelp("Be found over Wi-Fi Direct (MS-MICE 3.1.3): wpa_supplicant's P2P control socket, e.g. /var/run/wpa_supplicant/p2p-dev-wlan0. The vendor extension attribute is added to P2P probe responses and beacons and the device listens; both are undone on exit.", valueName: "path"))
+    var wpaCtrl: String?
+
     func run() async throws {
         try await events.run { eventLog in
             let logger = Logger.role("winterop.mice.sink")

@@ -1,0 +1,98 @@
+import Foundation
+import MICECore
+import MICERoles
+import Testing
+import WinteropTestSupport
+import WinteropTransport
+import WinteropWire
+
+/// `winterop mice sink --wpa-ctrl PATH` against a fake wpa_supplicant control socket (3.1.3).
+@Suite struct WiFiDirectProcessTests {
+    static let sinkArguments = ["mice", "sink", "--listen", "127.0.0.1:0", "--json", "--no-advertise",
+                                "--container-id", "5F1C2A9E-3B7D-4C8E-9A6F-0D2E4B8C1A3F",
+                                "--rtp-port", "0", "--player", "none", "--pin", "off", "--encryption", "off"]
+
+    /// The WSC element hex the sink must publish: `winterop mice ie build`'s attribute for the
+    /// same capabilities, wrapped in one WSC vendor element (dd LEN 00 50 f2 04).
+    static func expectedElementHex() throws -> String {
+        let built = try WinteropProcess.run(["mice", "ie", "build", "--pin", "off", "--encryption", "off"])
+        let attribute = try #require(Hex.decode(built.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "ie build printed \(built.stdout) \(built.stderr)")
+        return Hex.encode([0xDD, UInt8(4 + attribute.count), 0x00, 0x50, 0xF2, 0x04] + attribute)
+    }
+
+    @Test func publishesThenWithdrawsOnSIGTERM() async throws {
+        let fake = try FakeWPAControl()
+        defer { fake.stop() }
+        let element = try Self.expectedElementHex()
+        let sink = try WinteropProcess(Self.sinkArguments + ["--wpa-ctrl", fake.path])
+        defer { sink.terminate() }
+        let published = await sink.wait(for: "wifi_direct_published")
+        #expect(published?["controlPath"] as? String == fake.path, "stderr: \(sink.stderr)")
+        #expect(fake.commands == ["PING", "VENDOR_ELEM_ADD 1 \(element)", "VENDOR_ELEM_ADD 2 \(element)", "VENDOR_ELEM_ADD 3 \(element)", "P2P_LISTEN"])
+        sink.terminate()
+        #expect(await sink.waitForExit() == 0, "stderr: \(sink.stderr)")
+        #expect(fake.commands == [
+            "PING", "VENDOR_ELEM_ADD 1 \(element)", "VENDOR_ELEM_ADD 2 \(element)", "VENDOR_ELEM_ADD 3 \(element)", "P2P_LISTEN",
+            "P2P_STOP_FIND", "VENDOR_ELEM_REMOVE 3 \(element)", "VENDOR_ELEM_REMOVE 2 \(element)", "VENDOR_ELEM_REMOVE 1 \(element)",
+        ])
+        #expect((sink.event("wifi_direct_withdrawn")?["refusals"] as? [Any])?.isEmpty == true)
+        #expect(sink.events() == ["listening", "wifi_direct_published", "wifi_direct_withdrawn", "stopped"])
+    }
+
+    @Test func aRefusedCommandIsNamedAndWhatWasAddedRemoved() async throws {
+        let fake = try FakeWPAControl { $0.hasPrefix("VENDOR_ELEM_ADD 3 ") ? "FAIL\n" : FakeWPAControl.wpaSupplicant($0) }
+        defer { fake.stop() }
+        let element = try Self.expectedElementHex()
+        let sink = try WinteropProcess(Self.sinkArguments + ["--wpa-ctrl", fake.path])
+        defer { sink.terminate() }
+        #expect(await sink.waitForExit() == 1)
+        #expect(sink.stderr.contains("wpa_supplicant refused VENDOR_ELEM_ADD 3 ('FAIL')"), "stderr: \(sink.stderr)")
+        #expect(fake.commands == ["PING", "VENDOR_ELEM_ADD 1 \(element)", "VENDOR_ELEM_ADD 2 \(element)", "VENDOR_ELEM_ADD 3 \(element)",
+                                  "VENDOR_ELEM_REMOVE 2 \(element)", "VENDOR_ELEM_REMOVE 1 \(element)"])
+    }
+
+    @Test func aMissingSocketIsAConfigurationError() throws {
+        let result = try WinteropProcess.run(Self.sinkArguments + ["--wpa-ctrl", "/nonexistent/wpa_supplicant/p2p-dev-wlan0"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--wpa-ctrl: cannot use the wpa_supplicant control socket '/nonexistent/wpa_supplicant/p2p-dev-wlan0'"), "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("listening"))
+    }
+
+    @Test func withoutWpaCtrlTheSinkSaysHowItIsReachable() async throws {
+        let sink = try WinteropProcess(Self.sinkArguments)
+        defer { sink.terminate() }
+        _ = await sink.port()
+        let line = await sink.waitForStderr { $0.contains("Wi-Fi Direct discovery is off") }
+        #expect(line, "stderr: \(sink.stderr)")
+        #expect(sink.stderr.contains("reachable by address only"))
+        sink.terminate()
+        #expect(await sink.waitForExit() == 0)
+    }
+
+    @Test func aSilentSocketIsAConfigurationError() async throws {
+        let fake = try FakeWPAControl { _ in nil }
+        defer { fake.stop() }
+        var publisher = try MICEWiFiDirectPublisher(validating: fake.path, configuration: MICESinkConfiguration(friendlyName: "s", dtls: nil))
+        publisher.replyTimeout = .milliseconds(200)
+        do {
+            try await publisher.run(events: EventLog(json: true))
+            Issue.record("a control socket that never answers was accepted")
+        } catch let failure as RoleFailure {
+            #expect(failure.status == 2)
+            #expect(failure.message.contains("did not answer PING"), "\(failure.message)")
+        }
+        #expect(fake.commands == ["PING"])
+    }
+}
+
+extension WinteropProcess {
+    /// Polls standard error until `predicate` holds (30 s guard).
+    func waitForStderr(_ predicate: @escaping (String) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if predicate(stderr) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return predicate(stderr)
+    }
+}
