@@ -7,14 +7,14 @@ import SSTPRelayCore
 /// One connection of the relay: it gathers each received sequence's payload, hands the
 /// relay's events to the shared core (``RelayHub``) and keeps the addressing entry of
 /// each inbound session. Every method runs on the connection's event loop.
-final class RelayConnectionApplication: SSTPApplication {
+final class RelayConnectionApplication: WholeMessageAssembly {
     let id: SSTPRelay.ConnectionID
     let hub: RelayHub
     weak var handler: SSTPConnectionHandler?
     /// Inbound sessions' addressing entries (3.1.5.5).
     private var entries: [UInt32: SSTP.AddressingEntry] = [:]
     /// The sequence being received per inbound session.
-    private var receiving: [UInt32: ByteBuffer] = [:]
+    var receiving: [UInt32: ByteBuffer] = [:]
     /// Inbound sessions opened with FanoutOpen (3.3.5.6).
     private var fanouts: Set<UInt32> = []
     private var peer = "?"
@@ -54,19 +54,6 @@ final class RelayConnectionApplication: SSTPApplication {
         let availability = hub.read { $0.openReceived(entry) }
         if availability == .ready { entries[sessionId] = entry }
         return availability
-    }
-
-    func messageStarted(_ handler: SSTPConnectionHandler, sessionId: UInt32, message: SSTP.Message) {
-        receiving[sessionId] = ByteBuffer()
-    }
-
-    func messageData(_ handler: SSTPConnectionHandler, sessionId: UInt32, payload: ByteBuffer) {
-        var payload = payload
-        receiving[sessionId, default: ByteBuffer()].writeBuffer(&payload)
-    }
-
-    func messageAborted(_ handler: SSTPConnectionHandler, sessionId: UInt32) {
-        receiving[sessionId] = nil
     }
 
     func messageReceived(_ handler: SSTPConnectionHandler, entry: SSTP.InboundMessageList.Entry) {

@@ -58,7 +58,7 @@ public enum SSTPReceiver {
 }
 
 /// The receiver's connection, on its event loop.
-final class ReceiverApplication: SSTPApplication {
+final class ReceiverApplication: WholeMessageAssembly {
     let configuration: SSTPReceiveConfiguration
     let events: EventLog
     var writer: DeliveredMessageWriter?
@@ -66,7 +66,7 @@ final class ReceiverApplication: SSTPApplication {
     let eventLoop: any EventLoop
     weak var handler: SSTPConnectionHandler?
     private var entries: [UInt32: SSTP.AddressingEntry] = [:]
-    private var receiving: [UInt32: ByteBuffer] = [:]
+    var receiving: [UInt32: ByteBuffer] = [:]
     private var registrations: [UInt32: String] = [:]
     private var received = 0
     private var closing = false
@@ -111,19 +111,6 @@ final class ReceiverApplication: SSTPApplication {
     func openReceived(_ handler: SSTPConnectionHandler, sessionId: UInt32, entry: SSTP.AddressingEntry) -> SSTP.ResourceHandlerAvailability {
         entries[sessionId] = entry
         return .ready
-    }
-
-    func messageStarted(_ handler: SSTPConnectionHandler, sessionId: UInt32, message: SSTP.Message) {
-        receiving[sessionId] = ByteBuffer()
-    }
-
-    func messageData(_ handler: SSTPConnectionHandler, sessionId: UInt32, payload: ByteBuffer) {
-        var payload = payload
-        receiving[sessionId, default: ByteBuffer()].writeBuffer(&payload)
-    }
-
-    func messageAborted(_ handler: SSTPConnectionHandler, sessionId: UInt32) {
-        receiving[sessionId] = nil
     }
 
     func sessionClosed(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, reason: SSTP.Close.Reason, byPeer: Bool) {
