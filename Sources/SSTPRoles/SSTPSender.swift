@@ -100,20 +100,15 @@ public enum SSTPSender {
         let queue = DispatchQueue(label: "winterop.sstp.sender")
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: loop)
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
-                .connectTimeout(.seconds(30))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop, queue: queue)
-                        let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
-                        application.handler = handler
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
-                }
-                .connect(host: configuration.to.host, port: configuration.to.port)
-                .get()
+            channel = try await SSTPConnectionHandler.connect(
+                to: configuration.to, group: loop, connectTimeout: .seconds(30),
+                writeBufferWaterMark: .init(low: 256 << 10, high: 1 << 20)
+            ) { channel in
+                let application = SenderApplication(configuration: configuration, events: events, promise: promise, eventLoop: channel.eventLoop, queue: queue)
+                let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.targetDeviceURL, application: application)
+                application.handler = handler
+                return handler
+            }.get()
         } catch {
             throw SSTPSendError.cannotConnect(configuration.to, "\(error)")
         }

@@ -43,18 +43,13 @@ final class PeerConnector: Sendable {
         }
         let id = hub.connectionCounter.withLockedValue { $0 += 1; return $0 }
         let configuration = configuration
-        ClientBootstrap(group: group)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .connectTimeout(connectTimeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let application = PeerConnectionApplication(id: id, relayURL: relayURL, hub: hub)
-                    let handler = SSTPConnectionHandler(configuration: configuration, initiatedConnection: true, targetDeviceURL: relayURL, application: application)
-                    hub.register(id, handler, on: channel.eventLoop)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
-            }
-            .connect(host: address.host, port: address.port)
+        SSTPConnectionHandler.connect(to: address, group: group, connectTimeout: connectTimeout) { channel in
+            let handler = SSTPConnectionHandler(
+                configuration: configuration, initiatedConnection: true, targetDeviceURL: relayURL,
+                application: PeerConnectionApplication(id: id, relayURL: relayURL, hub: hub))
+            hub.register(id, handler, on: channel.eventLoop)
+            return handler
+        }
             .whenComplete { [channels] result in
                 switch result {
                 case .success(let channel):

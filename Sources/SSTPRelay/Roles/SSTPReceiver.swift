@@ -25,19 +25,12 @@ public enum SSTPReceiver {
         let promise = loop.makePromise(of: Int.self)
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: loop)
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(30))
-                .channelInitializer { [writer] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let application = ReceiverApplication(configuration: configuration, events: events, writer: writer, promise: promise, eventLoop: channel.eventLoop)
-                        let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.relayURL, application: application)
-                        application.handler = handler
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
-                }
-                .connect(host: configuration.relay.host, port: configuration.relay.port)
-                .get()
+            channel = try await SSTPConnectionHandler.connect(to: configuration.relay, group: loop, connectTimeout: .seconds(30)) { [writer] channel in
+                let application = ReceiverApplication(configuration: configuration, events: events, writer: writer, promise: promise, eventLoop: channel.eventLoop)
+                let handler = SSTPConnectionHandler(configuration: configuration.connection, initiatedConnection: true, targetDeviceURL: configuration.relayURL, application: application)
+                application.handler = handler
+                return handler
+            }.get()
         } catch {
             let failure = RoleFailure.peer("sstp receive: cannot connect to \(configuration.relay): \(NetworkErrorText.plain(error))")
             promise.fail(failure)
