@@ -41,11 +41,9 @@ struct TCCServeCommand: AsyncParsableCommand, TCCServerSettings {
     @Option(name: .long, help: "static:…, fail:status=N[,error=TEXT] or networkmanager (see above).")
     var provider: String?
 
-    @Option(name: .long, help: "JSON key file {\"k1\":…,\"k2\":…,\"k3\":…} (64 hex digits each), mode 0600.")
-    var keys: String?
-
-    @Option(name: .long, help: "TLS-PSK over TCP: a file (mode 0600) holding the pre-shared key as hex (16 to 256 bytes); clients need the same file.")
-    var psk: String?
+    @OptionGroup var keyFiles: TCCKeyOptions
+    var keys: String? { keyFiles.keys }
+    var psk: String? { keyFiles.psk }
 
     @Option(name: .long, help: "Allowable Timestamp skew of unpaired requests, in seconds.")
     var maxSkew: Double = 300
@@ -83,11 +81,9 @@ struct TCCRequestCommand: AsyncParsableCommand, TCCClientSettings {
     @Option(name: .long, help: "tcp:HOST:PORT or rfcomm:ADDRESS[/CHANNEL].")
     var transport: String?
 
-    @Option(name: .long, help: "JSON key file {\"k1\":…,\"k2\":…,\"k3\":…} (64 hex digits each), mode 0600: send HMAC and Timestamp (revision 10.0).")
-    var keys: String?
-
-    @Option(name: .long, help: "TLS-PSK over TCP: the server's pre-shared key file (hex, mode 0600).")
-    var psk: String?
+    @OptionGroup var keyFiles: TCCKeyOptions
+    var keys: String? { keyFiles.keys }
+    var psk: String? { keyFiles.psk }
 
     @Option(name: .long, help: "Seconds to wait for the TCP connection.")
     var connectTimeout: Double = 10
@@ -116,6 +112,15 @@ struct TCCRequestCommand: AsyncParsableCommand, TCCClientSettings {
             throw RoleFailure.peer("tcc request: \(outcome.summary)")
         }
     }
+}
+
+/// `--keys` and `--psk`: the same two files on the server and the client.
+struct TCCKeyOptions: ParsableArguments {
+    @Option(name: .long, help: "JSON key file {\"k1\":…,\"k2\":…,\"k3\":…} (64 hex digits each), mode 0600: requests carry HMAC and Timestamp and responses are encrypted (revision 10.0). Server and client need the same file.")
+    var keys: String?
+
+    @Option(name: .long, help: "TLS-PSK over TCP: a file (mode 0600) holding the pre-shared key as hex (16 to 256 bytes). Server and client need the same file.")
+    var psk: String?
 }
 
 extension ServeRoles {
