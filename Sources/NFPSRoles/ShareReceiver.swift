@@ -73,6 +73,11 @@ public final class ShareReceiver: Sendable {
         return outcome
     }
 
+    /// At most 4 reads (of up to 256 KiB each) wait for the decrypting task; beyond that the
+    /// socket is not read, and the kernel's buffer and TCP's window hold the rest. Keeps the
+    /// receiver's memory flat when the machine is busy and the task falls behind.
+    static let inbound = Connection.Configuration(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 4))
+
     /// One connect attempt (3.1.7.1): connect, send the Socket Connect header, wait for
     /// the echo; the attempt that wins goes on to receive the package.
     private func attempt(_ id: Int, to target: ShareReceiverConfiguration.Target, session: ReceiverSession) async {
@@ -81,7 +86,7 @@ public final class ShareReceiver: Sendable {
             connection = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(2))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 256 << 10, maximum: 1 << 20))
+                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 256 << 10, maximum: 256 << 10))
                 .connect(host: target.address.host, port: target.address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
@@ -89,7 +94,7 @@ public final class ShareReceiver: Sendable {
                             ReadTimeoutHandler(limit: self.configuration.stallTimeout),
                             ByteToMessageHandler(ReceiverFrameDecoder())
                         )
-                        return try Connection(wrappingChannelSynchronously: channel)
+                        return try Connection(wrappingChannelSynchronously: channel, configuration: Self.inbound)
                     }
                 }
         } catch {

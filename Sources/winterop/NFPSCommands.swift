@@ -27,7 +27,7 @@ struct NFPSSendCommand: AsyncParsableCommand, ShareSenderSettings {
         discussion: """
             The files are packed into an OPC package (a ZIP with [Content_Types].xml and one part per \
             file, built in a temporary file), or with --raw FILE that file's bytes are the package. \
-            Waits for a receiver, sends once, and exits: 0 when sent, 1 when declined or failed.
+            Waits for a receiver, sends once, and exits: 0 when sent, 1 when declined or failed             (a receiver that takes none of the package for --stall-timeout seconds fails the share).             The done event carries the package's size and SHA-256 (none with --no-sha256).
             """
     )
 
@@ -76,7 +76,8 @@ struct NFPSReceiveCommand: AsyncParsableCommand, ShareReceiverSettings {
             Connects to every --to address in parallel (each as [TYPE@]HOST:PORT; TYPE is the MS-NFPS \
             2.2.5 connection type, by default taken from the address) and keeps the first whose echo \
             matches. The package is stored in a hidden file in --out as it arrives and unpacked once \
-            complete; on failure nothing is left. Exits 0 when received (or declined with --decline), \
+            complete; on failure nothing is left. The done event carries the package's size and \
+            SHA-256 (none with --no-sha256). Exits 0 when received (or declined with --decline), \
             1 on failure.
             """
     )
