@@ -27,7 +27,9 @@ struct NFPSSendCommand: AsyncParsableCommand, ShareSenderSettings {
         discussion: """
             The files are packed into an OPC package (a ZIP with [Content_Types].xml and one part per \
             file, built in a temporary file), or with --raw FILE that file's bytes are the package. \
-            Waits for a receiver, sends once, and exits: 0 when sent, 1 when declined or failed             (a receiver that takes none of the package for --stall-timeout seconds fails the share).             The done event carries the package's size and SHA-256 (none with --no-sha256).
+            Waits for a receiver, sends once, and exits: 0 when sent, 1 when declined or failed \
+            (a receiver that takes none of the package for --stall-timeout seconds fails the share). \
+            The done event carries the package's size and SHA-256 (none with --no-sha256).
             """
     )
 
@@ -163,5 +165,5 @@ struct NFPBSessionOptions: ParsableArguments {
     var secret: String
 
     /// `--no-sha256` on either side.
-    static let noSHA256Help: ArgumentHelp = "Do not compute the package's SHA-256 (the done event then has no sha256 field); saves about a third of the CPU of a large share."
+    static let noSHA256Help: ArgumentHelp = "Do not compute the package's SHA-256 (the done event then has no sha256 field); saves about a third of the sender's CPU and half of the receiver's on a large share."
 }
