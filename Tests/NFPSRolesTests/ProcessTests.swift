@@ -140,6 +140,12 @@ extension NFPSProcesses {
             #expect(zeros.status == 2 && zeros.stderr.contains("all zeros"))
             let stall = try WinteropProcess.run(["nfps", "receive", "--to", "127.0.0.1:5", "--session-id", NFPS.sessionID, "--secret", "00", "--out", "/tmp/x", "--stall-timeout", "0"])
             #expect(stall.status == 2 && stall.stderr.contains("--stall-timeout"), "stderr: \(stall.stderr)")
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("f.bin")
+            try Data([1]).write(to: file)
+            let sendStall = try WinteropProcess.run(["nfps", "send", "--listen", "127.0.0.1:0", "--session-id", NFPS.sessionID, "--secret", "00", "--raw", file.path, "--stall-timeout", "0"])
+            #expect(sendStall.status == 2 && sendStall.stderr.contains("--stall-timeout must be"), "stderr: \(sendStall.stderr)")
         }
     }
 }
