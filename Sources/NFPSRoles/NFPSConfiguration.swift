@@ -15,6 +15,10 @@ public protocol ShareSenderSettings: Sendable {
     var raw: String? { get }
     /// `--timeout SECONDS`: how long to wait for a receiver (nil: for ever).
     var timeout: Double? { get }
+    /// `--stall-timeout SECONDS`: how long the chosen receiver may take no data.
+    var stallTimeout: Double { get }
+    /// `--no-sha256`: no package digest for the `done` event.
+    var noSHA256: Bool { get }
     /// `FILE…`.
     var files: [String] { get }
 }
@@ -33,6 +37,8 @@ public protocol ShareReceiverSettings: Sendable {
     var timeout: Double { get }
     /// `--stall-timeout SECONDS`: how long the session socket may stay silent.
     var stallTimeout: Double { get }
+    /// `--no-sha256`: no package digest for the `done` event.
+    var noSHA256: Bool { get }
 }
 
 /// The NFPB Session values MS-NFPS uses (3.2.1, 3.3.1): SessionID and SharedSecretKey.
@@ -76,6 +82,13 @@ public struct ShareSenderConfiguration: Sendable {
     public var content: Content
     /// How long to wait for a share receiver before giving up (nil: for ever).
     public var waitTimeout: Duration?
+    /// How long the chosen receiver may take none of the package before the sender gives
+    /// up: a receiver that stops reading is a socket closed due to fault (as 3.3.7.3 has
+    /// it for the receiver; MS-NFPS sets no limit).
+    public var stallTimeout: Duration = NFPSTimeouts.defaultStall
+    /// Whether the package's SHA-256 is computed for the `done` event (off with
+    /// `--no-sha256`). Not part of MS-NFPS: a check for people and tests.
+    public var computesSHA256 = true
 
     /// Checks every option of `nfps send`; a mistake is a usage failure naming the option.
     public init(validating settings: some ShareSenderSettings) throws(RoleFailure) {
@@ -85,6 +98,8 @@ public struct ShareSenderConfiguration: Sendable {
             files: settings.files, raw: settings.raw,
             waitTimeout: try settings.timeout.map { (t) throws(RoleFailure) in try OptionValidation.seconds(t, option: "--timeout") }
         )
+        stallTimeout = try OptionValidation.seconds(settings.stallTimeout, option: "--stall-timeout")
+        computesSHA256 = !settings.noSHA256
     }
 
     public init(listen: HostPort, session: NFPSSessionValues, files: [String], raw: String?, waitTimeout: Duration? = nil) throws(RoleFailure) {
@@ -148,6 +163,8 @@ public struct ShareReceiverConfiguration: Sendable {
     /// receiver gives up (MS-NFPS sets no limit, 3.3.2; a silent peer is treated as a
     /// socket closed due to fault, 3.3.7.3).
     public var stallTimeout: Duration
+    /// Whether the package's SHA-256 is computed for the `done` event (off with `--no-sha256`).
+    public var computesSHA256 = true
 
     /// The file a `--raw` package is kept in, inside the output directory.
     public static let rawFileName = "package.opc"
@@ -160,13 +177,14 @@ public struct ShareReceiverConfiguration: Sendable {
             setupTimeout: try OptionValidation.seconds(settings.timeout, option: "--timeout"),
             stallTimeout: try OptionValidation.seconds(settings.stallTimeout, option: "--stall-timeout")
         )
+        computesSHA256 = !settings.noSHA256
     }
 
     /// `to` is `[TYPE@]HOST:PORT[,…]`; without TYPE the connection type follows the
     /// address (2.2.5): IPv4 169.254/16 → 2, IPv6 fe80::/10 → 1, Teredo 2001::/32 → 8, else 5.
     public init(
         to: String, session: NFPSSessionValues, outputDirectory: String, decline: Bool, raw: Bool,
-        setupTimeout: Duration = .seconds(30), stallTimeout: Duration = Self.defaultStallTimeout
+        setupTimeout: Duration = .seconds(30), stallTimeout: Duration = NFPSTimeouts.defaultStall
     ) throws(RoleFailure) {
         var targets: [Target] = []
         for part in to.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
@@ -210,9 +228,6 @@ public struct ShareReceiverConfiguration: Sendable {
         self.stallTimeout = stallTimeout
     }
 
-    /// `--stall-timeout`'s default.
-    public static let defaultStallTimeout = Duration.seconds(30)
-
     static func connectionType(for host: String) -> ConnectionType {
         let lower = host.lowercased()
         if lower.hasPrefix("169.254.") { return .ipv4LinkLocal }
@@ -224,4 +239,10 @@ public struct ShareReceiverConfiguration: Sendable {
     static func isAllZeros(_ host: String) -> Bool {
         host == "0.0.0.0" || host.allSatisfy { $0 == ":" || $0 == "0" }
     }
+}
+
+/// Limits both roles share.
+public enum NFPSTimeouts {
+    /// `--stall-timeout`'s default, on either side: how long the peer may make no progress.
+    public static let defaultStall = Duration.seconds(30)
 }

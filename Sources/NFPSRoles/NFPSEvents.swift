@@ -16,8 +16,9 @@ public enum NFPSEvent: RoleEvent {
     case header(totalContentSizeEstimate: UInt64, headerSize: UInt16)
     /// Package bytes so far (at most a few per second).
     case progress(bytes: UInt64, total: UInt64, bytesPerSecond: Double)
-    /// The package went through: its size and SHA-256, the time taken, and what was unpacked.
-    case done(bytes: UInt64, sha256: String, seconds: Double, files: [String])
+    /// The package went through: its size and SHA-256 (nil under `--no-sha256`), the
+    /// time taken, and what was unpacked.
+    case done(bytes: UInt64, sha256: String?, seconds: Double, files: [String])
     case failed(reason: String)
 
     public var name: String {
@@ -42,7 +43,9 @@ public enum NFPSEvent: RoleEvent {
         case .progress(let bytes, let total, let rate):
             return [("bytes", .integer(bytes)), ("total", .integer(total)), ("bytesPerSecond", .integer(UInt64(max(0, rate))))]
         case .done(let bytes, let sha256, let seconds, let files):
-            var fields: [(String, JSONValue)] = [("bytes", .integer(bytes)), ("sha256", .string(sha256)), ("seconds", .double((seconds * 1000).rounded() / 1000))]
+            var fields: [(String, JSONValue)] = [("bytes", .integer(bytes))]
+            if let sha256 { fields.append(("sha256", .string(sha256))) }
+            fields.append(("seconds", .double((seconds * 1000).rounded() / 1000)))
             if !files.isEmpty { fields.append(("files", .array(files.map(JSONValue.string)))) }
             return fields
         case .failed(let reason):
@@ -60,7 +63,8 @@ public enum NFPSEvent: RoleEvent {
         case .done(let bytes, let sha256, let seconds, let files):
             let rate = seconds > 0 ? Double(bytes) / seconds : 0
             let what = files.isEmpty ? "" : " → " + files.joined(separator: ", ")
-            return "done: \(ByteCount(bytes)) in \(String(format: "%.2f", seconds)) s (\(ByteCount(UInt64(rate)))/s), sha256 \(sha256)\(what)"
+            let digest = sha256.map { ", sha256 \($0)" } ?? ""
+            return "done: \(ByteCount(bytes)) in \(String(format: "%.2f", seconds)) s (\(ByteCount(UInt64(rate)))/s)\(digest)\(what)"
         case .failed(let reason): return "failed: \(reason)"
         }
     }

@@ -4,7 +4,7 @@ import NIOCore
 import WinteropWire
 
 /// The package's bytes through the cipher with the socket writes overlapped: a chunk
-/// is encrypted (and hashed, concurrently) while the previous ones are being written
+/// is encrypted (and hashed, concurrently, unless `--no-sha256`) while the previous ones are being written
 /// by the event loop; at most ``window`` chunks are in flight, so memory stays at a
 /// few chunks whatever the package size.
 enum PackageStreaming {
@@ -16,14 +16,14 @@ enum PackageStreaming {
 
     /// Sends the IV, every complete block and the footer on `channel` (3.2.7.2),
     /// calling `blocksSent` between the blocks and the footer. Returns the package's
-    /// size and SHA-256.
+    /// size and SHA-256 (nil unless `computesSHA256`).
     static func send(
-        _ reader: borrowing PackageFileReader, on channel: any Channel, key: SymmetricKey,
+        _ reader: borrowing PackageFileReader, on channel: any Channel, key: SymmetricKey, computesSHA256: Bool,
         progress: TransferProgress, blocksSent: () -> Void
-    ) async throws -> (bytes: UInt64, sha256: String) {
+    ) async throws -> (bytes: UInt64, sha256: String?) {
         let iv = ShareCipher.randomIV()
         var encryptor = try SharePackageEncryptor(key: key, iv: iv)
-        var hasher = SHA256()
+        var hasher = computesSHA256 ? SHA256() : nil
         var inFlight: [(write: EventLoopFuture<Void>, buffer: ByteBuffer)] = []
         inFlight.append((channel.writeAndFlush(ByteBuffer(bytes: iv)), ByteBuffer()))
         let allocator = channel.allocator
@@ -34,12 +34,16 @@ enum PackageStreaming {
         while true {
             try reader.read(into: &chunk, upTo: chunkSize)
             guard chunk.readableBytes > 0 else { break }
-            let plain = chunk
-            async let hashed = hashing(hasher, plain)
             var ciphertext = spare.popLast() ?? allocator.buffer(capacity: chunkSize + NFPS.blockSize)
             ciphertext.clear()
-            try encryptor.encrypt(plain, into: &ciphertext)
-            hasher = await hashed
+            if let state = hasher {
+                let plain = chunk
+                async let hashed = hashing(state, plain)
+                try encryptor.encrypt(plain, into: &ciphertext)
+                hasher = await hashed
+            } else {
+                try encryptor.encrypt(chunk, into: &ciphertext)
+            }
             inFlight.append((channel.writeAndFlush(ciphertext), ciphertext))
             while inFlight.count > window {
                 let (write, buffer) = inFlight.removeFirst()
@@ -53,7 +57,7 @@ enum PackageStreaming {
         try encryptor.finish(into: &footer)
         inFlight.append((channel.writeAndFlush(footer), footer))
         for (write, _) in inFlight { try await write.get() }
-        return (encryptor.packageBytes, hex(hasher.finalize()))
+        return (encryptor.packageBytes, hasher.map { hex($0.finalize()) })
     }
 
     static func hashing(_ hasher: SHA256, _ chunk: ByteBuffer) async -> SHA256 {

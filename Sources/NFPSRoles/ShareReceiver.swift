@@ -73,6 +73,11 @@ public final class ShareReceiver: Sendable {
         return outcome
     }
 
+    /// At most 4 reads (of up to 256 KiB each) wait for the decrypting task; beyond that the
+    /// socket is not read, and the kernel's buffer and TCP's window hold the rest. Keeps the
+    /// receiver's memory flat when the machine is busy and the task falls behind.
+    static let inbound = Connection.Configuration(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 4))
+
     /// One connect attempt (3.1.7.1): connect, send the Socket Connect header, wait for
     /// the echo; the attempt that wins goes on to receive the package.
     private func attempt(_ id: Int, to target: ShareReceiverConfiguration.Target, session: ReceiverSession) async {
@@ -81,7 +86,7 @@ public final class ShareReceiver: Sendable {
             connection = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(2))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 256 << 10, maximum: 1 << 20))
+                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 256 << 10, maximum: 256 << 10))
                 .connect(host: target.address.host, port: target.address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
@@ -89,7 +94,7 @@ public final class ShareReceiver: Sendable {
                             ReadTimeoutHandler(limit: self.configuration.stallTimeout),
                             ByteToMessageHandler(ReceiverFrameDecoder())
                         )
-                        return try Connection(wrappingChannelSynchronously: channel)
+                        return try Connection(wrappingChannelSynchronously: channel, configuration: Self.inbound)
                     }
                 }
         } catch {
@@ -159,7 +164,7 @@ public final class ShareReceiver: Sendable {
                     message = try await messages.next()
                 } catch let error as WireError {
                     throw error
-                } catch let stall as ReadTimeoutHandler.Timeout {
+                } catch let stall as StallTimeout {
                     session.execute(session.withMachine { $0.socketClosedByFault(id, cause: stall.description) })
                     break
                 } catch {
@@ -196,7 +201,7 @@ public final class ShareReceiver: Sendable {
                     for action in session.withMachine({ $0.ivReceived(id, iv) }) {
                         if case .startDecrypting(let iv) = action {
                             let key = ShareCipher.symmetricKey(sharedSecretKey: configuration.session.sharedSecretKey)
-                            store = try PackageStore(path: partial.path, key: key, iv: iv)
+                            store = try PackageStore(path: partial.path, key: key, iv: iv, computesSHA256: configuration.computesSHA256)
                         } else {
                             session.execute([action])
                         }
@@ -254,41 +259,49 @@ public final class ShareReceiver: Sendable {
 struct ReceivedPackage: Sendable {
     var partial: URL
     var bytes: UInt64
-    var sha256: String
+    var sha256: String?
     var seconds: Double
 }
 
 /// Decrypted package bytes going to their hidden file: decrypted as they arrive, then
-/// hashed and written concurrently.
+/// hashed (unless `--no-sha256`) and written concurrently.
 final class PackageStore {
     private var decryptor: SharePackageDecryptor
     private let writer: PackageFileWriter
-    private var hasher = SHA256()
+    private var hasher: SHA256?
+    /// The decrypted bytes of one piece, reused: its storage is this store's alone once
+    /// the piece is written and hashed, so no piece allocates.
+    private var plain = ByteBuffer()
     var bytes: UInt64 { decryptor.packageBytes }
 
-    init(path: String, key: SymmetricKey, iv: [UInt8]) throws {
+    init(path: String, key: SymmetricKey, iv: [UInt8], computesSHA256: Bool) throws {
         decryptor = try SharePackageDecryptor(key: key, iv: iv)
         writer = try PackageFileWriter(path: path)
+        hasher = computesSHA256 ? SHA256() : nil
     }
 
     func take(_ ciphertext: ByteBuffer) async throws {
-        var plain = ByteBuffer()
+        plain.clear()
         plain.reserveCapacity(ciphertext.readableBytes + NFPS.blockSize)
         try decryptor.decrypt(ciphertext, into: &plain)
         guard plain.readableBytes > 0 else { return }
-        let state = hasher, decrypted = plain
+        guard let state = hasher else {
+            try writer.write(plain)
+            return
+        }
+        let decrypted = plain
         async let hashed = PackageStreaming.hashing(state, decrypted)
         try writer.write(decrypted)
         hasher = await hashed
     }
 
     /// Graceful close: the footer's Remainder, then the digest (3.3.7.4).
-    func finish() throws -> (bytes: UInt64, sha256: String) {
+    func finish() throws -> (bytes: UInt64, sha256: String?) {
         var tail = ByteBuffer()
         try decryptor.finish(into: &tail)
         try writer.write(tail)
-        tail.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-        return (decryptor.packageBytes, PackageStreaming.hex(hasher.finalize()))
+        tail.withUnsafeReadableBytes { bytes in hasher?.update(bufferPointer: bytes) }
+        return (decryptor.packageBytes, hasher.map { PackageStreaming.hex($0.finalize()) })
     }
 }
 

@@ -95,6 +95,7 @@ public final class ShareSender: Sendable {
         let channel = connection.channel
         session.register(id, channel)
         defer { session.unregister(id) }
+        let stalled = NIOLockedValueBox<StallTimeout?>(nil)
         do {
             try await connection.executeThenClose { inbound, _ in
                 var messages = inbound.makeAsyncIterator()
@@ -131,7 +132,13 @@ public final class ShareSender: Sendable {
                 progress.setTotal(session.withMachine { $0.totalContentSizeEstimate })
                 let reader = try PackageFileReader(path: packagePath)
                 let key = ShareCipher.symmetricKey(sharedSecretKey: configuration.session.sharedSecretKey)
-                let sent = try await PackageStreaming.send(reader, on: channel, key: key, progress: progress) {
+                let limit = configuration.stallTimeout
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(SendStallWatchdog(limit: limit, stalled: stalled), position: .first)
+                }.get()
+                let sent = try await PackageStreaming.send(
+                    reader, on: channel, key: key, computesSHA256: configuration.computesSHA256, progress: progress
+                ) {
                     _ = session.withMachine { $0.packageBlocksSent() }
                 }
                 progress.finish()
@@ -149,7 +156,11 @@ public final class ShareSender: Sendable {
         } catch let error as PackageFileError {
             session.execute(session.withMachine { $0.packageFailed(error.description) })
         } catch {
-            session.execute(session.withMachine { $0.socketClosed(id) })
+            if let stall = stalled.withLockedValue({ $0 }) {
+                session.execute(session.withMachine { $0.socketClosedByFault(id, cause: stall.description) })
+            } else {
+                session.execute(session.withMachine { $0.socketClosed(id) })
+            }
         }
     }
 }

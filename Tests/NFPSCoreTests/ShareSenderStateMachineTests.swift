@@ -103,6 +103,27 @@ import WinteropWire
         guard case .terminated(.failed) = machine.state else { Issue.record("not failed: \(machine.state)"); return }
     }
 
+    /// The chosen socket closed due to fault (the shell's stall limit): the share fails
+    /// with the cause, in SendingBody or SendingFooter; another socket's fault only closes it.
+    @Test func chosenSocketClosedByFault() {
+        var machine = Self.settingUp()
+        #expect(machine.socketClosedByFault(2, cause: "stalled") == [.closeSocket(2)])
+        _ = machine.socketConnectHeaderReceived(1, Self.header)
+        _ = machine.replyHeaderReceived(1, ReplyHeader())
+        #expect(machine.socketClosedByFault(2, cause: "stalled") == [.closeSocket(2)])
+        #expect(machine.state == .sendingBody(Self.session, socket: 1, .sendingPackage))
+        #expect(machine.socketClosedByFault(1, cause: "stalled") == [.closeAllSockets, .terminate(.failed("stalled (in SendingBody)"))])
+        #expect(machine.state == .terminated(.failed("stalled (in SendingBody)")))
+        // Over: nothing more to do.
+        #expect(machine.socketClosedByFault(1, cause: "again") == [.closeSocket(1)])
+
+        var footer = Self.settingUp()
+        _ = footer.socketConnectHeaderReceived(1, Self.header)
+        _ = footer.replyHeaderReceived(1, ReplyHeader())
+        _ = footer.packageBlocksSent()
+        #expect(footer.socketClosedByFault(1, cause: "stalled").last == .terminate(.failed("stalled (in SendingFooter)")))
+    }
+
     @Test func malformedInput() {
         var machine = Self.settingUp()
         let error = WireError(spec: "MS-NFPS", section: "2.2.1", "bad")

@@ -32,6 +32,32 @@ extension NFPSProcesses {
             #expect(NFPS.contents(inbox) == ["package.opc"])
         }
 
+        /// `--no-sha256` on one side or both: that side's done event has no sha256 field,
+        /// the other still reports the right digest, and the bytes arrive unchanged.
+        @Test(arguments: [(true, false), (false, true), (true, true)])
+        func noSHA256(sender senderOff: Bool, receiver receiverOff: Bool) async throws {
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let package = folder.appendingPathComponent("package.bin")
+            let bytes = NFPS.bytes((1 << 20) + 7, seed: 5)
+            try bytes.write(to: package)
+            let off = ["--no-sha256"]
+            let (sender, port) = try await NFPS.sender(["--raw", package.path] + (senderOff ? off : []))
+            defer { sender.terminate() }
+            let inbox = folder.appendingPathComponent("inbox")
+            let receiver = try NFPS.receiver(to: "127.0.0.1:\(port)", out: inbox, ["--raw"] + (receiverOff ? off : []))
+            defer { receiver.terminate() }
+            #expect(await receiver.finished() == 0, "receiver stderr: \(receiver.stderr)")
+            #expect(await sender.finished() == 0, "sender stderr: \(sender.stderr)")
+            #expect(try Data(contentsOf: inbox.appendingPathComponent("package.opc")) == bytes)
+            let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            for (process, isOff) in [(sender, senderOff), (receiver, receiverOff)] {
+                let done = process.event("done")
+                #expect(done?["bytes"] as? Int == bytes.count)
+                #expect(done?["sha256"] as? String == (isOff ? nil : digest))
+            }
+        }
+
         /// The done-when check: two files packed, sent, unpacked unchanged.
         @Test func filesArriveUnchanged() async throws {
             let folder = try NFPS.folder()
@@ -114,6 +140,12 @@ extension NFPSProcesses {
             #expect(zeros.status == 2 && zeros.stderr.contains("all zeros"))
             let stall = try WinteropProcess.run(["nfps", "receive", "--to", "127.0.0.1:5", "--session-id", NFPS.sessionID, "--secret", "00", "--out", "/tmp/x", "--stall-timeout", "0"])
             #expect(stall.status == 2 && stall.stderr.contains("--stall-timeout"), "stderr: \(stall.stderr)")
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("f.bin")
+            try Data([1]).write(to: file)
+            let sendStall = try WinteropProcess.run(["nfps", "send", "--listen", "127.0.0.1:0", "--session-id", NFPS.sessionID, "--secret", "00", "--raw", file.path, "--stall-timeout", "0"])
+            #expect(sendStall.status == 2 && sendStall.stderr.contains("--stall-timeout must be"), "stderr: \(sendStall.stderr)")
         }
     }
 }

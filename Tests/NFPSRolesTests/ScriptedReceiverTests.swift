@@ -76,6 +76,81 @@ extension NFPSProcesses {
             #expect(sender.event("connected")?["connectionType"] as? Int == 4)
         }
 
+        /// A receiver that completes the handshake, then stops reading: with
+        /// `--stall-timeout 1` the sender gives up (a socket closed due to fault), exits 1
+        /// and says why, instead of waiting for ever on a full socket.
+        @Test func receiverThatStopsReadingTimesOut() async throws {
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // Far more than the socket buffers and the sender's window hold; sparse, so cheap.
+            let file = folder.appendingPathComponent("big.bin")
+            #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.truncate(atOffset: 256 << 20)
+            try handle.close()
+            let (sender, port) = try await NFPS.sender(["--raw", file.path, "--stall-timeout", "1"])
+            defer { sender.terminate() }
+            let header = SocketConnectHeader(sessionID: 0x0123_4567_89AB_CDEF, connectionType: .global)
+            let connection = try await ScriptedConnection.connect(port: port)
+            let clock = ContinuousClock()
+            let (status, elapsed) = try await connection.channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(bytes: header.bytes))
+                var messages = inbound.makeAsyncIterator()
+                var received = 0
+                while received < SocketConnectHeader.size + 10, let piece = try await messages.next() {
+                    received += piece.readableBytes
+                }
+                let start = clock.now
+                try await outbound.write(ByteBuffer(bytes: ReplyHeader().bytes))
+                // No more reads: the async channel stops reading once its buffer is full,
+                // then the kernel's buffers fill and the sender's writes stop completing.
+                let status = await sender.finished()
+                return (status, clock.now - start)
+            }
+            #expect(status == 1, "sender stderr: \(sender.stderr)")
+            #expect(elapsed >= .seconds(1), "gave up before the stall timeout")
+            let reason = sender.event("failed")?["reason"] as? String
+            #expect(reason == "the share receiver took none of the package for 1 s (--stall-timeout) (in SendingBody)", "reason: \(reason ?? "none")")
+            #expect(sender.events() == ["listening", "connected", "header", "failed"])
+        }
+
+        /// A receiver that reads in bursts, pausing well below the limit each time (12 × 0.25 s,
+        /// longer than the 2 s limit in all): progress restarts the stall clock, so the share completes.
+        @Test func receiverThatPausesBelowTheLimitCompletes() async throws {
+            let folder = try NFPS.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let size = 32 << 20
+            let file = folder.appendingPathComponent("big.bin")
+            #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.truncate(atOffset: UInt64(size))
+            try handle.close()
+            let (sender, port) = try await NFPS.sender(["--raw", file.path, "--stall-timeout", "2"])
+            defer { sender.terminate() }
+            let header = SocketConnectHeader(sessionID: 0x0123_4567_89AB_CDEF, connectionType: .global)
+            let connection = try await ScriptedConnection.connect(port: port)
+            let received = try await connection.channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(bytes: header.bytes))
+                var messages = inbound.makeAsyncIterator()
+                var received = 0
+                while received < SocketConnectHeader.size + 10, let piece = try await messages.next() {
+                    received += piece.readableBytes
+                }
+                try await outbound.write(ByteBuffer(bytes: ReplyHeader().bytes))
+                var pauses = 0
+                while let piece = try await messages.next() {
+                    received += piece.readableBytes
+                    if pauses < 12, received >= (pauses + 1) * (2 << 20) {
+                        pauses += 1
+                        try await Task.sleep(for: .milliseconds(250))
+                    }
+                }
+                return received
+            }
+            #expect(await sender.finished() == 0, "sender stderr: \(sender.stderr); events \(sender.events())")
+            #expect(received == SocketConnectHeader.size + 10 + NFPSCore.NFPS.ivSize + size + ShareProtocolFooter.size)
+        }
+
         /// A Reply header with HeaderSize 1 is malformed: the sender fails, naming 2.2.3.
         @Test func malformedReplyHeaderFailsTheSender() async throws {
             let folder = try NFPS.folder()

@@ -17,34 +17,65 @@ struct Floors: Sendable, CustomStringConvertible {
     var sha256: Double
     /// A file copied over one loopback TCP connection by two threads, MB/s.
     var tcpCopy: Double
+    /// The CPU seconds per GiB that copy took (both threads, user + system): the kernel's
+    /// share of a transfer without any cryptography.
+    var tcpCopyCPUPerGiB: Double
     var cores: Int
+    /// Whether both sides compute the package's SHA-256 (off with `--no-sha256`).
+    var digest: Bool
 
     /// The fastest a transfer could go if nothing but its cryptography cost anything:
     /// AES encryption on one core (CBC chains every block), and all the cryptography,
-    /// encryption, decryption and SHA-256 on both sides, spread over every core (MB/s).
+    /// encryption, decryption and (unless `--no-sha256`) SHA-256 on both sides, spread
+    /// over every core (MB/s).
     var cryptographyBound: Double {
-        let perByte = 1 / aesEncrypt + 1 / aesDecrypt + 2 / sha256
+        let perByte = 1 / aesEncrypt + 1 / aesDecrypt + (digest ? 2 / sha256 : 0)
         return min(aesEncrypt, Double(cores) / perByte)
     }
 
-    /// CPU seconds the sender's cryptography takes at OpenSSL's speed: encryption and SHA-256.
-    func senderCryptography(bytes: UInt64) -> Double { Double(bytes) / 1e6 * (1 / aesEncrypt + 1 / sha256) }
-    /// The receiver's: decryption and SHA-256.
-    func receiverCryptography(bytes: UInt64) -> Double { Double(bytes) / 1e6 * (1 / aesDecrypt + 1 / sha256) }
+    /// CPU seconds the sender's cryptography takes at OpenSSL's speed: encryption (and SHA-256).
+    func senderCryptography(bytes: UInt64) -> Double { Double(bytes) / 1e6 * (1 / aesEncrypt + (digest ? 1 / sha256 : 0)) }
+    /// The receiver's: decryption (and SHA-256).
+    func receiverCryptography(bytes: UInt64) -> Double { Double(bytes) / 1e6 * (1 / aesDecrypt + (digest ? 1 / sha256 : 0)) }
+    var senderWork: String { digest ? "encryption + SHA-256" : "encryption" }
+    var receiverWork: String { digest ? "decryption + SHA-256" : "decryption" }
+
+    /// The rate (MB/s) the measured CPU time allows on an idle machine with two cores:
+    /// both processes' CPU seconds shared by the two cores, and never faster than the
+    /// serial CBC encryption at OpenSSL's speed. Steady on a shared machine, where the
+    /// wall-clock rate depends on the other builders.
+    func idleTwoCoreRate(bytes: UInt64, senderCPU: Double, receiverCPU: Double) -> Double {
+        let megabytes = Double(bytes) / 1e6
+        return megabytes / max((senderCPU + receiverCPU) / 2, megabytes / aesEncrypt)
+    }
 
     var description: String {
         "floors: openssl aes-128-cbc encrypt \(Int(aesEncrypt)) MB/s, decrypt \(Int(aesDecrypt)) MB/s, sha256 \(Int(sha256)) MB/s; "
-            + "cryptography on \(cores) cores at most \(Int(cryptographyBound)) MB/s; loopback TCP copy \(Int(tcpCopy)) MB/s"
+            + "cryptography\(digest ? "" : " without SHA-256") on \(cores) cores at most \(Int(cryptographyBound)) MB/s; loopback TCP copy \(Int(tcpCopy)) MB/s "
+            + "(\(String(format: "%.2f", tcpCopyCPUPerGiB)) CPU s per GiB)"
     }
 
-    static func measure(file: String, scratch: String) throws -> Floors {
-        Floors(
+    static func measure(file: String, scratch: String, digest: Bool) throws -> Floors {
+        let before = processCPUSeconds()
+        let tcpCopy = try LoopbackCopy.megabytesPerSecond(from: file, to: scratch)
+        let bytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue ?? 1
+        let tcpCopyCPU = (processCPUSeconds() - before) * Double(1 << 30) / bytes
+        return Floors(
             aesEncrypt: try openssl(["-evp", "aes-128-cbc"]),
             aesDecrypt: try openssl(["-decrypt", "-evp", "aes-128-cbc"]),
             sha256: try openssl(["-evp", "sha256"]),
-            tcpCopy: try LoopbackCopy.megabytesPerSecond(from: file, to: scratch),
-            cores: ProcessInfo.processInfo.activeProcessorCount
+            tcpCopy: tcpCopy, tcpCopyCPUPerGiB: tcpCopyCPU,
+            cores: ProcessInfo.processInfo.activeProcessorCount,
+            digest: digest
         )
+    }
+
+    /// This process's CPU time so far (user + system, every thread).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// `openssl speed ARGS -bytes 16384 -seconds 2`: the figure of its last line (kB/s) in MB/s.

@@ -161,6 +161,19 @@ public struct ShareSenderStateMachine: Sendable {
         }
     }
 
+    /// The chosen socket failed rather than closed (winterop's reading, for the sender,
+    /// of 3.3.7.3 "Socket Closed Due to Fault": the shell's `--stall-timeout`, a receiver
+    /// that took none of the package for that long, names `cause`): the share fails and
+    /// every socket is closed. Another socket's fault only closes that socket.
+    public mutating func socketClosedByFault(_ socket: SocketID, cause: String) -> [Action] {
+        switch state {
+        case .sendingBody(_, let chosen, _) where chosen == socket, .sendingFooter(_, let chosen) where chosen == socket:
+            return fail("\(cause) (in \(state.name))")
+        case .waitingForSession, .setupSocket, .sendingBody, .sendingFooter, .finished, .terminated:
+            return [.closeSocket(socket)]
+        }
+    }
+
     /// Bytes that break a rule of 2.2 arrived on `socket`.
     public mutating func malformedInput(_ socket: SocketID, _ error: WireError) -> [Action] {
         switch state {
