@@ -33,6 +33,12 @@ extension SSTPRelay {
         case acknowledgeDeposit(Deposit)
         /// Delete these messages from the store (acknowledged by the device, or discarded).
         case remove([Int64])
+        /// Shared store: claim what is stored for these devices, attached here, then call
+        /// ``RelayStateMachine/messagesClaimed(_:now:)``.
+        case claim(deviceURLs: [String])
+        /// Shared store: give up these claimed messages (their device is no longer attached
+        /// here); another relay the device is attached to claims them.
+        case release([Int64])
         /// Open a delivery session to an attached device (1.3.5.2.1), then call
         /// ``RelayStateMachine/deliverySessionOpened(connection:recipient:sessionId:)``.
         case openDeliverySession(ConnectionID, Recipient)

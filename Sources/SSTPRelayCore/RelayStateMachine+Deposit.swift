@@ -89,6 +89,11 @@ extension SSTPRelay.RelayStateMachine {
         } else {
             actions.append(.acknowledgeDeposit(deposit))
         }
+        if configuration.sharedStore {
+            // In the shared store: the relay each recipient is attached to claims it.
+            for copy in copies { usage[copy.recipient.identityURL]?.remove(copy.payload.count) }
+            return actions
+        }
         var recipients: [Recipient] = []
         for copy in copies {
             pending[copy.recipient, default: []].append(copy)

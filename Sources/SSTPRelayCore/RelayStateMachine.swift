@@ -133,6 +133,9 @@ extension SSTPRelay {
             for device in devices { deviceConnections[device, default: []].append(connection) }
             var actions: [RelayAction] = devices.map { .deviceAttached(connection, deviceURL: $0) }
             for device in devices { actions += openDeliveries(for: device) }
+            // A shared store holds what other relays took for these devices (and what this
+            // relay took before it restarted).
+            if configuration.sharedStore, !devices.isEmpty { actions.append(.claim(deviceURLs: devices)) }
             return actions
         }
 
@@ -164,6 +167,7 @@ extension SSTPRelay {
                 if deviceConnections[device]?.isEmpty == true { deviceConnections[device] = nil }
             }
             for device in attached.devices { actions += openDeliveries(for: device) }
+            if configuration.sharedStore { actions += releaseDetached(attached.devices) }
             return actions
         }
 
