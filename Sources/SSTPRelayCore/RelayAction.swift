@@ -53,6 +53,8 @@ extension SSTPRelay {
         case acceptFanoutSession(ConnectionID, sessionId: UInt32, SSTP.AddressingEntry)
         /// Carry out a fanout session's flow control or fault report (3.3.4.1.2).
         case fanout(ConnectionID, sessionId: UInt32, FanoutReceiver.Action)
+        /// Send a Noop now, its MessageCount acknowledging every sequence completed so far (3.1.4.2.1).
+        case acknowledgeNow(ConnectionID)
         /// Close an inbound session: its resource handler faulted with `reason` (3.1.4.5).
         case closeSession(ConnectionID, sessionId: UInt32, SSTP.Close.Reason)
         /// Close the connection with ConnectClose (3.1.4.2).

@@ -153,6 +153,8 @@ final class RelayHub: Sendable {
                 case .closeEmptySession: handler.closeSession(sessionId, reason: .emptySession)
                 }
             }
+        case .acknowledgeNow(let connection):
+            onHandler(connection) { $0.acknowledgeNow() }
         case .closeSession(let connection, let sessionId, let reason):
             onHandler(connection) { $0.closeSession(sessionId, reason: reason) }
         case .quotaExceeded(let connection, let identity):
