@@ -11,9 +11,11 @@ import SSTPRelayCore
 /// writer queue) while the lock is held, so no two decisions overtake each other.
 final class RelayHub: Sendable {
     let store: any SSTPRelay.MessageStore
-    let events: EventLog
+    /// The relay's event log (for its listeners), and its events gathered per burst.
+    let eventLog: EventLog
+    let events: EventBatch
     private let core: NIOLockedValueBox<SSTPRelay.RelayStateMachine>
-    private let handlers = NIOLockedValueBox<[SSTPRelay.ConnectionID: NIOLoopBound<SSTPConnectionHandler>]>([:])
+    private let handlers = NIOLockedValueBox<[SSTPRelay.ConnectionID: ConnectionOutbox]>([:])
     private let timerLoop: any EventLoop
     private let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
     let connectionCounter = NIOLockedValueBox(0)
@@ -31,7 +33,8 @@ final class RelayHub: Sendable {
         let recovered = store.isShared ? [] : try store.load()
         let stored = store.isShared ? try store.storedCount() : recovered.count
         let registrations = try store.loadRegistrations()
-        self.events = events
+        eventLog = events
+        self.events = EventBatch(events, loop: timerLoop)
         self.timerLoop = timerLoop
         var coreConfiguration = configuration.core
         coreConfiguration.sharedStore = store.isShared
@@ -41,7 +44,7 @@ final class RelayHub: Sendable {
         machine.singleHopSupported = configuration.connection.singleHopSupported
         peerConnector = PeerConnector(peers: configuration.peers, configuration: configuration.peerConnection, group: group)
         core = NIOLockedValueBox(machine)
-        events.emit(SSTPRelayEvent.storeOpened(path: configuration.postgresURL.map(SSTPRelay.PostgresRelayStore.redacted) ?? configuration.storePath, stored: stored, registrations: registrations.count))
+        eventLog.emit(SSTPRelayEvent.storeOpened(path: configuration.postgresURL.map(SSTPRelay.PostgresRelayStore.redacted) ?? configuration.storePath, stored: stored, registrations: registrations.count))
         withCore { $0.start() }
         claims?.start(.init(
             attachedDevices: { [weak self] in self?.read(\.attachedDeviceURLs) ?? [] },
@@ -59,7 +62,7 @@ final class RelayHub: Sendable {
     private var claims: SSTPRelay.PostgresClaims? { (store as? SSTPRelay.PostgresRelayStore)?.claims }
 
     func register(_ id: SSTPRelay.ConnectionID, _ handler: SSTPConnectionHandler, on loop: any EventLoop) {
-        handlers.withLockedValue { $0[id] = NIOLoopBound(handler, eventLoop: loop) }
+        handlers.withLockedValue { $0[id] = ConnectionOutbox(handler, on: loop) }
     }
 
     func unregister(_ id: SSTPRelay.ConnectionID) {
@@ -219,15 +222,12 @@ final class RelayHub: Sendable {
         }
     }
 
-    /// Runs `body` on the connection's event loop; false when the connection is gone.
+    /// Runs `body` on the connection's event loop, after what was asked before it
+    /// (``ConnectionOutbox``); false when the connection is gone.
     @discardableResult
     private func onHandler(_ id: SSTPRelay.ConnectionID, _ body: @escaping @Sendable (SSTPConnectionHandler) -> Void) -> Bool {
-        guard let bound = handlers.withLockedValue({ $0[id] }) else { return false }
-        bound.eventLoop.execute {
-            let handler = bound.value
-            body(handler)
-            handler.flush()
-        }
+        guard let outbox = handlers.withLockedValue({ $0[id] }) else { return false }
+        outbox.enqueue(body)
         return true
     }
 
