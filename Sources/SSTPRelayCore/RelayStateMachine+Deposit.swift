@@ -99,7 +99,7 @@ extension SSTPRelay.RelayStateMachine {
             if !recipients.contains(copy.recipient) { recipients.append(copy.recipient) }
         }
         for recipient in recipients { actions += deliverOrOpen(recipient) }
-        actions += rescheduleTimer()
+        actions += scheduleTimer(for: copies)
         return actions + releaseRefusals(deposit.connection)
     }
 }

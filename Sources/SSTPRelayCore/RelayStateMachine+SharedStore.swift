@@ -13,23 +13,23 @@ extension SSTPRelay.RelayStateMachine {
     public mutating func messagesClaimed(_ messages: [StoredMessage], now: NIODeadline) -> [RelayAction] {
         var released: [Int64] = []
         var recipients: [Recipient] = []
+        var held: [StoredMessage] = []
         for message in messages.sorted(by: { $0.id < $1.id }) {
             guard deliveryConnection(for: message.recipient.deviceURL) != nil else {
                 released.append(message.id)
                 continue
             }
             guard inFlight[message.id] == nil, pending[message.recipient]?.contains(where: { $0.id == message.id }) != true else { continue }
-            var held = pending[message.recipient] ?? []
             // Claims arrive in id order per claim; one that overtook an earlier claim sorts in.
-            let index = held.lastIndex { $0.id < message.id }.map { $0 + 1 } ?? 0
-            held.insert(message, at: index)
-            pending[message.recipient] = held
+            let index = pending[message.recipient]?.lastIndex { $0.id < message.id }.map { $0 + 1 } ?? 0
+            pending[message.recipient, default: []].insert(message, at: index)
             usage[message.recipient.identityURL, default: .init()].add(message.payload.count)
+            held.append(message)
             if !recipients.contains(message.recipient) { recipients.append(message.recipient) }
         }
         var actions: [RelayAction] = released.isEmpty ? [] : [.release(released)]
         for recipient in recipients { actions += deliverOrOpen(recipient) }
-        return actions + rescheduleTimer()
+        return actions + scheduleTimer(for: held)
     }
 
     /// Shared store: identity registrations another relay accepted (3.3.5.17).
@@ -49,6 +49,6 @@ extension SSTPRelay.RelayStateMachine {
             }
         }
         guard !released.isEmpty else { return [] }
-        return [.release(released.sorted())] + rescheduleTimer()
+        return [.release(released.sorted())]
     }
 }
