@@ -16,7 +16,8 @@ extension SSTPRelay {
         /// The store is shared by several relay processes acting as one relay (PostgreSQL):
         /// this relay holds only the messages it claimed for devices attached to it
         /// (``RelayStateMachine/messagesClaimed(_:now:)``), and leaves every deposit to the
-        /// store, where whichever relay the recipient is attached to claims it.
+        /// store, where whichever relay the recipient is attached to claims it. The quota then
+        /// counts what this relay holds (claimed, or being committed), not the database's total.
         public var sharedStore: Bool
 
         public init(
