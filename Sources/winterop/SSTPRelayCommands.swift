@@ -81,6 +81,7 @@ struct SSTPRelayCommand: AsyncParsableCommand {
             var logger = Logger(label: "winterop.sstp.relay")
             logger.logLevel = .warning
             let relay = try SSTPRelayListener(configuration: configuration, events: eventLog)
+            defer { relay.finish() }
             try await RoleRunner.serve(relay.services(), name: "sstp relay", events: eventLog, logger: logger)
         }
     }

@@ -124,4 +124,35 @@ struct PostgresSharedRelayTests {
         #expect(await receiving.waitForExit() == 0, "sstp receive failed: \(receiving.stderr)")
         try Self.expectReceived(receiving, files)
     }
+
+    /// A relay stopped with SIGTERM gives up its claims as it ends: the other relay delivers
+    /// them at once, long before their lease (600 s here) would have expired.
+    @Test func aStoppedRelayReleasesItsClaims() async throws {
+        let server = try #require(try LocalPostgres.start(), "a PostgreSQL server could not be started")
+        defer { server.stop() }
+        let work = try RelayProcessTests.temporaryDirectory()
+        let survivor = try Self.relay(server, extra: ["--claim-lease", "600"]), stopping = try Self.relay(server, extra: ["--claim-lease", "600"])
+        defer { survivor.terminate(); stopping.terminate() }
+        let survivorPort = try #require(await survivor.listeningPort(service: "sstp-relay"), "\(survivor.stderr)")
+        let stoppingPort = try #require(await stopping.listeningPort(service: "sstp-relay"), "\(stopping.stderr)")
+        let files = try RelayProcessTests.makeFiles(in: work, count: 5)
+        let stalled = try Self.receiver(stoppingPort, out: work.appendingPathComponent("stalled"), count: files.count)
+        defer { kill(stalled.process.processIdentifier, SIGKILL) }
+        _ = try #require(await stopping.waitForLine { $0.contains("\"identity_registered\"") }, "\(stalled.stderr)")
+        kill(stalled.process.processIdentifier, SIGSTOP)
+        #expect(try RelayProcessTests.send(survivorPort, files: files).status == 0)
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(30)
+        while clock.now < deadline, Self.ids(stopping, "claimed").count < files.count {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(Self.ids(stopping, "claimed").count == files.count, "the stopping relay claimed them")
+        stopping.terminate()
+        #expect(await stopping.waitForExit() == 0, "\(stopping.stderr)")
+        kill(stalled.process.processIdentifier, SIGKILL)
+
+        let receiving = try Self.receiver(survivorPort, out: work.appendingPathComponent("released"), count: files.count)
+        defer { receiving.terminate() }
+        #expect(await receiving.waitForExit() == 0, "sstp receive failed: \(receiving.stderr)")
+        try Self.expectReceived(receiving, files)
+    }
 }

@@ -54,6 +54,13 @@ public struct SSTPRelayListener: ListenerRole {
         return services
     }
 
+    /// After the services stopped: writes the events still gathered and waits for the
+    /// store's queued writes (``SSTPRelay/MessageStore/finish()``).
+    public func finish() {
+        hub.events.write()
+        hub.store.finish()
+    }
+
     public func initialize(_ channel: any Channel) throws {
         let id = hub.connectionCounter.withLockedValue { $0 += 1; return $0 }
         let application = RelayConnectionApplication(id: id, hub: hub)

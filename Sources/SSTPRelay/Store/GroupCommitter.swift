@@ -46,6 +46,9 @@ extension SSTPRelay {
         /// Queues `write` for the next group commit; `completion` runs once it is committed (or failed).
         func submit(_ write: StoreWrite, completion: @escaping StoreCompletion)
         var commitStatistics: CommitStatistics { get }
+        /// Waits until every write submitted so far is committed (or failed): the last
+        /// acknowledgments' deletions and released claims outlive a graceful stop.
+        func finish()
         /// Several relay processes share this store and act as one relay
         /// (``SSTPRelayCore/SSTPRelay/CoreConfiguration/sharedStore``).
         var isShared: Bool { get }
@@ -89,6 +92,9 @@ extension SSTPRelay {
         }
 
         var commitStatistics: CommitStatistics { statistics.withLockedValue { $0 } }
+
+        /// Returns once the writer queue ran everything submitted before the call.
+        func waitUntilIdle() { writer.sync {} }
 
         /// Commits batch after batch until nothing is queued.
         private func drain() {

@@ -71,6 +71,19 @@ extension SSTPRelay {
 
         public var isShared: Bool { true }
 
+        /// Commits what is queued, then gives up every claim this relay still holds (its
+        /// connections are closed by now), so another relay takes them at once instead of
+        /// after the lease.
+        public func finish() {
+            committer.waitUntilIdle()
+            claims.stop()
+            let release: PostgresQuery = """
+                WITH released AS (UPDATE message SET claimed_by = NULL, claim_expires = NULL WHERE claimed_by = \(claims.relay) RETURNING device)
+                SELECT pg_notify(\(Self.channel), 'm' || chr(9) || device) FROM (SELECT DISTINCT device FROM released) AS d
+                """
+            _ = try? connection.query(release, logger: Self.logger).wait()
+        }
+
         /// Every stored message, in id order (the relay itself claims instead, ``PostgresClaims``).
         public func load() throws(RelayStoreError) -> [StoredMessage] {
             do {

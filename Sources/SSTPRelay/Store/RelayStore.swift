@@ -103,6 +103,8 @@ extension SSTPRelay {
             committer.submit(write, completion: completion)
         }
 
+        public func finish() { committer.waitUntilIdle() }
+
         /// One relay process per SQLite file.
         public var isShared: Bool { false }
 
