@@ -90,69 +90,54 @@ struct PostgresSharedRelayTests {
         try Self.expectReceived(fromSecond, targeted)
     }
 
-    /// A relay that dies holding claims: once its lease expired, the other relay the device
-    /// attaches to takes them over and delivers every message, in order.
-    @Test func aDeadRelaysClaimsAreTakenOverOnceTheirLeaseExpired() async throws {
+    /// Two relays with claim lease `lease`; the recipient attaches to the second, then stops
+    /// (SIGSTOP), and messages are deposited through the first: the second claims them all,
+    /// delivers and acknowledges none. `end` then ends the second relay; the recipient,
+    /// attached to the first now, must receive every message, in order.
+    static func claimsHeldByARelayThatEnds(lease: String, files count: Int, _ end: (WinteropProcess) async -> Void) async throws {
         let server = try #require(try LocalPostgres.start(), "a PostgreSQL server could not be started")
         defer { server.stop() }
         let work = try RelayProcessTests.temporaryDirectory()
-        let survivor = try Self.relay(server, extra: ["--claim-lease", "2"]), doomed = try Self.relay(server, extra: ["--claim-lease", "2"])
-        defer { survivor.terminate(); doomed.terminate() }
+        let survivor = try relay(server, extra: ["--claim-lease", lease]), holder = try relay(server, extra: ["--claim-lease", lease])
+        defer { survivor.terminate(); holder.terminate() }
         let survivorPort = try #require(await survivor.listeningPort(service: "sstp-relay"), "\(survivor.stderr)")
-        let doomedPort = try #require(await doomed.listeningPort(service: "sstp-relay"), "\(doomed.stderr)")
-
-        // The recipient attaches to the doomed relay, then stops (SIGSTOP): the relay claims
-        // every message, and none is delivered or acknowledged.
-        let files = try RelayProcessTests.makeFiles(in: work, count: 8)
-        let stalled = try Self.receiver(doomedPort, out: work.appendingPathComponent("stalled"), count: files.count)
+        let holderPort = try #require(await holder.listeningPort(service: "sstp-relay"), "\(holder.stderr)")
+        let files = try RelayProcessTests.makeFiles(in: work, count: count)
+        let stalled = try receiver(holderPort, out: work.appendingPathComponent("stalled"), count: files.count)
         defer { kill(stalled.process.processIdentifier, SIGKILL) }
-        _ = try #require(await doomed.waitForLine { $0.contains("\"identity_registered\"") }, "\(stalled.stderr)")
+        _ = try #require(await holder.waitForLine { $0.contains("\"identity_registered\"") }, "\(stalled.stderr)")
         kill(stalled.process.processIdentifier, SIGSTOP)
         #expect(try RelayProcessTests.send(survivorPort, files: files).status == 0)
         let clock = ContinuousClock(), deadline = clock.now + .seconds(30)
-        while clock.now < deadline, Self.ids(doomed, "claimed").count < files.count {
+        while clock.now < deadline, ids(holder, "claimed").count < files.count {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        #expect(Self.ids(doomed, "claimed").count == files.count, "the doomed relay claimed them")
-        #expect(Self.ids(doomed, "acknowledged").isEmpty)
-        kill(doomed.process.processIdentifier, SIGKILL)
+        #expect(ids(holder, "claimed").count == files.count, "the second relay claimed them")
+        #expect(ids(holder, "acknowledged").isEmpty)
+        await end(holder)
         kill(stalled.process.processIdentifier, SIGKILL)
-        _ = await doomed.waitForExit()
 
-        let receiving = try Self.receiver(survivorPort, out: work.appendingPathComponent("taken-over"), count: files.count)
+        let receiving = try receiver(survivorPort, out: work.appendingPathComponent("taken-over"), count: files.count)
         defer { receiving.terminate() }
         #expect(await receiving.waitForExit() == 0, "sstp receive failed: \(receiving.stderr)")
-        try Self.expectReceived(receiving, files)
+        try expectReceived(receiving, files)
+    }
+
+    /// A relay that dies holding claims (SIGKILL): once its lease (2 s) expired, the other
+    /// relay the device attaches to takes them over and delivers every message, in order.
+    @Test func aDeadRelaysClaimsAreTakenOverOnceTheirLeaseExpired() async throws {
+        try await Self.claimsHeldByARelayThatEnds(lease: "2", files: 8) { holder in
+            kill(holder.process.processIdentifier, SIGKILL)
+            _ = await holder.waitForExit()
+        }
     }
 
     /// A relay stopped with SIGTERM gives up its claims as it ends: the other relay delivers
     /// them at once, long before their lease (600 s here) would have expired.
     @Test func aStoppedRelayReleasesItsClaims() async throws {
-        let server = try #require(try LocalPostgres.start(), "a PostgreSQL server could not be started")
-        defer { server.stop() }
-        let work = try RelayProcessTests.temporaryDirectory()
-        let survivor = try Self.relay(server, extra: ["--claim-lease", "600"]), stopping = try Self.relay(server, extra: ["--claim-lease", "600"])
-        defer { survivor.terminate(); stopping.terminate() }
-        let survivorPort = try #require(await survivor.listeningPort(service: "sstp-relay"), "\(survivor.stderr)")
-        let stoppingPort = try #require(await stopping.listeningPort(service: "sstp-relay"), "\(stopping.stderr)")
-        let files = try RelayProcessTests.makeFiles(in: work, count: 5)
-        let stalled = try Self.receiver(stoppingPort, out: work.appendingPathComponent("stalled"), count: files.count)
-        defer { kill(stalled.process.processIdentifier, SIGKILL) }
-        _ = try #require(await stopping.waitForLine { $0.contains("\"identity_registered\"") }, "\(stalled.stderr)")
-        kill(stalled.process.processIdentifier, SIGSTOP)
-        #expect(try RelayProcessTests.send(survivorPort, files: files).status == 0)
-        let clock = ContinuousClock(), deadline = clock.now + .seconds(30)
-        while clock.now < deadline, Self.ids(stopping, "claimed").count < files.count {
-            try? await Task.sleep(for: .milliseconds(50))
+        try await Self.claimsHeldByARelayThatEnds(lease: "600", files: 5) { holder in
+            holder.terminate()
+            #expect(await holder.waitForExit() == 0, "\(holder.stderr)")
         }
-        #expect(Self.ids(stopping, "claimed").count == files.count, "the stopping relay claimed them")
-        stopping.terminate()
-        #expect(await stopping.waitForExit() == 0, "\(stopping.stderr)")
-        kill(stalled.process.processIdentifier, SIGKILL)
-
-        let receiving = try Self.receiver(survivorPort, out: work.appendingPathComponent("released"), count: files.count)
-        defer { receiving.terminate() }
-        #expect(await receiving.waitForExit() == 0, "sstp receive failed: \(receiving.stderr)")
-        try Self.expectReceived(receiving, files)
     }
 }
