@@ -93,8 +93,14 @@ extension SSTPRelay {
 
         var commitStatistics: CommitStatistics { statistics.withLockedValue { $0 } }
 
-        /// Returns once the writer queue ran everything submitted before the call.
-        func waitUntilIdle() { writer.sync {} }
+        /// Returns once the writer queue ran everything submitted before the call, or after
+        /// `timeout` (a commit to a database that stopped answering may never return).
+        @discardableResult
+        func waitUntilIdle(timeout: DispatchTimeInterval = .seconds(10)) -> Bool {
+            let idle = DispatchSemaphore(value: 0)
+            writer.async { idle.signal() }
+            return idle.wait(timeout: .now() + timeout) == .success
+        }
 
         /// Commits batch after batch until nothing is queued.
         private func drain() {

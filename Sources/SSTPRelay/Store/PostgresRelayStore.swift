@@ -74,14 +74,17 @@ extension SSTPRelay {
         /// Commits what is queued, then gives up every claim this relay still holds (its
         /// connections are closed by now), so another relay takes them at once instead of
         /// after the lease.
+        /// Each wait is bounded (a server that stopped answering leaves the claims to expire).
         public func finish() {
-            committer.waitUntilIdle()
             claims.stop()
+            guard committer.waitUntilIdle() else { return }
             let release: PostgresQuery = """
                 WITH released AS (UPDATE message SET claimed_by = NULL, claim_expires = NULL WHERE claimed_by = \(claims.relay) RETURNING device)
                 SELECT pg_notify(\(Self.channel), 'm' || chr(9) || device) FROM (SELECT DISTINCT device FROM released) AS d
                 """
-            _ = try? connection.query(release, logger: Self.logger).wait()
+            let released = DispatchSemaphore(value: 0)
+            connection.query(release, logger: Self.logger).whenComplete { _ in released.signal() }
+            _ = released.wait(timeout: .now() + .seconds(5))
         }
 
         /// Every stored message, in id order (the relay itself claims instead, ``PostgresClaims``).
