@@ -33,6 +33,12 @@ extension SSTPRelay {
         case acknowledgeDeposit(Deposit)
         /// Delete these messages from the store (acknowledged by the device, or discarded).
         case remove([Int64])
+        /// Shared store: claim what is stored for these devices, attached here, then call
+        /// ``RelayStateMachine/messagesClaimed(_:now:)``.
+        case claim(deviceURLs: [String])
+        /// Shared store: give up these claimed messages (their device is no longer attached
+        /// here); another relay the device is attached to claims them.
+        case release([Int64])
         /// Open a delivery session to an attached device (1.3.5.2.1), then call
         /// ``RelayStateMachine/deliverySessionOpened(connection:recipient:sessionId:)``.
         case openDeliverySession(ConnectionID, Recipient)
@@ -47,6 +53,8 @@ extension SSTPRelay {
         case acceptFanoutSession(ConnectionID, sessionId: UInt32, SSTP.AddressingEntry)
         /// Carry out a fanout session's flow control or fault report (3.3.4.1.2).
         case fanout(ConnectionID, sessionId: UInt32, FanoutReceiver.Action)
+        /// Send a Noop now, its MessageCount acknowledging every sequence completed so far (3.1.4.2.1).
+        case acknowledgeNow(ConnectionID)
         /// Close an inbound session: its resource handler faulted with `reason` (3.1.4.5).
         case closeSession(ConnectionID, sessionId: UInt32, SSTP.Close.Reason)
         /// Close the connection with ConnectClose (3.1.4.2).

@@ -13,17 +13,24 @@ extension SSTPRelay {
         public var authenticator: any Authenticator
         /// What one identity may have stored (no limit by default).
         public var quota: IdentityQuota
+        /// The store is shared by several relay processes acting as one relay (PostgreSQL):
+        /// this relay holds only the messages it claimed for devices attached to it
+        /// (``RelayStateMachine/messagesClaimed(_:now:)``), and leaves every deposit to the
+        /// store, where whichever relay the recipient is attached to claims it. The quota then
+        /// counts what this relay holds (claimed, or being committed), not the database's total.
+        public var sharedStore: Bool
 
         public init(
             identities: [String: Set<String>] = [:], lockedOutDevices: Set<String> = [],
             offlineDeliveryTTL: TimeAmount = .minutes(5), authenticator: any Authenticator = OpenPolicy(),
-            quota: IdentityQuota = IdentityQuota()
+            quota: IdentityQuota = IdentityQuota(), sharedStore: Bool = false
         ) {
             self.identities = identities
             self.lockedOutDevices = lockedOutDevices
             self.offlineDeliveryTTL = offlineDeliveryTTL
             self.authenticator = authenticator
             self.quota = quota
+            self.sharedStore = sharedStore
         }
     }
 }

@@ -22,10 +22,15 @@ extension SSTPRelay.RelayStateMachine {
             return []
         case .ready(let sessionId):
             let room = deliveryWindow - (inFlightCount[connection] ?? 0)
-            guard room > 0, var messages = pending[recipient] else { return [] }
-            let sent = Array(messages.prefix(room))
-            messages.removeFirst(sent.count)
-            pending[recipient] = messages.isEmpty ? nil : messages
+            guard room > 0, let waiting = pending[recipient]?.count else { return [] }
+            // In place: no copy of what still waits.
+            let sent: [StoredMessage]
+            if waiting <= room {
+                sent = pending.removeValue(forKey: recipient) ?? []
+            } else {
+                sent = Array(pending[recipient]?.prefix(room) ?? [])
+                pending[recipient]?.removeFirst(room)
+            }
             inFlightCount[connection, default: 0] += sent.count
             return sent.map { message in
                 inFlight[message.id] = (connection, message)

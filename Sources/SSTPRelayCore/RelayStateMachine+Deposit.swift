@@ -27,16 +27,15 @@ extension SSTPRelay.RelayStateMachine {
     /// (``SSTPRelay/RelayAction/acknowledgeDeposit(_:)``) only after ``depositCommitted(_:now:)``.
     ///
     /// A sequence that would pass the identity's quota is not stored: the session is closed
-    /// with QuotaWouldBeExceeded (3.1.4.5, 2.2.9.1) before the sequence is completed, so the
-    /// originator learns that its last sequence on the session was refused.
+    /// with QuotaWouldBeExceeded (3.1.4.5, 2.2.9.1), in the order ``refuseForQuota(_:sessionId:)``
+    /// gives, so the originator can tell the refused sequence from those stored.
     public mutating func messageReceived(
         _ deposit: SSTPRelay.Deposit, entry: SSTP.AddressingEntry, message: SSTP.Message, payload: [UInt8], now: NIODeadline
     ) -> [RelayAction] {
         let recipients = recipients(of: entry)
         if quotaWouldBeExceeded(identityURL: entry.identityURL, copies: recipients.count, size: payload.count) {
-            return [.quotaExceeded(deposit.connection, identityURL: entry.identityURL),
-                    .closeSession(deposit.connection, sessionId: message.sessionId, .quotaWouldBeExceeded),
-                    .acknowledgeDeposit(deposit)]
+            return [.quotaExceeded(deposit.connection, identityURL: entry.identityURL)]
+                + refuseForQuota(deposit, sessionId: message.sessionId)
         }
         return messageReceived(deposit, recipients: recipients, message: message, payload: payload, now: now)
     }
@@ -78,7 +77,7 @@ extension SSTPRelay.RelayStateMachine {
     /// The store committed the deposit: it is acknowledged, and delivered to attached recipients.
     public mutating func depositCommitted(_ deposit: SSTPRelay.Deposit, now: NIODeadline) -> [RelayAction] {
         guard let copies = committing.removeValue(forKey: deposit) else {
-            return [.acknowledgeDeposit(deposit)]
+            return [.acknowledgeDeposit(deposit)] + releaseRefusals(deposit.connection)
         }
         var actions: [RelayAction] = []
         if var progress = fanoutProgress[deposit] {
@@ -89,13 +88,18 @@ extension SSTPRelay.RelayStateMachine {
         } else {
             actions.append(.acknowledgeDeposit(deposit))
         }
+        if configuration.sharedStore {
+            // In the shared store: the relay each recipient is attached to claims it.
+            for copy in copies { usage[copy.recipient.identityURL]?.remove(copy.payload.count) }
+            return actions + releaseRefusals(deposit.connection)
+        }
         var recipients: [Recipient] = []
         for copy in copies {
             pending[copy.recipient, default: []].append(copy)
             if !recipients.contains(copy.recipient) { recipients.append(copy.recipient) }
         }
         for recipient in recipients { actions += deliverOrOpen(recipient) }
-        actions += rescheduleTimer()
-        return actions
+        actions += scheduleTimer(for: copies)
+        return actions + releaseRefusals(deposit.connection)
     }
 }

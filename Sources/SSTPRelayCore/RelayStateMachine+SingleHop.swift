@@ -198,7 +198,11 @@ extension SSTPRelay.RelayStateMachine {
     // MARK: Faults and completion (3.3.4.1.2, 3.3.4.2.2)
 
     /// Removes single-hop session `id` with a fault for the entries it still carried; what
-    /// was queued or in flight on it no longer waits for it.
+    /// was queued or in flight on it no longer waits for it. Reported, not retried: the
+    /// entries are marked unavailable for the inbound session (3.3.4.1.2, as 3.3.5.4,
+    /// 3.3.5.7–3.3.5.9 and 3.3.7.1 direct), and the SessionStatus naming them goes out before
+    /// the acknowledgment of any sequence that was in flight to them, so the originator
+    /// knows which of its unacknowledged sequences may not have reached them.
     private mutating func singleHopFailed(_ id: SingleHopID, status: SSTP.SessionStatus.StatusId) -> [RelayAction] {
         guard let hop = singleHops.removeValue(forKey: id) else { return [] }
         var actions = faultEntries(hop.origin, sessionId: hop.originSessionId, hop.entryIndexes, status: status, relayURL: hop.relayURL)
@@ -241,7 +245,7 @@ extension SSTPRelay.RelayStateMachine {
             return []
         }
         fanoutProgress[deposit] = nil
-        return [.acknowledgeDeposit(deposit)]
+        return [.acknowledgeDeposit(deposit)] + releaseRefusals(deposit.connection)
     }
 
     /// The single-hop session that is `sessionId` on `connection`.

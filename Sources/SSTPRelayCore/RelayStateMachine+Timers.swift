@@ -32,7 +32,18 @@ extension SSTPRelay.RelayStateMachine {
         return configuration.offlineDeliveryTTL <= .seconds(Int64(ttl)) ? .offlineDeliveryTTL : .ephemeralTTL
     }
 
-    /// Asks for the earliest pending TTL, when it changed.
+    /// Asks for the timer to fire by the earliest TTL of `added`, newly pending, when that is
+    /// earlier than the timer asked for: O(added), so a deposit costs no walk of the backlog.
+    /// Messages leaving ``pending`` (delivered, acknowledged, released) leave the timer as it
+    /// is: firing early finds nothing expired and asks again (``deliveryTimerFired(now:)``).
+    mutating func scheduleTimer(for added: [StoredMessage]) -> [RelayAction] {
+        guard let earliest = added.lazy.compactMap(\.expiry).min(), timerDeadline.map({ earliest < $0 }) ?? true else { return [] }
+        timerDeadline = earliest
+        return [.scheduleTimer(earliest)]
+    }
+
+    /// Asks for the earliest pending TTL, when it changed (a walk of every pending message:
+    /// when the timer fired, and at start).
     mutating func rescheduleTimer() -> [RelayAction] {
         let earliest = pending.values.lazy.flatMap { $0 }.compactMap(\.expiry).min()
         guard earliest != timerDeadline else { return [] }

@@ -79,6 +79,9 @@ extension SSTPRelay {
         public internal(set) var usage: [String: IdentityQuota.Usage] = [:]
         /// Fanout sequences with single-hop parts, until every part is complete (3.3.4.2.2).
         var fanoutProgress: [SSTPRelay.Deposit: SSTPRelay.FanoutProgress] = [:]
+        /// Sequences refused for quota, by their SessionId, waiting for the sequences received
+        /// before them on the connection (``refuseForQuota(_:sessionId:)``).
+        var heldRefusals: [SSTPRelay.Deposit: UInt32] = [:]
 
         /// MultidropSupported and SingleHopSupported (3.1.1.1, ConnectResponse M and S).
         public var multidropSupported = true
@@ -133,6 +136,9 @@ extension SSTPRelay {
             for device in devices { deviceConnections[device, default: []].append(connection) }
             var actions: [RelayAction] = devices.map { .deviceAttached(connection, deviceURL: $0) }
             for device in devices { actions += openDeliveries(for: device) }
+            // A shared store holds what other relays took for these devices (and what this
+            // relay took before it restarted).
+            if configuration.sharedStore, !devices.isEmpty { actions.append(.claim(deviceURLs: devices)) }
             return actions
         }
 
@@ -146,6 +152,7 @@ extension SSTPRelay {
             // no longer be acknowledged to it.
             var actions = closeSingleHops(origin: connection, sessionId: nil, originGone: true)
             fanoutProgress = fanoutProgress.filter { $0.key.connection != connection }
+            heldRefusals = heldRefusals.filter { $0.key.connection != connection }
             forwarded = forwarded.filter { $0.value.deposit.connection != connection }
             var returned: [Recipient: [StoredMessage]] = [:]
             inFlightCount[connection] = nil
@@ -164,6 +171,7 @@ extension SSTPRelay {
                 if deviceConnections[device]?.isEmpty == true { deviceConnections[device] = nil }
             }
             for device in attached.devices { actions += openDeliveries(for: device) }
+            if configuration.sharedStore { actions += releaseDetached(attached.devices) }
             return actions
         }
 

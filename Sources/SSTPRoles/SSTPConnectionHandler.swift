@@ -234,6 +234,11 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.resourceHandlerAvailabilityChanged(sessionId: sessionId, availability) }
     }
 
+    /// Sends a Noop now: its MessageCount acknowledges every sequence completed so far (3.1.4.2.1).
+    public func acknowledgeNow() {
+        perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.sendNoop() }
+    }
+
     public func closeSession(_ id: UInt32, reason: SSTP.Close.Reason = .noReason) {
         perform { (m: inout SSTP.ConnectionStateMachine) throws(SSTP.UsageError) in try m.closeSession(id, reason: reason) }
     }

@@ -257,6 +257,8 @@ final class SenderApplication: SSTPApplication {
     private var sentCount = 0
     private var sent: Set<Int> = []
     private var acknowledged: [Int] = []
+    /// Fanout destinations the relay reported lost (3.2.5.8).
+    private var lostDestinations: [String] = []
     private var failure: String?
     private var finishing = false
 
@@ -306,8 +308,10 @@ final class SenderApplication: SSTPApplication {
     /// The relay lost some fanout destinations (SessionStatus, 3.2.5.8): the others go on.
     func fanoutDestinationsRemoved(_ handler: SSTPConnectionHandler, sessionId: UInt32, status: SSTP.SessionStatus.StatusId, indexes: [Int]) {
         let lost = indexes.compactMap { configuration.fanout.indices.contains($0) ? configuration.fanout[$0] : nil }
-        let names = lost.map { "\($0.identityURL) \($0.deviceURL)\($0.relayURL.isEmpty ? "" : " at \($0.relayURL)")" }
-        EventLog.diagnostic("sstp send: the relay lost fanout destination\(lost.count == 1 ? "" : "s") (\(status)): \(names.joined(separator: ", "))")
+        let names = lost.map { "\($0.identityURL) \($0.deviceURL)\($0.relayURL.isEmpty ? "" : "@\($0.relayURL)")" }
+        lostDestinations += names.filter { !lostDestinations.contains($0) }
+        let unacknowledged = sent.subtracting(acknowledged).sorted().map { configuration.messages[$0].name }
+        events.emit(SSTPSenderEvent.destinationsLost(session: sessionId, status: status.description, destinations: names, unacknowledged: unacknowledged))
     }
 
     func writabilityChanged(_ handler: SSTPConnectionHandler, isWritable: Bool) {
@@ -580,6 +584,9 @@ final class SenderApplication: SSTPApplication {
             report.failure = "the peer refused the connection: \(response.responseId)\(response.retryTime.map { ", retry in \($0) s" } ?? "")"
         case .transportLost:
             if !finishing || !report.succeeded { report.failure = report.failure ?? "the connection was lost" }
+        }
+        if report.failure == nil, !lostDestinations.isEmpty {
+            report.failure = "the relay lost fanout destinations: \(lostDestinations.joined(separator: ", ")) (see destinations_lost)"
         }
         // After the reader queue's pending `sent` events, so that reports come in order.
         let promise = self.promise

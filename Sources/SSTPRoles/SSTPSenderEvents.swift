@@ -17,6 +17,10 @@ public enum SSTPSenderEvent: RoleEvent {
     case sent(message: Int, name: String, sha256: String?)
     /// The receiver acknowledged a message (3.1.5.19): it is delivered.
     case acknowledged(message: Int, name: String)
+    /// The relay lost fanout destinations (SessionStatus, 3.2.5.8, 3.3.4.1.2): `destinations`
+    /// (IDENTITYURL DEVICEURL[@RELAYURL]) get nothing more; `unacknowledged` are the messages
+    /// sent and not yet acknowledged when the loss was reported — they may not have reached them.
+    case destinationsLost(session: UInt32, status: String, destinations: [String], unacknowledged: [String])
     /// How far the send is, at most ``SSTPSenderProgress/interval`` apart: payload bytes
     /// written, messages sent and acknowledged of `total`, seconds since the session opened.
     case progress(bytes: Int, sent: Int, acknowledged: Int, total: Int, seconds: Double)
@@ -30,6 +34,7 @@ public enum SSTPSenderEvent: RoleEvent {
         case .flowControl: "flow_control"
         case .sent: "sent"
         case .acknowledged: "acknowledged"
+        case .destinationsLost: "destinations_lost"
         case .progress: "progress"
         case .done: "done"
         }
@@ -45,6 +50,9 @@ public enum SSTPSenderEvent: RoleEvent {
             [("message", .int(Int64(message))), ("name", .string(name))] + (digest.map { [("sha256", .string($0))] } ?? [])
         case .acknowledged(let message, let name):
             [("message", .int(Int64(message))), ("name", .string(name))]
+        case .destinationsLost(let session, let status, let destinations, let unacknowledged):
+            [("session", .integer(session)), ("status", .string(status)), ("destinations", .array(destinations.map { .string($0) })),
+             ("unacknowledged", .array(unacknowledged.map { .string($0) }))]
         case .progress(let bytes, let sent, let acknowledged, let total, let seconds):
             [("bytes", .int(Int64(bytes))), ("sent", .int(Int64(sent))), ("acknowledged", .int(Int64(acknowledged))),
              ("total", .int(Int64(total))), ("seconds", .double((seconds * 1000).rounded() / 1000)),
@@ -66,6 +74,9 @@ public enum SSTPSenderEvent: RoleEvent {
         case .flowControl(let session, let state): "session \(session) is \(state)"
         case .sent(_, let name, let digest): "sent \(name)\(digest.map { " (sha256 \($0))" } ?? "")"
         case .acknowledged(_, let name): "acknowledged \(name)"
+        case .destinationsLost(_, let status, let destinations, let unacknowledged):
+            "the relay lost fanout destination\(destinations.count == 1 ? "" : "s") (\(status)): \(destinations.joined(separator: ", "))"
+                + (unacknowledged.isEmpty ? "" : "; not yet acknowledged then, perhaps not delivered there: \(unacknowledged.joined(separator: ", "))")
         case .progress(let bytes, _, let acknowledged, let total, let seconds):
             "\(bytes) bytes, \(seconds > 0 ? String(Int(Double(bytes) / 1e6 / seconds)) : "–") MB/s, \(acknowledged) of \(total) acknowledged"
         case .done(let report, let total): "\(report.acknowledged.count) of \(total) messages acknowledged"

@@ -148,7 +148,9 @@ struct SSTPSendCommand: AsyncParsableCommand {
             matches); with no --file, standard input is one message, or with --stdin-messages many \
             (each a 4-byte big-endian length then its bytes; read to the end first). The last message asks for an \
             immediate acknowledgment. Exits 0 once every message is acknowledged; otherwise exits 1 \
-            naming what was not acknowledged.
+            naming what was not acknowledged. With --fanout, destinations the relay reports lost \
+            (SessionStatus) are a destinations_lost event naming them and the messages not yet \
+            acknowledged then, and the send exits 1 naming them.
             """
     )
 

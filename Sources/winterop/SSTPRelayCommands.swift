@@ -32,7 +32,7 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("relay-url"), help: "The relay's URL (its LocalDeviceURL): devices' Connect must target it.")
     var relayURL: String
 
-    @Option(name: .long, help: "The message store: sqlite:PATH (created if missing), or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (tables created if missing; one relay process per database).")
+    @Option(name: .long, help: "The message store: sqlite:PATH (created if missing), or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (tables created if missing; every relay process on the same database acts as one relay: a message deposited through any of them is delivered by the one its recipient is attached to).")
     var store: String
 
     @Option(name: .long, help: "IDENTITYURL=DEVICEURL: the device is registered for the identity (repeatable).")
@@ -64,6 +64,9 @@ struct SSTPRelayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "RELAYURL=HOST:PORT: where fanout entries for that remote relay are forwarded (repeatable; otherwise the RelayURL's own host, port 2492).")
     var peer: [String] = []
 
+    @Option(name: .customLong("claim-lease"), help: "PostgreSQL store: seconds a relay's claim on a stored message lasts unless renewed (every third of it); a relay that stops answering loses its claims to the other relays after this.")
+    var claimLease: Double = 30
+
     @Flag(name: .customLong("no-single-hop"), help: "Refuse fanout entries for remote relays (ConnectResponse S clear): FanoutNotSupported.")
     var noSingleHop = false
 
@@ -72,12 +75,13 @@ struct SSTPRelayCommand: AsyncParsableCommand {
             listen: listening.listen, relayURL: relayURL, store: store, identities: identity, lockedOutDevices: lockout,
             version: version.version, acknowledgmentDelay: ackDelay, maxConnections: listening.maxConnections, multidrop: !noMultidrop,
             singleHop: !noSingleHop, peers: peer, maxDeviceConnections: maxDeviceConnections,
-            quotaMessages: quotaMessages, quotaBytes: quotaBytes, metrics: metrics
+            quotaMessages: quotaMessages, quotaBytes: quotaBytes, metrics: metrics, claimLease: claimLease
         )
         try await events.run { eventLog in
             var logger = Logger(label: "winterop.sstp.relay")
             logger.logLevel = .warning
             let relay = try SSTPRelayListener(configuration: configuration, events: eventLog)
+            defer { relay.finish() }
             try await RoleRunner.serve(relay.services(), name: "sstp relay", events: eventLog, logger: logger)
         }
     }

@@ -19,6 +19,8 @@ final class FanoutClient: SSTPApplication, @unchecked Sendable {
         var closed: [UInt32: SSTP.Close.Reason] = [:]
         /// References acknowledged, in the order the MessageCounts came.
         var acknowledged: [UInt64] = []
+        /// What was acknowledged when the peer closed each session.
+        var acknowledgedAtClose: [UInt32: [UInt64]] = [:]
         /// SessionStatus reports: session, status, indexes in its FanoutOpen.
         var removed: [(session: UInt32, status: SSTP.SessionStatus.StatusId, indexes: [Int])] = []
     }
@@ -51,6 +53,12 @@ final class FanoutClient: SSTPApplication, @unchecked Sendable {
     func openFanout(_ entries: [SSTP.FanoutOpen.Entry], resourceURL: String = "apphandler") async throws -> UInt32 {
         let id = try await loop.submit { self.handler.openFanoutSession(resourceURL: resourceURL, entries: entries) }.get()
         return try #require(id, "FanoutOpen could not be sent")
+    }
+
+    /// Opens a session with Open (3.1.4.3); returns its SessionId.
+    func open(_ entry: SSTP.AddressingEntry) async throws -> UInt32 {
+        let id = try await loop.submit { self.handler.openSession(entry) }.get()
+        return try #require(id, "Open could not be sent")
     }
 
     /// Sends one message on a 'ready' session with `reference`.
@@ -106,7 +114,7 @@ final class FanoutClient: SSTPApplication, @unchecked Sendable {
     }
 
     func sessionClosed(_ handler: SSTPConnectionHandler, sessionId: UInt32, direction: SSTP.SessionDirection, reason: SSTP.Close.Reason, byPeer: Bool) {
-        record.withLockedValue { $0.closed[sessionId] = reason; $0.states[sessionId] = nil }
+        record.withLockedValue { $0.closed[sessionId] = reason; $0.states[sessionId] = nil; $0.acknowledgedAtClose[sessionId] = $0.acknowledged }
     }
 
     func fanoutDestinationsRemoved(_ handler: SSTPConnectionHandler, sessionId: UInt32, status: SSTP.SessionStatus.StatusId, indexes: [Int]) {

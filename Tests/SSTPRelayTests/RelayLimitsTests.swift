@@ -30,7 +30,7 @@ import WinteropTransport
     }
 
     static func refused(_ sequence: UInt64) -> [SSTPRelay.RelayAction] {
-        [.quotaExceeded(1, identityURL: alice), .closeSession(1, sessionId: 7, .quotaWouldBeExceeded),
+        [.quotaExceeded(1, identityURL: alice), .acknowledgeNow(1), .closeSession(1, sessionId: 7, .quotaWouldBeExceeded),
          .acknowledgeDeposit(.init(connection: 1, sequence: sequence))]
     }
 
@@ -80,6 +80,21 @@ import WinteropTransport
         let stored = SSTPRelay.StoredMessage(id: 1, recipient: .init(resourceURL: "app", identityURL: Self.alice, deviceURL: Self.phone), message: SSTP.Message(sessionId: 0), payload: [1])
         var m = Self.relay(.init(messages: 1), recovered: [stored])
         #expect(Self.deposit(&m, 1) == Self.refused(1))
+    }
+
+    /// The refusal waits for the sequences received before it: they are acknowledged first
+    /// (Noop), then the session closes, then the refused entry completes (3.1.4.2.1, 3.1.5.19).
+    @Test func aRefusalWaitsUntilEarlierSequencesAreAcknowledged() {
+        var m = Self.relay(.init(messages: 1))
+        let first = SSTPRelay.Deposit(connection: 1, sequence: 1)
+        let stored = m.messageReceived(first, entry: Self.entry, message: SSTP.Message(sessionId: 7), payload: [1], now: Self.t0)
+        #expect(stored.first.map { if case .store = $0 { true } else { false } } == true)
+        // The second arrives while the first is still being committed: refused, held.
+        let second = m.messageReceived(.init(connection: 1, sequence: 2), entry: Self.entry, message: SSTP.Message(sessionId: 7), payload: [2], now: Self.t0)
+        #expect(second == [.quotaExceeded(1, identityURL: Self.alice)])
+        let committed = m.depositCommitted(first, now: Self.t0)
+        #expect(committed == [.acknowledgeDeposit(first), .acknowledgeNow(1), .closeSession(1, sessionId: 7, .quotaWouldBeExceeded),
+                              .acknowledgeDeposit(.init(connection: 1, sequence: 2))])
     }
 
     /// 3.3.4.1.2: on a fanout session the entry over quota faults with SessionStatus

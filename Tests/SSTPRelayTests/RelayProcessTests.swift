@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import SSTPCore
 import Testing
 import WinteropTestSupport
 
@@ -169,6 +170,60 @@ import WinteropTestSupport
         #expect(sent.stderr.contains("QuotaWouldBeExceeded"), "\(sent.stderr)")
         #expect(await relay.wait(for: "quota_exceeded") { $0["identity"] as? String == "grooveIdentity://alice" } != nil)
         let received = try Self.receive(port, out: work.appendingPathComponent("inbox"), count: 2)
+        #expect(received.status == 0, "\(received.stderr)")
+    }
+
+    /// --quota-messages 1, two sequences sent back to back on one session: the first is
+    /// stored and acknowledged before the Close QuotaWouldBeExceeded arrives, the refused
+    /// second one is not acknowledged while its session is open, and a sequence on another
+    /// identity's session afterwards is acknowledged as itself (3.1.4.2.1, 3.1.5.19).
+    @Test func aRefusedSequenceIsToldApartFromTheStoredOnes() async throws {
+        let work = try Self.temporaryDirectory()
+        let relay = try Self.relay(work.appendingPathComponent("relay.sqlite"), extra: ["--quota-messages", "1"])
+        defer { relay.terminate() }
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        let client = try await FanoutClient.connect(port: port, relayURL: "dpp://relay", deviceURL: "dpp://sender")
+        let alice = try await client.open(SSTP.AddressingEntry(resourceURL: "app", identityURL: "grooveIdentity://alice", deviceURL: "dpp://phone"))
+        try await client.ready(alice)
+        try await client.send([1], on: alice, reference: 1)
+        try await client.send([2], on: alice, reference: 2)
+        try await client.waitUntil("alice's session is closed") { $0.closed[alice] != nil }
+        #expect(client.record.withLockedValue { $0.closed[alice] } == .quotaWouldBeExceeded)
+        #expect(client.record.withLockedValue { $0.acknowledgedAtClose[alice] } == [1], "the stored sequence is acknowledged before the Close, the refused one is not")
+        let bob = try await client.open(SSTP.AddressingEntry(resourceURL: "app", identityURL: "grooveIdentity://bob", deviceURL: "dpp://bob"))
+        try await client.ready(bob)
+        try await client.send([3], on: bob, reference: 3)
+        try await client.waitUntil("bob's sequence is acknowledged") { $0.acknowledged.contains(3) }
+        #expect(client.record.withLockedValue { $0.acknowledged } == [1, 2, 3])
+        #expect(await relay.wait(for: "stored") { ($0["recipients"] as? [String]) == ["dpp://bob"] } != nil)
+        #expect(relay.jsonEvents().filter { $0["event"] as? String == "stored" }.count == 2)
+        await client.disconnect()
+    }
+
+    /// `sstp send --fanout` with one destination behind a relay nobody can reach: the relay
+    /// reports it lost (SessionStatus HostNotReachable, 3.3.5.6.1) and `sstp send --json`
+    /// says so in a destinations_lost event; the local destination gets every file, and the
+    /// send exits 1 naming the lost destination.
+    @Test func sstpSendFanoutReportsALostDestinationAsAnEvent() async throws {
+        let work = try Self.temporaryDirectory()
+        let relay = try Self.relay(work.appendingPathComponent("relay.sqlite"))
+        defer { relay.terminate() }
+        let port = try #require(await relay.listeningPort(service: "sstp-relay"))
+        let files = try Self.makeFiles(in: work, count: 2)
+        let sent = try WinteropProcess.run(["sstp", "send", "--to", "127.0.0.1:\(port)", "--target-device", "dpp://relay",
+                                            "--device-url", "dpp://sender", "--resource", "app",
+                                            "--fanout", "grooveIdentity://alice=dpp://phone",
+                                            "--fanout", "grooveIdentity://gone=dpp://gone@grooveDNS://127.0.0.1:1", "--json"]
+                                           + files.flatMap { ["--file", $0.path] })
+        #expect(sent.status == 1, "\(sent.stdout)\n\(sent.stderr)")
+        let events = Self.events(sent.stdout)
+        let lost = try #require(events.first { $0["event"] as? String == "destinations_lost" }, "\(sent.stdout)")
+        #expect(lost["status"] as? String == "HostNotReachable")
+        #expect(lost["destinations"] as? [String] == ["grooveIdentity://gone dpp://gone@grooveDNS://127.0.0.1:1"])
+        let done = try #require(events.first { $0["event"] as? String == "done" })
+        #expect(done["acknowledged"] as? [String] == files.map(\.path))
+        #expect((done["failure"] as? String)?.contains("dpp://gone") == true)
+        let received = try Self.receive(port, out: work.appendingPathComponent("inbox"), count: files.count)
         #expect(received.status == 0, "\(received.stderr)")
     }
 

@@ -196,6 +196,12 @@ import Testing
         let lost = m.connectionEnded(10)
         #expect(lost.contains(.fanout(1, sessionId: 4, .sessionStatus(SSTP.SessionStatus(sessionId: 4, statusId: .connectionClosed, deviceURL: Self.relay2, identityURL: "")))))
         #expect(Self.acknowledged(lost) == [1])
+        // Reported, not retried (3.3.5.4, 3.3.7.1, 3.3.4.1.2): the SessionStatus goes before
+        // the acknowledgment of the sequence that was in flight to Relay2, so the originator
+        // knows it may not have reached D and E.
+        let status = lost.firstIndex { if case .fanout(1, 4, .sessionStatus) = $0 { true } else { false } }
+        let acknowledgment = lost.firstIndex { if case .acknowledgeDeposit = $0 { true } else { false } }
+        #expect(status != nil && acknowledgment != nil && status! < acknowledgment!)
         #expect(m.peers[Self.relay2] == nil)
         // The next sequence goes to B only.
         let next = m.fanoutMessageReceived(Self.deposit(2), sessionId: 4, message: SSTP.Message(sessionId: 4), payload: [2], now: Self.now)

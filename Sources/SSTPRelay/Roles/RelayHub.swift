@@ -11,9 +11,11 @@ import SSTPRelayCore
 /// writer queue) while the lock is held, so no two decisions overtake each other.
 final class RelayHub: Sendable {
     let store: any SSTPRelay.MessageStore
-    let events: EventLog
+    /// The relay's event log (for its listeners), and its events gathered per burst.
+    let eventLog: EventLog
+    let events: EventBatch
     private let core: NIOLockedValueBox<SSTPRelay.RelayStateMachine>
-    private let handlers = NIOLockedValueBox<[SSTPRelay.ConnectionID: NIOLoopBound<SSTPConnectionHandler>]>([:])
+    private let handlers = NIOLockedValueBox<[SSTPRelay.ConnectionID: ConnectionOutbox]>([:])
     private let timerLoop: any EventLoop
     private let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
     let connectionCounter = NIOLockedValueBox(0)
@@ -23,26 +25,44 @@ final class RelayHub: Sendable {
     init(configuration: SSTPRelayConfiguration, events: EventLog, group: any EventLoopGroup) throws(SSTPRelay.RelayStoreError) {
         let timerLoop = group.next()
         if let url = configuration.postgresURL {
-            store = try SSTPRelay.PostgresRelayStore(url: url, eventLoop: group.next())
+            store = try SSTPRelay.PostgresRelayStore(url: url, eventLoop: group.next(), lease: configuration.claimLease)
         } else {
             store = try SSTPRelay.RelayStore(path: configuration.storePath)
         }
-        let recovered = try store.load()
+        // A shared store's messages are claimed by the relay each device is attached to.
+        let recovered = store.isShared ? [] : try store.load()
+        let stored = store.isShared ? try store.storedCount() : recovered.count
         let registrations = try store.loadRegistrations()
-        self.events = events
+        eventLog = events
+        self.events = EventBatch(events, loop: timerLoop)
         self.timerLoop = timerLoop
-        var machine = SSTPRelay.RelayStateMachine(configuration: configuration.core, recovered: recovered, registrations: registrations)
+        var coreConfiguration = configuration.core
+        coreConfiguration.sharedStore = store.isShared
+        var machine = SSTPRelay.RelayStateMachine(configuration: coreConfiguration, recovered: recovered, registrations: registrations)
         machine.localDeviceURLs = configuration.connection.localDeviceURLs
         machine.multidropSupported = configuration.connection.multidropSupported
         machine.singleHopSupported = configuration.connection.singleHopSupported
         peerConnector = PeerConnector(peers: configuration.peers, configuration: configuration.peerConnection, group: group)
         core = NIOLockedValueBox(machine)
-        events.emit(SSTPRelayEvent.storeOpened(path: configuration.postgresURL.map(SSTPRelay.PostgresRelayStore.redacted) ?? configuration.storePath, stored: recovered.count, registrations: registrations.count))
+        eventLog.emit(SSTPRelayEvent.storeOpened(path: configuration.postgresURL.map(SSTPRelay.PostgresRelayStore.redacted) ?? configuration.storePath, stored: stored, registrations: registrations.count))
         withCore { $0.start() }
+        claims?.start(.init(
+            attachedDevices: { [weak self] in self?.read(\.attachedDeviceURLs) ?? [] },
+            claimed: { [weak self] messages in
+                var devices: [String] = []
+                for m in messages where !devices.contains(m.recipient.deviceURL) { devices.append(m.recipient.deviceURL) }
+                self?.events.emit(SSTPRelayEvent.claimed(ids: messages.map(\.id), devices: devices))
+                self?.withCore { $0.messagesClaimed(messages, now: .now()) }
+            },
+            registered: { [weak self] learned in self?.withCore { $0.registrationsLearned(learned); return [] } }
+        ))
     }
 
+    /// The shared store's claims of this relay process (PostgreSQL).
+    private var claims: SSTPRelay.PostgresClaims? { (store as? SSTPRelay.PostgresRelayStore)?.claims }
+
     func register(_ id: SSTPRelay.ConnectionID, _ handler: SSTPConnectionHandler, on loop: any EventLoop) {
-        handlers.withLockedValue { $0[id] = NIOLoopBound(handler, eventLoop: loop) }
+        handlers.withLockedValue { $0[id] = ConnectionOutbox(handler, on: loop) }
     }
 
     func unregister(_ id: SSTPRelay.ConnectionID) {
@@ -78,10 +98,10 @@ final class RelayHub: Sendable {
         case .store(let copies, let deposit):
             store.submit(.init(insert: copies)) { [self] result in
                 switch result {
-                case .success:
+                case .success(let ids):
                     count { $0.deposits += copies.count; $0.depositBytes += copies.reduce(0) { $0 + $1.payload.count } }
                     events.emit(SSTPRelayEvent.stored(
-                        connection: deposit.connection, ids: copies.map(\.id),
+                        connection: deposit.connection, ids: ids,
                         recipients: copies.map(\.recipient.deviceURL), size: copies.first?.payload.count ?? 0
                     ))
                     withCore { $0.depositCommitted(deposit, now: .now()) }
@@ -95,6 +115,12 @@ final class RelayHub: Sendable {
             onHandler(deposit.connection) { $0.resourceHandlerCompleted(sequence: deposit.sequence) }
         case .remove(let ids):
             store.submit(.init(delete: ids)) { [events] result in
+                if case .failure(let error) = result { events.emit(SSTPRelayEvent.storeFailed(message: error.description)) }
+            }
+        case .claim(let devices):
+            claims?.claim(devices)
+        case .release(let ids):
+            store.submit(.init(release: ids)) { [events] result in
                 if case .failure(let error) = result { events.emit(SSTPRelayEvent.storeFailed(message: error.description)) }
             }
         case .openDeliverySession(let connection, let recipient):
@@ -130,6 +156,8 @@ final class RelayHub: Sendable {
                 case .closeEmptySession: handler.closeSession(sessionId, reason: .emptySession)
                 }
             }
+        case .acknowledgeNow(let connection):
+            onHandler(connection) { $0.acknowledgeNow() }
         case .closeSession(let connection, let sessionId, let reason):
             onHandler(connection) { $0.closeSession(sessionId, reason: reason) }
         case .quotaExceeded(let connection, let identity):
@@ -194,15 +222,12 @@ final class RelayHub: Sendable {
         }
     }
 
-    /// Runs `body` on the connection's event loop; false when the connection is gone.
+    /// Runs `body` on the connection's event loop, after what was asked before it
+    /// (``ConnectionOutbox``); false when the connection is gone.
     @discardableResult
     private func onHandler(_ id: SSTPRelay.ConnectionID, _ body: @escaping @Sendable (SSTPConnectionHandler) -> Void) -> Bool {
-        guard let bound = handlers.withLockedValue({ $0[id] }) else { return false }
-        bound.eventLoop.execute {
-            let handler = bound.value
-            body(handler)
-            handler.flush()
-        }
+        guard let outbox = handlers.withLockedValue({ $0[id] }) else { return false }
+        outbox.enqueue(body)
         return true
     }
 

@@ -54,6 +54,8 @@ public enum SSTPReceiver {
 final class ReceiverApplication: WholeMessageAssembly {
     let configuration: SSTPReceiveConfiguration
     let events: EventLog
+    /// The `message` events, written per burst.
+    private let messageEvents: EventBatch
     var writer: DeliveredMessageWriter?
     let promise: EventLoopPromise<Int>
     let eventLoop: any EventLoop
@@ -67,6 +69,7 @@ final class ReceiverApplication: WholeMessageAssembly {
     init(configuration: SSTPReceiveConfiguration, events: EventLog, writer: DeliveredMessageWriter?, promise: EventLoopPromise<Int>, eventLoop: any EventLoop) {
         self.configuration = configuration
         self.events = events
+        messageEvents = EventBatch(events, loop: eventLoop)
         self.writer = writer
         self.promise = promise
         self.eventLoop = eventLoop
@@ -87,6 +90,7 @@ final class ReceiverApplication: WholeMessageAssembly {
     }
 
     func connectionEnded(_ handler: SSTPConnectionHandler, cause: SSTP.ConnectionEndCause, unacknowledged: [SSTP.OutboundMessageList.Entry]) {
+        messageEvents.write()
         switch cause {
         case .closedLocally(.noReason, nil):
             promise.succeed(received)
@@ -135,7 +139,7 @@ final class ReceiverApplication: WholeMessageAssembly {
         guard let handler else { return }
         received += 1
         handler.resourceHandlerCompleted(sequence: entry.sequence)
-        events.emit(SSTPReceiveEvent.message(number: received, entry: addressing, size: size, sha256: digest, userRef: entry.message.userRef, path: path))
+        messageEvents.emit(SSTPReceiveEvent.message(number: received, entry: addressing, size: size, sha256: digest, userRef: entry.message.userRef, path: path))
         if let exitAfter = configuration.exitAfter, received >= exitAfter, !closing {
             closing = true
             // ConnectClose carries the MessageCount of everything stored (3.1.4.2.1).

@@ -19,6 +19,8 @@ public struct SSTPRelayConfiguration: Sendable {
     public var metrics: HostPort?
     /// Remote relays' addresses by RelayURL (`--peer RELAYURL=HOST:PORT`, 3.3.5.6.1).
     public var peers: [String: HostPort]
+    /// PostgreSQL store: how long a claim on a stored message lasts unless renewed (`--claim-lease`).
+    public var claimLease: Duration = .seconds(30)
 
     public init(listen: HostPort, connection: SSTP.ConnectionConfiguration, storePath: String, core: SSTPRelay.CoreConfiguration, maxConnections: Int? = nil, peers: [String: HostPort] = [:]) {
         self.listen = listen
@@ -42,14 +44,14 @@ public struct SSTPRelayConfiguration: Sendable {
 
     /// The configuration the options ask for, with their rules checked; throws
     /// ``RoleFailure/usage(_:)`` (exit 2) naming the option.
-    /// - `store`: `sqlite:PATH`, or `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (one relay per database).
+    /// - `store`: `sqlite:PATH`, or `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (shared: every relay process on the database acts as one relay).
     /// - `identities`: `IDENTITYURL=DEVICEURL`, repeatable.
     /// - `peers`: `RELAYURL=HOST:PORT`, repeatable: where single-hop sessions to that relay go.
     public init(
         listen: String, relayURL: String, store: String, identities: [String] = [], lockedOutDevices: [String] = [],
         version: SSTP.Version = .v1_6, acknowledgmentDelay: Double = 1, maxConnections: Int? = nil, multidrop: Bool = true,
         singleHop: Bool = true, peers: [String] = [], maxMessageSize: Int = 64 << 20,
-        maxDeviceConnections: Int? = nil, quotaMessages: Int? = nil, quotaBytes: Int? = nil, metrics: String? = nil
+        maxDeviceConnections: Int? = nil, quotaMessages: Int? = nil, quotaBytes: Int? = nil, metrics: String? = nil, claimLease: Double = 30
     ) throws(RoleFailure) {
         let address = try OptionValidation.hostPort(listen, defaultPort: SSTP.port, option: "--listen")
         guard !relayURL.isEmpty, ASCII.encode(relayURL) != nil else {
@@ -95,6 +97,8 @@ public struct SSTPRelayConfiguration: Sendable {
             maxConnections: maxConnections, peers: peerAddresses
         )
         if postgres { postgresURL = store }
+        guard claimLease >= 1, claimLease <= 86_400 else { throw .usage("sstp relay: --claim-lease takes 1 to 86400 seconds") }
+        self.claimLease = .milliseconds(Int64(claimLease * 1000))
         self.metrics = try metrics.map { (text: String) throws(RoleFailure) -> HostPort in
             try OptionValidation.hostPort(text, defaultPort: nil, option: "--metrics")
         }

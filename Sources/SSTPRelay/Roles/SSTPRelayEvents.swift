@@ -15,6 +15,8 @@ public enum SSTPRelayEvent: RoleEvent {
     case identityRegistered(connection: Int, identity: String, device: String)
     /// A received sequence is committed for `recipients` and acknowledged (3.1.4.7).
     case stored(connection: Int, ids: [Int64], recipients: [String], size: Int)
+    /// Shared (PostgreSQL) store: this relay claimed these stored messages for devices attached to it.
+    case claimed(ids: [Int64], devices: [String])
     /// A stored message was sent on a delivery session.
     case delivered(connection: Int, id: Int64, device: String)
     /// The device acknowledged delivered messages: they left the store.
@@ -45,6 +47,7 @@ public enum SSTPRelayEvent: RoleEvent {
         case .connectionClosed: "connection_closed"
         case .identityRegistered: "identity_registered"
         case .stored: "stored"
+        case .claimed: "claimed"
         case .delivered: "delivered"
         case .acknowledged: "acknowledged"
         case .discarded: "discarded"
@@ -73,6 +76,8 @@ public enum SSTPRelayEvent: RoleEvent {
         case .stored(let id, let ids, let recipients, let size):
             [("connection", .int(Int64(id))), ("ids", .array(ids.map { .int($0) })),
              ("recipients", .array(recipients.map { .string($0) })), ("size", .int(Int64(size)))]
+        case .claimed(let ids, let devices):
+            [("ids", .array(ids.map { .int($0) })), ("devices", .array(devices.map { .string($0) }))]
         case .delivered(let id, let message, let device):
             [("connection", .int(Int64(id))), ("id", .int(message)), ("device", .string(device))]
         case .acknowledged(let id, let ids):
@@ -109,6 +114,8 @@ public enum SSTPRelayEvent: RoleEvent {
         case .identityRegistered(let id, let identity, let device): "connection \(id): \(device) registered for \(identity)"
         case .stored(let id, let ids, let recipients, let size):
             "connection \(id): stored \(size) bytes for \(recipients.joined(separator: ", ")) (id \(ids.map(String.init).joined(separator: ", ")))"
+        case .claimed(let ids, let devices):
+            "claimed \(ids.count) stored message\(ids.count == 1 ? "" : "s") for \(devices.joined(separator: ", "))"
         case .delivered(let id, let message, let device): "connection \(id): delivered message \(message) to \(device)"
         case .acknowledged(let id, let ids): "connection \(id): \(ids.count) message\(ids.count == 1 ? "" : "s") acknowledged and removed"
         case .discarded(let id, let device, let reason): "message \(id) for \(device) discarded: \(reason)"

@@ -37,7 +37,7 @@ public struct SSTPRelayListener: ListenerRole {
                 service: service, address: configuration.listen, maxConnections: configuration.maxConnections,
                 writeBufferWaterMark: .init(low: 256 << 10, high: 1 << 20)
             ),
-            role: self, events: hub.events, eventLoopGroup: eventLoopGroup
+            role: self, events: hub.eventLog, eventLoopGroup: eventLoopGroup
         )
     }
 
@@ -48,10 +48,17 @@ public struct SSTPRelayListener: ListenerRole {
         if let address = configuration.metrics {
             services.append(ListenerService(
                 configuration: ListenerConfiguration(service: "sstp-relay-metrics", address: address, maxConnections: 64, addressOption: "--metrics"),
-                role: MetricsListener(hub: hub), events: hub.events, eventLoopGroup: eventLoopGroup
+                role: MetricsListener(hub: hub), events: hub.eventLog, eventLoopGroup: eventLoopGroup
             ))
         }
         return services
+    }
+
+    /// After the services stopped: writes the events still gathered and waits for the
+    /// store's queued writes (``SSTPRelay/MessageStore/finish()``).
+    public func finish() {
+        hub.events.write()
+        hub.store.finish()
     }
 
     public func initialize(_ channel: any Channel) throws {
@@ -64,6 +71,7 @@ public struct SSTPRelayListener: ListenerRole {
     }
 
     public func sayGoodbye(_ channel: any Channel, reason: GoodbyeReason) {
+        hub.events.write()
         hub.peerConnector.closeAll()
         channel.eventLoop.execute {
             guard let handler = try? channel.pipeline.syncOperations.handler(type: SSTPConnectionHandler.self) else {

@@ -99,14 +99,25 @@ extension SSTPRelay {
             }
         }
 
-        public func submit(_ write: Write, completion: @escaping @Sendable (Result<Void, RelayStoreError>) -> Void) {
+        public func submit(_ write: Write, completion: @escaping StoreCompletion) {
             committer.submit(write, completion: completion)
+        }
+
+        public func finish() { committer.waitUntilIdle() }
+
+        /// One relay process per SQLite file.
+        public var isShared: Bool { false }
+
+        public func storedCount() throws(RelayStoreError) -> Int {
+            do { return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0 } } catch {
+                throw RelayStoreError("cannot read the relay store: \(Self.text(error))")
+            }
         }
 
         /// Commits and writes committed so far.
         public var commitStatistics: CommitStatistics { committer.commitStatistics }
 
-        private static func commit(_ writes: [Write], to database: DatabaseQueue) -> Result<Void, RelayStoreError> {
+        private static func commit(_ writes: [Write], to database: DatabaseQueue) -> Result<[[Int64]], RelayStoreError> {
             let now = NIODeadline.now(), wallNow = Date()
             do {
                 try database.write { db in
@@ -125,7 +136,7 @@ extension SSTPRelay {
                         for r in write.register { try register.execute(arguments: [r.identityURL, r.deviceURL]) }
                     }
                 }
-                return .success(())
+                return .success(writes.map { $0.insert.map(\.id) })
             } catch {
                 return .failure(RelayStoreError("cannot write the relay store: \(Self.text(error))"))
             }
