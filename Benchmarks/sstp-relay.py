@@ -12,7 +12,7 @@
     CPU time per message.
 (b) The same against Mosquitto (Debian's `mosquitto` broker, persistence on, QoS 1 both
     ways, max_inflight_messages 0 = no limit): `mosquitto_sub -q 1 -c -C N` subscribed
-    first, then `mosquitto_pub -q 1 -l -M 65535` publishing N 256-byte lines. Reported as
+    first, then `mosquitto_pub -q 1 -l` publishing N 256-byte lines. Reported as
     ours / Mosquitto's, both measured in the same run. Note Mosquitto's persistence is a
     periodic snapshot of its in-memory store (autosave_interval), not a commit before each
     PUBACK: it does less for durability than the relay.
@@ -163,7 +163,7 @@ def mosquitto_run(work, lines, messages, run):
         start = time.perf_counter()
         with open(lines, "rb") as f:
             publisher = subprocess.Popen(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-t", "bench", "-q", "1",
-                                          "-l", "-M", "65535", "-i", f"bench-pub-{run}"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                          "-l", "-i", f"bench-pub-{run}"], stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         status = subscriber.wait(timeout=600)
         elapsed = time.perf_counter() - start
         broker_cpu = cpu_seconds(broker.pid) - before
