@@ -259,8 +259,8 @@ final class SenderApplication: SSTPApplication {
     private var bytesSent = 0
     private var progressStart: NIODeadline?
     private var lastProgress: NIODeadline?
+    /// Messages sent whole: always the first ones, `0..<sentCount` (in order, one at a time).
     private var sentCount = 0
-    private var sent: Set<Int> = []
     private var acknowledged: [Int] = []
     private var failure: String?
     private var finishing = false
@@ -393,7 +393,6 @@ final class SenderApplication: SSTPApplication {
                     if !dataSentInMessage { try handler.sendData(sessionId: sessionId, chunk) }
                     let index = next
                     try handler.endMessage(sessionId: sessionId, reference: UInt64(index))
-                    sent.insert(index)
                     sentCount += 1
                     let name = configuration.messages[index].name
                     let events = self.events
@@ -437,7 +436,6 @@ final class SenderApplication: SSTPApplication {
         try handler.beginMessage(sessionId: sessionId, options: options(index, size: UInt64(payload.readableBytes)))
         try handler.sendData(sessionId: sessionId, payload)
         try handler.endMessage(sessionId: sessionId, reference: UInt64(index))
-        sent.insert(index)
         sentCount += 1
         bytesSent += payload.readableBytes
         next += 1
@@ -566,8 +564,8 @@ final class SenderApplication: SSTPApplication {
         let acked = Set(acknowledged)
         var report = SSTPSendReport(
             acknowledged: acknowledged.map { names[$0] },
-            unacknowledged: sent.subtracting(acked).sorted().map { names[$0] },
-            notSent: (0..<names.count).filter { !sent.contains($0) }.map { names[$0] },
+            unacknowledged: (0..<sentCount).filter { !acked.contains($0) }.map { names[$0] },
+            notSent: Array(names[sentCount...]),
             failure: failure
         )
         switch cause {

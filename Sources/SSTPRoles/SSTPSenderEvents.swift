@@ -41,10 +41,12 @@ public enum SSTPSenderEvent: RoleEvent {
             [("peer", .string(peer)), ("version", .string(version.description)), ("deviceURLs", .array(urls.map { .string($0) }))]
         case .sessionOpened(let session, let state), .flowControl(let session, let state):
             [("session", .integer(session)), ("state", .string(state.description))]
-        case .sent(let message, let name, let digest):
-            [("message", .int(Int64(message))), ("name", .string(name))] + (digest.map { [("sha256", .string($0))] } ?? [])
-        case .acknowledged(let message, let name):
-            [("message", .int(Int64(message))), ("name", .string(name))]
+        case .sent, .acknowledged:
+            {
+                var list = JSONFieldList()
+                describeMessage(into: &list)
+                return list.fields
+            }()
         case .progress(let bytes, let sent, let acknowledged, let total, let seconds):
             [("bytes", .int(Int64(bytes))), ("sent", .int(Int64(sent))), ("acknowledged", .int(Int64(acknowledged))),
              ("total", .int(Int64(total))), ("seconds", .double((seconds * 1000).rounded() / 1000)),
@@ -56,6 +58,29 @@ public enum SSTPSenderEvent: RoleEvent {
                 ("notSent", .array(report.notSent.map { .string($0) })),
                 ("failure", report.failure.map { .string($0) } ?? .null),
             ]
+        }
+    }
+
+    /// The fields of `sent` and `acknowledged` (two events per message).
+    private func describeMessage<Fields: JSONFields>(into fields: inout Fields) {
+        switch self {
+        case .sent(let message, let name, let digest):
+            fields.add("message", Int64(message))
+            fields.add("name", name)
+            if let digest { fields.add("sha256", digest) }
+        case .acknowledged(let message, let name):
+            fields.add("message", Int64(message))
+            fields.add("name", name)
+        default:
+            break
+        }
+    }
+
+    /// `sent` and `acknowledged` are written straight into the output bytes.
+    public func writeJSON(to bytes: inout [UInt8]) {
+        switch self {
+        case .sent, .acknowledged: writeJSON(to: &bytes) { describeMessage(into: &$0) }
+        default: writeJSONFromFields(to: &bytes)
         }
     }
 
