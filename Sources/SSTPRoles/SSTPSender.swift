@@ -418,6 +418,10 @@ final class SenderApplication: SSTPApplication {
     private func options(_ index: Int, size: UInt64?) -> SSTP.MessageOptions {
         var options = configuration.messages[index].options
         if index == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
+        // The queue drains after this message (the next one is not read yet): it asks for
+        // its acknowledgment at once too, so that what is sent is not held for the
+        // receiver's timer while this side waits for its reader (issue 10).
+        if index + 1 < configuration.messages.count, preloaded[index + 1] == nil { options.acknowledgeImmediately = true }
         // The message that fills the OutboundMessageList asks for its acknowledgment at
         // once, so the send does not stall for the receiver's timer.
         if let handler, let count = handler.machine.established?.outboundMessages.count,
