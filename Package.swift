@@ -116,7 +116,7 @@ var targets: [Target] = [
     .testTarget(name: "SSTPCoreTests", dependencies: ["SSTPCore", "WinteropWire", "WinteropFormat", nio, propertyBased]),
     .testTarget(name: "SSTPRolesTests", dependencies: [
         "SSTPRoles", "SSTPCore", "WinteropWire", "WinteropFormat", "WinteropTransport", "WinteropTestSupport", nio, nioPosix, crypto,
-        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"), propertyBased,
     ]),
 
     // MS-GRVSSTP relay server (3.3): the sans-IO relay core (addressing, attached devices,

@@ -43,6 +43,8 @@ final class MessageSpool: @unchecked Sendable {
     private var descriptor: Int32 = -1
     private var path = ""
     private var size = 0
+    /// The bytes of one write, reused from batch to batch (no fresh pages per batch).
+    private var scratch = ByteBufferAllocator().buffer(capacity: 0)
 
     init(directory: String, sync: Bool, hashing: Bool, target: DispatchQueue?) {
         self.directory = directory
@@ -89,7 +91,13 @@ final class MessageSpool: @unchecked Sendable {
             if let failure = openNext() { return records.map { _ in .failure(failure) } }
         }
         let total = records.reduce(0) { $0 + SSTPSpool.recordHeaderSize + $1.payload.readableBytes }
-        var buffer = ByteBufferAllocator().buffer(capacity: total)
+        var buffer = scratch
+        scratch = ByteBuffer()
+        defer {
+            buffer.clear()
+            if buffer.capacity <= 8 << 20 { scratch = buffer }
+        }
+        buffer.reserveCapacity(total)
         var locations: [Location] = []
         locations.reserveCapacity(records.count)
         for record in records {
@@ -130,6 +138,19 @@ final class MessageSpool: @unchecked Sendable {
         return SinkFailure(message: "cannot sync \(path): \(String(cString: strerror(errno)))", code: errno)
     }
 
+    /// The new file's directory entry is durable only once the directory is synced: without
+    /// it, a crash could lose a whole spool file whose records were fsync'd and acknowledged.
+    private func syncDirectoryIfAsked() -> SinkFailure? {
+        guard sync else { return nil }
+        let fd = Foundation.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            return SinkFailure(message: "cannot open \(directory) to sync it: \(String(cString: strerror(errno)))", code: errno)
+        }
+        defer { Foundation.close(fd) }
+        guard fsync(fd) != 0 else { return nil }
+        return SinkFailure(message: "cannot sync \(directory): \(String(cString: strerror(errno)))", code: errno)
+    }
+
     /// Starts the next spool file: a new name, never one already there (O_EXCL), so a
     /// restarted listener never writes into an earlier run's spool.
     private func openNext() -> SinkFailure? {
@@ -145,7 +166,7 @@ final class MessageSpool: @unchecked Sendable {
                 descriptor = fd
                 path = candidate
                 size = 0
-                if let failure = writeAll(header) ?? syncIfAsked() {
+                if let failure = writeAll(header) ?? syncIfAsked() ?? syncDirectoryIfAsked() {
                     Foundation.close(fd)
                     descriptor = -1
                     unlink(candidate)

@@ -306,24 +306,23 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     private func execute(_ action: SSTP.ConnectionAction) {
         switch action {
         case .send(let command):
-            guard let context else { return }
-            var buffer = context.channel.allocator.buffer(capacity: 64)
-            do {
-                try command.encode(into: &buffer, version: machine.version)
-            } catch {
-                EventLog.diagnostic("SSTP: cannot encode \(command.commandId): \(error)")
-                return
+            let version = machine.version
+            write { buffer in
+                let start = buffer.writerIndex
+                do {
+                    try command.encode(into: &buffer, version: version)
+                } catch {
+                    buffer.moveWriterIndex(to: start)
+                    EventLog.diagnostic("SSTP: cannot encode \(command.commandId): \(error)")
+                }
             }
-            write(buffer)
         case .sendData(let sessionId, let payload):
-            guard let context else { return }
-            var buffer = context.channel.allocator.buffer(capacity: payload.readableBytes + 16 * SSTP.Data.overhead)
-            SSTP.Data.writeCommands(sessionId: sessionId, payload: payload, into: &buffer)
-            write(buffer)
+            write { SSTP.Data.writeCommands(sessionId: sessionId, payload: payload, into: &$0) }
         case .sendConnectCloseAndTerminate(let close):
             guard let context else { return }
-            var buffer = context.channel.allocator.buffer(capacity: 12)
-            try? close.encode(into: &buffer)
+            // After everything already encoded, in the same write.
+            output.append(allocator: context.channel.allocator) { try? close.encode(into: &$0) }
+            let buffer = output.take() ?? ByteBuffer()
             cancelAllTimers()
             let channel = context.channel
             needsFlush = false
@@ -378,16 +377,30 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func write(_ buffer: ByteBuffer) {
+    /// Commands encoded and not yet handed to the channel: everything one pass sends
+    /// (hundreds of small messages, each Message, Data and EndMessage) goes out as few
+    /// large writes, not three buffers per message.
+    private var output = OutputCoalescer()
+
+    /// Encodes into the pending output; hands it to the channel once it is large.
+    private func write(_ encode: (inout ByteBuffer) -> Void) {
         guard let context else { return }
+        output.append(allocator: context.channel.allocator, encode)
+        needsFlush = true
+        if output.isFull { writeOutput() }
+    }
+
+    /// Hands the pending output to the channel (not flushed).
+    private func writeOutput() {
+        guard let context, let buffer = output.take() else { return }
         machine.bytesSent(now: context.eventLoop.now)
         context.write(wrapOutboundOut(buffer), promise: nil)
-        needsFlush = true
     }
 
     private func flushIfNeeded() {
         guard needsFlush, !inReadLoop, !batching, let context else { return }
         needsFlush = false
+        writeOutput()
         context.flush()
     }
 

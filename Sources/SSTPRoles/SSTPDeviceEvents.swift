@@ -48,6 +48,42 @@ public enum SSTPDeviceEvent: RoleEvent {
         public var path: String
         /// Where the payload starts in the spool file; nil for a file of its own.
         public var offset: Int? = nil
+
+        /// The `message` event's fields.
+        func describe<Fields: JSONFields>(into fields: inout Fields) {
+            fields.add("connection", Int64(connection))
+            fields.add("session", integer: session)
+            fields.add("sequence", integer: sequence)
+            fields.add("resourceURL", entry?.resourceURL ?? "")
+            fields.add("identityURL", entry?.identityURL ?? "")
+            fields.add("deviceURL", entry?.deviceURL ?? "")
+            fields.add("size", Int64(size))
+            if let sha256 { fields.add("sha256", sha256) }
+            fields.add("userRef", message.userRef)
+            fields.addObject("flags") { flags in
+                flags.add("track", message.track)
+                flags.add("acknowledgeImmediately", message.acknowledgeImmediately)
+                flags.add("doNotDeliverIfOffline", message.doNotDeliverIfOffline)
+                if let e = message.ephemeral { flags.add("ttl", integer: e.ttl) }
+                if let s = message.streamSize {
+                    flags.addObject("streamSize") { size in
+                        size.add("byteStreamSize", integer: s.byteStreamSize)
+                        size.add("sessionSize", integer: s.sessionSize)
+                        size.add("messageSize", integer: s.messageSize)
+                    }
+                }
+                if let f = message.fragmentation {
+                    flags.addObject("fragmentation") { fragment in
+                        fragment.add("numFragments", integer: f.numFragments)
+                        fragment.add("thisFragment", integer: f.thisFragment)
+                        fragment.add("fragmentId", f.fragmentId)
+                        fragment.add("fragmentOffset", integer: f.fragmentOffset)
+                    }
+                }
+            }
+            fields.add("path", path)
+            if let offset { fields.add("offset", Int64(offset)) }
+        }
     }
 
     public var name: String {
@@ -94,43 +130,23 @@ public enum SSTPDeviceEvent: RoleEvent {
         case .sessionClosed(let id, let session, let reason):
             return [("connection", .int(Int64(id))), ("session", .integer(session)), ("reason", .string(reason.description))]
         case .message(let stored):
-            let message = stored.message
-            var flags: [(String, JSONValue)] = [
-                ("track", .bool(message.track)), ("acknowledgeImmediately", .bool(message.acknowledgeImmediately)),
-                ("doNotDeliverIfOffline", .bool(message.doNotDeliverIfOffline)),
-            ]
-            if let e = message.ephemeral { flags.append(("ttl", .integer(e.ttl))) }
-            if let s = message.streamSize {
-                flags.append(("streamSize", .object([
-                    ("byteStreamSize", .integer(s.byteStreamSize)), ("sessionSize", .integer(s.sessionSize)), ("messageSize", .integer(s.messageSize)),
-                ])))
-            }
-            if let f = message.fragmentation {
-                flags.append(("fragmentation", .object([
-                    ("numFragments", .integer(f.numFragments)), ("thisFragment", .integer(f.thisFragment)),
-                    ("fragmentId", .string(f.fragmentId)), ("fragmentOffset", .integer(f.fragmentOffset)),
-                ])))
-            }
-            // Appended into one array: reported for every message, tens of thousands a second.
-            var fields: [(String, JSONValue)] = []
-            fields.reserveCapacity(12)
-            fields.append(("connection", .int(Int64(stored.connection))))
-            fields.append(("session", .integer(stored.session)))
-            fields.append(("sequence", .integer(stored.sequence)))
-            fields.append(("resourceURL", .string(stored.entry?.resourceURL ?? "")))
-            fields.append(("identityURL", .string(stored.entry?.identityURL ?? "")))
-            fields.append(("deviceURL", .string(stored.entry?.deviceURL ?? "")))
-            fields.append(("size", .int(Int64(stored.size))))
-            if let sha256 = stored.sha256 { fields.append(("sha256", .string(sha256))) }
-            fields.append(("userRef", .string(message.userRef)))
-            fields.append(("flags", .object(flags)))
-            fields.append(("path", .string(stored.path)))
-            if let offset = stored.offset { fields.append(("offset", .int(Int64(offset)))) }
-            return fields
+            var list = JSONFieldList()
+            stored.describe(into: &list)
+            return list.fields
         case .storeFailed(let id, let session, let error):
             return [("connection", .int(Int64(id))), ("session", .integer(session)), ("error", .string(error))]
         case .messageLimit(let id, let session, let limit):
             return [("connection", .int(Int64(id))), ("session", .integer(session)), ("limit", .int(Int64(limit)))]
+        }
+    }
+
+    /// A `message` event (one per message, tens of thousands a second) is written
+    /// straight into the output bytes.
+    public func writeJSON(to bytes: inout [UInt8]) {
+        if case .message(let stored) = self {
+            writeJSON(to: &bytes) { stored.describe(into: &$0) }
+        } else {
+            writeJSONFromFields(to: &bytes)
         }
     }
 

@@ -254,8 +254,8 @@ final class SenderApplication: SSTPApplication {
     private var bytesSent = 0
     private var progressStart: NIODeadline?
     private var lastProgress: NIODeadline?
+    /// Messages sent whole: always the first ones, `0..<sentCount` (in order, one at a time).
     private var sentCount = 0
-    private var sent: Set<Int> = []
     private var acknowledged: [Int] = []
     /// Fanout destinations the relay reported lost (3.2.5.8).
     private var lostDestinations: [String] = []
@@ -392,7 +392,6 @@ final class SenderApplication: SSTPApplication {
                     if !dataSentInMessage { try handler.sendData(sessionId: sessionId, chunk) }
                     let index = next
                     try handler.endMessage(sessionId: sessionId, reference: UInt64(index))
-                    sent.insert(index)
                     sentCount += 1
                     let name = configuration.messages[index].name
                     let events = self.events
@@ -418,6 +417,10 @@ final class SenderApplication: SSTPApplication {
     private func options(_ index: Int, size: UInt64?) -> SSTP.MessageOptions {
         var options = configuration.messages[index].options
         if index == configuration.messages.count - 1 { options.acknowledgeImmediately = true }
+        // The queue drains after this message (the next one is not read yet): it asks for
+        // its acknowledgment at once too, so that what is sent is not held for the
+        // receiver's timer while this side waits for its reader (issue 10).
+        if index + 1 < configuration.messages.count, preloaded[index + 1] == nil { options.acknowledgeImmediately = true }
         // The message that fills the OutboundMessageList asks for its acknowledgment at
         // once, so the send does not stall for the receiver's timer.
         if let handler, let count = handler.machine.established?.outboundMessages.count,
@@ -436,7 +439,6 @@ final class SenderApplication: SSTPApplication {
         try handler.beginMessage(sessionId: sessionId, options: options(index, size: UInt64(payload.readableBytes)))
         try handler.sendData(sessionId: sessionId, payload)
         try handler.endMessage(sessionId: sessionId, reference: UInt64(index))
-        sent.insert(index)
         sentCount += 1
         bytesSent += payload.readableBytes
         next += 1
@@ -565,8 +567,8 @@ final class SenderApplication: SSTPApplication {
         let acked = Set(acknowledged)
         var report = SSTPSendReport(
             acknowledged: acknowledged.map { names[$0] },
-            unacknowledged: sent.subtracting(acked).sorted().map { names[$0] },
-            notSent: (0..<names.count).filter { !sent.contains($0) }.map { names[$0] },
+            unacknowledged: (0..<sentCount).filter { !acked.contains($0) }.map { names[$0] },
+            notSent: Array(names[sentCount...]),
             failure: failure
         )
         switch cause {

@@ -46,10 +46,12 @@ public enum SSTPSenderEvent: RoleEvent {
             [("peer", .string(peer)), ("version", .string(version.description)), ("deviceURLs", .array(urls.map { .string($0) }))]
         case .sessionOpened(let session, let state), .flowControl(let session, let state):
             [("session", .integer(session)), ("state", .string(state.description))]
-        case .sent(let message, let name, let digest):
-            [("message", .int(Int64(message))), ("name", .string(name))] + (digest.map { [("sha256", .string($0))] } ?? [])
-        case .acknowledged(let message, let name):
-            [("message", .int(Int64(message))), ("name", .string(name))]
+        case .sent, .acknowledged:
+            {
+                var list = JSONFieldList()
+                describeMessage(into: &list)
+                return list.fields
+            }()
         case .destinationsLost(let session, let status, let destinations, let unacknowledged):
             [("session", .integer(session)), ("status", .string(status)), ("destinations", .array(destinations.map { .string($0) })),
              ("unacknowledged", .array(unacknowledged.map { .string($0) }))]
@@ -64,6 +66,29 @@ public enum SSTPSenderEvent: RoleEvent {
                 ("notSent", .array(report.notSent.map { .string($0) })),
                 ("failure", report.failure.map { .string($0) } ?? .null),
             ]
+        }
+    }
+
+    /// The fields of `sent` and `acknowledged` (two events per message).
+    private func describeMessage<Fields: JSONFields>(into fields: inout Fields) {
+        switch self {
+        case .sent(let message, let name, let digest):
+            fields.add("message", Int64(message))
+            fields.add("name", name)
+            if let digest { fields.add("sha256", digest) }
+        case .acknowledged(let message, let name):
+            fields.add("message", Int64(message))
+            fields.add("name", name)
+        default:
+            break
+        }
+    }
+
+    /// `sent` and `acknowledged` are written straight into the output bytes.
+    public func writeJSON(to bytes: inout [UInt8]) {
+        switch self {
+        case .sent, .acknowledged: writeJSON(to: &bytes) { describeMessage(into: &$0) }
+        default: writeJSONFromFields(to: &bytes)
         }
     }
 

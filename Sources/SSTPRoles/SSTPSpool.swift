@@ -1,50 +1,26 @@
 import Foundation
 import NIOCore
+import SSTPCore
 import WinteropTransport
 
 /// The spool files of `sstp listen --store spool` and how to read them back
-/// (`winterop sstp spool`).
-///
-/// A spool file `spool-NNNNNNNN` (numbered on from the highest in the output directory)
-/// is the 8 bytes `WTSPOOL1`, then one record per message, in the order they were stored:
-///
-///     "SMSG"      4 bytes
-///     size        UInt64, big-endian: payload bytes
-///     connection  UInt32, big-endian: the listener's connection number
-///     session     UInt32, big-endian: the SessionId
-///     sequence    UInt64, big-endian: the message's sequence number (3.1.1.4)
-///     payload     `size` bytes
+/// (`winterop sstp spool`). A spool file `spool-NNNNNNNN` (numbered on from the highest
+/// in the output directory) has the layout of ``SSTP/SpoolFile``.
 ///
 /// Records are appended and never changed. A record is acknowledged only after it is
 /// wholly written (and fsync'd unless `--no-fsync`), so a record cut short at the end of a
 /// file (the listener died while writing) was never acknowledged: the sender still has it.
 public enum SSTPSpool {
     public static let prefix = "spool-"
-    static let magic: [UInt8] = Array("WTSPOOL1".utf8)
-    static let recordMagic: [UInt8] = Array("SMSG".utf8)
-    static let recordHeaderSize = 28
+    static var magic: [UInt8] { SSTP.SpoolFile.magic }
+    static var recordHeaderSize: Int { SSTP.SpoolFile.recordHeaderSize }
     /// A spool file is closed and the next one started once it holds this many bytes.
     static let rollSize = 256 << 20
     /// Messages up to this size go to the spool; a larger one to its own `msg-` file.
     public static let messageLimit = 64 << 10
 
-    /// One message in a spool file.
-    public struct Record: Sendable, Equatable {
-        /// 1 for the file's first record.
-        public var index: Int
-        /// Where the payload starts in the file.
-        public var offset: Int
-        public var size: Int
-        public var connection: Int
-        public var session: UInt32
-        public var sequence: UInt64
-    }
-
-    /// What a spool file holds: its records, and where a cut-short record begins, if any.
-    public struct Contents: Sendable {
-        public var records: [Record]
-        public var truncatedAt: Int?
-    }
+    public typealias Record = SSTP.SpoolFile.Record
+    public typealias Contents = SSTP.SpoolFile.Contents
 
     static func name(_ number: Int) -> String {
         let digits = String(number)
@@ -58,11 +34,7 @@ public enum SSTPSpool {
     }
 
     static func writeHeader(size: Int, connection: Int, session: UInt32, sequence: UInt64, into buffer: inout ByteBuffer) {
-        buffer.writeBytes(recordMagic)
-        buffer.writeInteger(UInt64(size))
-        buffer.writeInteger(UInt32(truncatingIfNeeded: connection))
-        buffer.writeInteger(session)
-        buffer.writeInteger(sequence)
+        SSTP.SpoolFile.writeHeader(size: size, connection: connection, session: session, sequence: sequence, into: &buffer)
     }
 
     /// Reads the record headers of the spool file at `path` (payloads are skipped).
@@ -73,29 +45,16 @@ public enum SSTPSpool {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .usage("cannot read \(path): \(String(cString: strerror(errno)))") }
-        let length = Int(info.st_size)
-        guard let head = read(fd, at: 0, count: magic.count), head == magic else {
-            throw .usage("\(path) is not a spool file of sstp listen --store spool (it does not start with WTSPOOL1)")
-        }
-        var records: [Record] = []
-        var offset = magic.count
-        while offset < length {
-            guard offset + recordHeaderSize <= length, let bytes = read(fd, at: offset, count: recordHeaderSize) else {
-                return Contents(records: records, truncatedAt: offset)
-            }
-            var header = ByteBuffer(bytes: bytes)
-            guard header.readBytes(length: 4) == recordMagic,
-                  let size = header.readInteger(as: UInt64.self), let connection = header.readInteger(as: UInt32.self),
-                  let session = header.readInteger(as: UInt32.self), let sequence = header.readInteger(as: UInt64.self)
-            else {
+        do throws(SSTP.SpoolFile.ReadError) {
+            return try SSTP.SpoolFile.contents(length: Int(info.st_size)) { offset, count in read(fd, at: offset, count: count) }
+        } catch {
+            switch error {
+            case .notASpool:
+                throw .usage("\(path) is not a spool file of sstp listen --store spool (it does not start with WTSPOOL1)")
+            case .damaged(let offset):
                 throw .usage("\(path): no record at offset \(offset) (the file is damaged or not a spool)")
             }
-            let payload = offset + recordHeaderSize
-            guard size <= UInt64(length - payload) else { return Contents(records: records, truncatedAt: offset) }
-            records.append(Record(index: records.count + 1, offset: payload, size: Int(size), connection: Int(connection), session: session, sequence: sequence))
-            offset = payload + Int(size)
         }
-        return Contents(records: records, truncatedAt: nil)
     }
 
     /// The first `msg-NNNNNNNN` number free in `directory` (after the highest there).

@@ -1,7 +1,7 @@
 import WinteropWire
 /// A JSON value with ordered object keys: used for `--json` event lines and for
 /// `winterop decode`, so output reads in the order a specification lists fields.
-public indirect enum JSONValue: Hashable, Sendable {
+public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -76,8 +76,8 @@ public indirect enum JSONValue: Hashable, Sendable {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
-        case .int(let v): out.append(contentsOf: String(v).utf8)
-        case .uint(let v): out.append(contentsOf: String(v).utf8)
+        case .int(let v): JSONValue.writeDecimal(v, to: &out)
+        case .uint(let v): JSONValue.writeDecimal(v, to: &out)
         case .double(let v): out.append(contentsOf: (v.isFinite ? "\(v)" : "null").utf8)
         case .string(let v): JSONValue.writeString(v, to: &out)
         case .array(let values):
@@ -99,7 +99,27 @@ public indirect enum JSONValue: Hashable, Sendable {
         }
     }
 
-    private static func writeString(_ s: String, to out: inout [UInt8]) {
+    /// Appends the decimal digits of `value` (no String made for it).
+    static func writeDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        writeDecimal(value.magnitude, to: &out)
+    }
+
+    static func writeDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { raw in
+            repeat {
+                raw[raw.count - 1 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            out.append(contentsOf: raw[(raw.count - count)...])
+        }
+    }
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escape: appended whole.
         let appendedWhole = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in

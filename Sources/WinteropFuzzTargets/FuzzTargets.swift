@@ -35,6 +35,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
         FuzzTarget(name: "SSTPConnectionSequence", run: SSTPConnectionFuzz.sequence),
         FuzzTarget(name: "SSTPRelaySequence", run: SSTPRelayFuzz.sequence),
+        FuzzTarget(name: "SSTPSpoolRecords", run: SSTPSpoolFuzz.records),
 
         // MARK: MS-TCC targets
         FuzzTarget(name: "TCCMessage", run: TCCFuzz.message),

@@ -49,26 +49,54 @@ public final class EventLog: Sendable {
     /// reporting thousands of messages a second pays one write per batch, not per line).
     public func emit(lines: [(event: String, fields: [(String, JSONValue)], text: () -> String?)]) {
         guard !lines.isEmpty else { return }
-        if sinkTakesLines && json {
-            // Rendered straight into one buffer, written with one call.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(lines.count * 384)
-            for line in lines {
-                var fields = line.fields
-                fields.insert(("event", .string(line.event)), at: 0)
-                JSONValue.object(fields).writeJSON(to: &bytes)
-                bytes.append(UInt8(ascii: "\n"))
+        if json {
+            emitJSON(count: lines.count) { index, bytes in
+                JSONValue.object([("event", .string(lines[index].event))] + lines[index].fields).writeJSON(to: &bytes)
             }
-            lock.withLock { Self.writeOut(bytes) }
             return
         }
-        let rendered = lines.map { line($0.event, $0.fields, text: json ? nil : $0.text()) }
+        let rendered = lines.map { line($0.event, $0.fields, text: $0.text()) }
         lock.withLock {
             if sinkTakesLines {
                 sink(rendered.joined(separator: "\n"))
             } else {
                 for line in rendered { sink(line) }
             }
+        }
+    }
+
+    /// Bytes rendered but not yet written; reused from batch to batch, so a batch costs no
+    /// fresh pages (a new buffer of more than 128 KiB is a new mapping each time).
+    private let pending = NIOLockedValueBox<[UInt8]>([])
+    /// What is rendered is written once it passes this size (and at the end).
+    private static let writeSize = 64 << 10
+
+    /// Writes `count` JSON lines, line `index` appended to `bytes` by `render` (without
+    /// its newline), in writes of about ``writeSize`` bytes.
+    func emitJSON(count: Int, render: (_ index: Int, _ bytes: inout [UInt8]) -> Void) {
+        guard sinkTakesLines else {
+            for index in 0..<count {
+                var bytes: [UInt8] = []
+                render(index, &bytes)
+                let line = String(decoding: bytes, as: UTF8.self)
+                lock.withLock { sink(line) }
+            }
+            return
+        }
+        // Its lock also keeps lines of concurrent batches from interleaving.
+        pending.withLockedValue { bytes in
+            bytes.removeAll(keepingCapacity: true)
+            bytes.reserveCapacity(Self.writeSize + 4096)
+            for index in 0..<count {
+                render(index, &bytes)
+                bytes.append(UInt8(ascii: "\n"))
+                if bytes.count >= Self.writeSize {
+                    Self.writeOut(bytes)
+                    bytes.removeAll(keepingCapacity: true)
+                }
+            }
+            if !bytes.isEmpty { Self.writeOut(bytes) }
+            if bytes.capacity > 4 * Self.writeSize { bytes = [] }
         }
     }
 

@@ -11,17 +11,48 @@ public protocol RoleEvent: Sendable {
     var fields: [(String, JSONValue)] { get }
     /// The line people read without `--json`.
     var text: String { get }
+    /// Appends the event's JSON object (`{"event":name,…fields}`, no newline). The default
+    /// renders ``fields``; an event reported for every message writes its bytes directly.
+    func writeJSON(to bytes: inout [UInt8])
+}
+
+extension RoleEvent {
+    public func writeJSON(to bytes: inout [UInt8]) {
+        writeJSONFromFields(to: &bytes)
+    }
+
+    /// The default ``writeJSON(to:)``: the object of ``name`` and ``fields``.
+    public func writeJSONFromFields(to bytes: inout [UInt8]) {
+        JSONValue.object([("event", .string(name))] + fields).writeJSON(to: &bytes)
+    }
+
+    /// ``writeJSON(to:)`` for an event whose fields `describe` adds (see ``JSONFields``).
+    public func writeJSON(to bytes: inout [UInt8], fields describe: (inout JSONObjectText) -> Void) {
+        JSONObjectText.append(to: &bytes) { object in
+            object.add("event", name)
+            describe(&object)
+        }
+    }
 }
 
 extension EventLog {
     /// Reports `event`: its JSON object with `--json`, otherwise its text line.
     public func emit(_ event: some RoleEvent) {
-        emit(event.name, event.fields, text: event.text)
+        if json {
+            emitJSON(count: 1) { _, bytes in event.writeJSON(to: &bytes) }
+        } else {
+            emit(event.name, event.fields, text: event.text)
+        }
     }
 
     /// Reports `events` in order, with one write to standard output.
     public func emit(all events: [some RoleEvent]) {
-        emit(lines: events.map { event in (event.name, event.fields, { event.text }) })
+        guard !events.isEmpty else { return }
+        if json {
+            emitJSON(count: events.count) { index, bytes in events[index].writeJSON(to: &bytes) }
+        } else {
+            emit(lines: events.map { event in (event.name, event.fields, { event.text }) })
+        }
     }
 }
 

@@ -26,4 +26,30 @@ import WinteropFormat
                 [1]: b
             """)
     }
+
+    @Test func integersAtTheirLimitsAreWrittenInFull() {
+        for value in [Int64.min, -1, 0, 9, 10, Int64.max] {
+            #expect(JSONValue.int(value).jsonText == String(value))
+        }
+        #expect(JSONValue.uint(UInt64.max).jsonText == String(UInt64.max))
+    }
+
+    @Test func fieldsWrittenAsTextMatchTheCollectedObject() {
+        func describe<F: JSONFields>(_ f: inout F) {
+            f.add("a", "x\"y\n")
+            f.add("n", Int64(-5))
+            f.add("u", UInt64.max)
+            f.add("b", true)
+            f.addObject("o") { inner in
+                inner.add("k", integer: UInt32(7))
+                inner.addObject("empty") { _ in }
+            }
+            f.add("last", false)
+        }
+        var list = JSONFieldList()
+        describe(&list)
+        var bytes: [UInt8] = Array("prefix ".utf8)
+        JSONObjectText.append(to: &bytes) { describe(&$0) }
+        #expect(String(decoding: bytes, as: UTF8.self) == "prefix " + JSONValue.object(list.fields).jsonText)
+    }
 }

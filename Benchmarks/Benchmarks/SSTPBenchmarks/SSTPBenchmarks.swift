@@ -37,6 +37,29 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The codec hot path of one message sequence (Message, Data…, EndMessage), as the
+    // data path sends it: 256-byte messages (many per second: per-message costs and
+    // allocations show) and 1 MiB messages (per-byte costs show).
+    for (label, size) in [("256-byte", 256), ("1 MiB", 1 << 20)] {
+        let payload = ByteBuffer(repeating: 0x5A, count: size)
+        var sequence = ByteBuffer()
+        SSTPMeasurements.encodeMessage(payload: payload, into: &sequence)
+        let encodedSequence = sequence
+        Benchmark("Message sequence encode, \(label) payload") { benchmark in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(encodedSequence.readableBytes)
+            for _ in benchmark.scaledIterations {
+                SSTPMeasurements.encodeMessage(payload: payload, into: &buffer)
+                blackHole(buffer.readableBytes)
+            }
+        }
+        Benchmark("Message sequence decode, \(label) payload") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(SSTPMeasurements.decodeData(encodedSequence))
+            }
+        }
+    }
+
     Benchmark("memcpy floor, 512 × 2048 bytes (1 MiB)") { benchmark in
         let source = [UInt8](repeating: 0x5A, count: commands * SSTP.Data.maximumPayload)
         var destination = [UInt8](repeating: 0, count: source.count)

@@ -39,6 +39,19 @@ enum SSTPMeasurements {
         }
     }
 
+    /// Encodes one whole message sequence as `sstp send` sends it: Message (UserRef and
+    /// StreamSize), its payload as Data commands of at most 2048 bytes, EndMessage.
+    public static func encodeMessage(payload: ByteBuffer, into buffer: inout ByteBuffer) {
+        buffer.clear()
+        let size = UInt64(payload.readableBytes)
+        let message = SSTP.Message(
+            sessionId: 7, messageCount: 1, userRef: "stdin#1",
+            streamSize: SSTP.Message.StreamSize(byteStreamSize: size, sessionSize: size, messageSize: size))
+        try? message.encode(into: &buffer, version: .v1_6)
+        SSTP.Data.writeCommands(sessionId: 7, payload: payload, into: &buffer)
+        try? SSTP.EndMessage(sessionId: 7).encode(into: &buffer, version: .v1_6)
+    }
+
     /// Decodes every command of `stream`; returns the payload bytes seen.
     public static func decodeData(_ stream: ByteBuffer) -> Int {
         var buffer = stream

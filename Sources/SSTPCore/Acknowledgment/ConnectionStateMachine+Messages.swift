@@ -191,30 +191,33 @@ extension SSTP.ConnectionStateMachine {
 
     mutating func dataReceived(_ data: SSTP.Data) -> [Action] {
         let id = data.sessionId
-        // The hot path: one dictionary lookup and update, no copy of the established state.
-        guard case .established(var e) = state else {
+        // The hot path: the established state moved out and back, the session updated in
+        // place (no copy of either).
+        guard var e = takeEstablished() else {
             return closeConnection(.tooManyUnknownSessionCmds, violation: "Data for session \(id), which does not exist")
         }
-        guard var session = e.inbound[id] else {
-            switch Self.inboundSession(id, "Data", e) {
+        guard let receiver = e.inbound[id]?.receiver, let receivedBefore = e.inbound[id]?.receivedBytes else {
+            let lookup = Self.inboundSession(id, "Data", e)
+            state = .established(e)
+            switch lookup {
             case .violation(let violation): return react(to: violation)
             case .session, .closedHere: return []
             }
         }
-        guard session.receiver == .ready || session.receiver == .buffering else {
-            return closeConnection(.protocolError, violation: "Data on session \(id) while its MessageReceiver is '\(session.receiver)'")
+        guard receiver == .ready || receiver == .buffering else {
+            state = .established(e)
+            return closeConnection(.protocolError, violation: "Data on session \(id) while its MessageReceiver is '\(receiver)'")
         }
-        let received = session.receivedBytes + data.payload.readableBytes
+        let received = receivedBefore + data.payload.readableBytes
         if let limit = configuration.maximumMessageSize, received > limit {
+            state = .established(e)
             // An application limit on one message: the session is closed (the sender may
             // retry elsewhere); the connection and its other sessions go on.
             return react(to: .session(sessionId: id, .quotaWouldBeExceeded,
                                       "a message on session \(id) exceeds the maximum message size of \(limit) bytes"))
         }
-        state = .modifying
-        session.receiver = .buffering
-        session.receivedBytes = received
-        e.inbound[id] = session
+        e.inbound[id]?.receiver = .buffering
+        e.inbound[id]?.receivedBytes = received
         state = .established(e)
         return [.messageData(sessionId: id, data.payload)]
     }

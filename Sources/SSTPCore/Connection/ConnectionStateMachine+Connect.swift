@@ -18,10 +18,9 @@ extension SSTP.ConnectionStateMachine {
         notEstablished: (SSTP.ConnectClose.Reason, String),
         _ body: (inout Established) -> Outcome
     ) -> [SSTP.ConnectionAction] {
-        guard case .established(var e) = state else {
+        guard var e = takeEstablished() else {
             return closeConnection(notEstablished.0, violation: notEstablished.1)
         }
-        state = .modifying
         let outcome = body(&e)
         state = .established(e)
         switch outcome {
@@ -37,8 +36,7 @@ extension SSTP.ConnectionStateMachine {
         case .connection(let reason, let text):
             return closeConnection(reason, violation: text)
         case .session(let id, let reason, let text):
-            guard case .established(var e) = state else { return [] }
-            state = .modifying
+            guard var e = takeEstablished() else { return [] }
             defer { state = .established(e) }
             var actions: [SSTP.ConnectionAction] = [.send(.close(SSTP.Close(sessionId: id, reason: reason)))]
             if let s = e.inbound.removeValue(forKey: id) {
@@ -140,7 +138,7 @@ extension SSTP.ConnectionStateMachine {
         }
         // Version: the lesser of the received minor version and ours.
         let version = min(SSTPVersion(minor: connect.minorVersion) ?? configuration.version, configuration.version)
-        state = .established(Established(version: version))
+        establish(version: version)
         if crossed {
             // NumberOfConcurrentDeviceConnections exceeded: Ok, then ConnectClose CrossedConnections.
             state = .aborting
@@ -168,11 +166,11 @@ extension SSTP.ConnectionStateMachine {
             return actions
         }
         guard response.majorVersion == SSTPVersion.major, let theirs = SSTPVersion(minor: response.minorVersion) else {
-            state = .established(Established(version: configuration.version))
+            establish(version: configuration.version)
             return actions + closeConnection(.protocolError, violation: "ConnectResponse Ok from incompatible version \(response.majorVersion).\(response.minorVersion)")
         }
         let version = min(theirs, configuration.version)
-        state = .established(Established(version: version))
+        establish(version: version)
         actions.append(.connectionEstablished(version: version, peerDeviceURLs: response.targetDeviceURLs))
         return actions
     }

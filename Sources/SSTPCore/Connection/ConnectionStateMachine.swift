@@ -61,8 +61,19 @@ extension SSTP {
         /// The negotiated version once established (what FanoutOpen and SessionStatus parse by),
         /// otherwise the configured one.
         public var version: Version {
-            if case .established(let e) = state { return e.version }
+            // Asked for every command sent and received: read without binding (and so
+            // copying) the established state.
+            if case .established = state { return negotiatedVersion }
             return configuration.version
+        }
+
+        /// The established part's Version, kept beside it for ``version``.
+        private var negotiatedVersion: Version = .v1_6
+
+        /// The connection becomes 'established' at `version` (3.1.5.1, 3.1.5.2).
+        mutating func establish(version: Version) {
+            negotiatedVersion = version
+            state = .established(Established(version: version))
         }
 
         public var isEstablished: Bool {
@@ -93,10 +104,25 @@ extension SSTP {
         /// Mutates the established state in place (no copy of its dictionaries).
         @discardableResult
         mutating func withEstablished<R>(_ body: (inout Established) throws(UsageError) -> R) throws(UsageError) -> R {
-            guard case .established(var e) = state else { throw UsageError("the connection is not established") }
-            state = .modifying
+            guard var e = takeEstablished() else { throw UsageError("the connection is not established") }
             defer { state = .established(e) }
             return try body(&e)
+        }
+
+        /// Moves the established part out, leaving ``State/modifying`` until the caller
+        /// puts it back; nil (the state untouched) when not established. A move: unlike
+        /// `if case .established(var e) = state`, nothing of it is copied or retained, which
+        /// matters three times per received message.
+        mutating func takeEstablished() -> Established? {
+            var taken = State.modifying
+            swap(&taken, &state)
+            switch consume taken {
+            case .established(let e):
+                return e
+            case let other:
+                state = other
+                return nil
+            }
         }
 
         // MARK: Commands received (3.1.5)
