@@ -8,6 +8,10 @@ import WinteropTransport
 public struct MICESinkProjection: Sendable {
     /// The UDP port advertised in `wfd_client_rtp_ports` and M6 `client_port` (0 picks one).
     public var rtpPort: Int
+    /// `--rtp-advertise-port`: the port named in `wfd_client_rtp_ports` and M6 instead of the
+    /// bound one, for a sink reached through a port forward (NAT, a container's published
+    /// port, a relay); nil advertises the bound port.
+    public var advertisedRTPPort: Int?
     public var player: WFDPlayerChoice
     /// `--record FILE`: the received transport stream.
     public var record: String?
@@ -21,10 +25,14 @@ public struct MICESinkProjection: Sendable {
         self.wfd = wfd
     }
 
-    /// Checks `--rtp-port`.
-    public init(validatingRTPPort rtpPort: Int, player: WFDPlayerChoice, record: String?) throws(RoleFailure) {
+    /// Checks `--rtp-port` and `--rtp-advertise-port`.
+    public init(validatingRTPPort rtpPort: Int, advertisedRTPPort: Int? = nil, player: WFDPlayerChoice, record: String?) throws(RoleFailure) {
         guard (0...65535).contains(rtpPort) else { throw .usage("--rtp-port must be 0 to 65535 (0 picks a free port)") }
+        if let advertisedRTPPort, !(1...65535).contains(advertisedRTPPort) {
+            throw .usage("--rtp-advertise-port must be 1 to 65535: the UDP port the source sends to, forwarded to --rtp-port")
+        }
         self.init(rtpPort: rtpPort, player: player, record: record)
+        self.advertisedRTPPort = advertisedRTPPort
     }
 }
 

@@ -84,7 +84,8 @@ final class SourceProjection {
             stream?.stop()
             testPattern?.stop()
         case .sendIDR:
-            break  // a file's next IDR comes when it comes
+            // A file's next IDR comes when it comes; the request is reported.
+            events.emit(WFDEvent.idrRequested)
         case .sendStopProjection:
             // After the `.close` that follows, so stream_ended comes before the MICE goodbye.
             let bound = self.bound

@@ -76,6 +76,9 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     @Option(name: .long, help: "UDP port for the projected stream, advertised in wfd_client_rtp_ports (0 picks a free one).")
     var rtpPort: Int = Int(WFD.defaultRTPPort)
 
+    @Option(name: .long, help: ArgumentHelp("Advertise this UDP port in wfd_client_rtp_ports and the M6 SETUP instead of --rtp-port, when the source cannot reach --rtp-port directly: a NAT or firewall port forward, a container's published port (docker -p 5000:1028/udp), or a relay that forwards (and may drop or reorder) datagrams to --rtp-port. The stream still arrives on --rtp-port; stream_started names the bound port.", valueName: "port"))
+    var rtpAdvertisePort: Int?
+
     @Option(name: .long, help: "Where the received MPEG-TS goes: auto (GStreamer or ffplay when installed and a display exists), none, or a COMMAND that reads it on standard input.")
     var player: WFDPlayerChoice = .auto
 

@@ -212,6 +212,7 @@ import WFDCore
         playing()
         let first = sink.idrNeeded(now: clock.now)
         #expect(first.sentRequests.first?.message.text == "SET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 4\r\nContent-Type: text/parameters\r\nContent-Length: 17\r\n\r\nwfd_idr_request\r\n")
+        #expect(first.last == .report(.idrRequested), "the sink's idr_requested event")
         #expect(sink.idrNeeded(now: clock.now).isEmpty, "one M13 outstanding at a time")
         _ = deliver(Peer.reply(4))
         #expect(!sink.idrNeeded(now: clock.now).isEmpty)

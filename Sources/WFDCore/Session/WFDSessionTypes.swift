@@ -149,4 +149,6 @@ public enum WFDReport: Sendable, Hashable {
     case rejected(method: String, status: Int)
     /// A line of a known parameter did not parse and was ignored.
     case parameterIgnored(WireError)
+    /// Sink: M13 went out, asking the source for an IDR picture after loss (WFD-NOTES 7.5).
+    case idrRequested
 }

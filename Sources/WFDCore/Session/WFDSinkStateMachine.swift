@@ -149,7 +149,7 @@ public struct WFDSinkStateMachine: Sendable {
     public mutating func idrNeeded(now: NIODeadline) -> [Action] {
         guard case .playing = state, !requests.isWaiting(for: .m13) else { return [] }
         let cseq = allocate(.m13, now: now)
-        return send(M13.request(cseq: cseq))
+        return send(M13.request(cseq: cseq)) + [.report(.idrRequested)]
     }
 
     // MARK: Messages
