@@ -50,6 +50,8 @@ public struct MICESourceProjection: Sendable {
 
     public var media: Media
     public var loop: Bool
+    /// `--rate-mbps`: a file's datagrams at this constant rate instead of by its PCR.
+    public var rate: ConstantRatePacing?
     /// The M16 period; nil is the announced timeout minus 5 s.
     public var keepAlive: Duration?
     /// The session timeout announced in the M6 reply (`timeout=`), in seconds.
@@ -64,8 +66,8 @@ public struct MICESourceProjection: Sendable {
         self.sessionTimeoutSeconds = sessionTimeoutSeconds
     }
 
-    /// Checks `--media`, `--keepalive` and `--keepalive-timeout`.
-    public init(validatingMedia media: String?, loop: Bool, keepAlive: Double?, sessionTimeout: Int) throws(RoleFailure) {
+    /// Checks `--media`, `--rate-mbps`, `--keepalive` and `--keepalive-timeout`.
+    public init(validatingMedia media: String?, loop: Bool, rateMbps: Double? = nil, keepAlive: Double?, sessionTimeout: Int) throws(RoleFailure) {
         guard (1...65535).contains(sessionTimeout) else { throw .usage("--keepalive-timeout must be 1 to 65535 seconds") }
         let period = try keepAlive.map { v throws(RoleFailure) in try OptionValidation.seconds(v, option: "--keepalive") }
         var chosen = Media.none
@@ -82,10 +84,19 @@ public struct MICESourceProjection: Sendable {
             chosen = .file(media)
         }
         if loop, case .file = chosen {} else if loop { throw .usage("--loop needs --media FILE") }
+        var rate: ConstantRatePacing?
+        if let rateMbps {
+            guard case .file = chosen else { throw .usage("--rate-mbps needs --media FILE (a live pipeline sends as it encodes)") }
+            guard rateMbps <= 10_000, let pacing = ConstantRatePacing(bitsPerSecond: rateMbps * 1e6) else {
+                throw .usage("--rate-mbps must be a number of Mbit/s above 0 and at most 10000, e.g. 100")
+            }
+            rate = pacing
+        }
         if let period, period >= .seconds(sessionTimeout) {
             EventLog.diagnostic("mice source: --keepalive \(period) is not shorter than the announced timeout \(sessionTimeout) s: the sink will end the session")
         }
         self.init(media: chosen, loop: loop, keepAlive: period, sessionTimeoutSeconds: sessionTimeout)
+        self.rate = rate
     }
 
     static func onPath(_ program: String) -> String? {

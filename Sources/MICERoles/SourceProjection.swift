@@ -121,7 +121,7 @@ final class SourceProjection {
             EventLog.diagnostic("mice source: \(error)")
             return stop()
         }
-        let sender = RTPStreamSender(channel: self.sender, destination: destination, reader: reader, seal: seal)
+        let sender = RTPStreamSender(channel: self.sender, destination: destination, reader: reader, rate: settings.rate, seal: seal)
         stream = sender
         let bound = self.bound
         statsTimer = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in

@@ -60,6 +60,8 @@ public final class RTPStreamSender {
     private let seal: (([UInt8]) throws -> [UInt8])?
     private var pacer = MPEGTSPacer()
     private var packetizer: RTPMP2TPacketizer
+    /// Set: datagrams go at this constant rate instead of by the PCR.
+    private var rate: ConstantRatePacing?
     private var queue: [RTPMP2TPacketizer.Datagram] = []
     private var start: NIODeadline?
     private var finished = false
@@ -71,8 +73,12 @@ public final class RTPStreamSender {
     /// Completes with the counts when the stream ends or ``stop()`` is called; fails on a bad stream.
     public var result: EventLoopFuture<Statistics> { done.futureResult }
 
-    public init(channel: any Channel, destination: SocketAddress, reader: any TransportStreamReader, packetizer: RTPMP2TPacketizer = RTPMP2TPacketizer(ssrc: 1), seal: (([UInt8]) throws -> [UInt8])? = nil) {
+    public init(
+        channel: any Channel, destination: SocketAddress, reader: any TransportStreamReader, packetizer: RTPMP2TPacketizer = RTPMP2TPacketizer(ssrc: 1),
+        rate: ConstantRatePacing? = nil, seal: (([UInt8]) throws -> [UInt8])? = nil
+    ) {
         self.channel = channel
+        self.rate = rate
         self.destination = destination
         self.reader = reader
         self.packetizer = packetizer
@@ -101,12 +107,18 @@ public final class RTPStreamSender {
         while queue.count < 64 && !finished {
             guard let bytes = try reader.read() else {
                 finished = true
-                queue += packetizer.packetize(pacer.finish()) + packetizer.flush()
+                enqueue(packetizer.packetize(pacer.finish()) + packetizer.flush())
                 return
             }
             if bytes.isEmpty { return }  // nothing ready yet
-            queue += packetizer.packetize(try pacer.append(bytes))
+            enqueue(packetizer.packetize(try pacer.append(bytes)))
         }
+    }
+
+    private func enqueue(_ datagrams: [RTPMP2TPacketizer.Datagram]) {
+        guard var pacing = rate else { return queue += datagrams }
+        queue += pacing.retime(datagrams)
+        rate = pacing
     }
 
     private func pump() {

@@ -159,6 +159,9 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     @Flag(name: .long, help: "Repeat --media until stopped.")
     var loop = false
 
+    @Option(name: .long, help: ArgumentHelp("Send --media FILE at this constant rate in Mbit/s (transport-stream bytes) instead of by its PCR: for a file without usable PCRs, or to load a link or a sink (with --loop, e.g. --rate-mbps 100).", valueName: "mbit/s"))
+    var rateMbps: Double?
+
     @Option(name: .long, help: "Seconds between keep-alives (M16; default: the announced timeout minus 5).")
     var keepalive: Double?
 
