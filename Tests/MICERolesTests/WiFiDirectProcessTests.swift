@@ -89,6 +89,27 @@ import WinteropWire
         #expect(fake.commands.suffix(2) == ["WFD_SUBELEM_SET 0 000600101c440032", "SET wifi_display 1"])
     }
 
+    /// `winterop serve --wpa-ctrl PATH`: the sink role publishes and withdraws the same way.
+    @Test func serveGivesTheSinkRoleTheControlSocket() async throws {
+        let fake = try FakeWPAControl()
+        defer { fake.stop() }
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("winterop-serve-wpa-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        var arguments = ["serve", "--json", "--data", data, "--no-advertise", "--wpa-ctrl", fake.path]
+        for role in ["mice-sink", "sstp-device", "sstp-relay", "wds-server"] { arguments += ["--listen", "\(role)=127.0.0.1:0"] }
+        let serve = try WinteropProcess(arguments)
+        defer { serve.terminate() }
+        #expect(await serve.wait(for: "wifi_direct_published")?["controlPath"] as? String == fake.path, "\(serve.lines) \(serve.stderr)")
+        #expect(Array(fake.commands.prefix(5)) == ["PING"] + Self.wfdReads + Self.wfdSets)
+        serve.terminate()
+        #expect(await serve.waitForExit() == 0, "stderr: \(serve.stderr)")
+        #expect(serve.events().contains("wifi_direct_withdrawn"))
+        // Random PINs and DTLS: the serve sink's own attribute, removed before Wi-Fi Display is restored.
+        let end = Array(fake.commands.suffix(3))
+        #expect(end.first?.hasPrefix("VENDOR_ELEM_REMOVE 1 dd") == true, "\(fake.commands)")
+        #expect(Array(end.dropFirst()) == Self.wfdRestores)
+    }
+
     @Test func aMissingSocketIsAConfigurationError() throws {
         let result = try WinteropProcess.run(Self.sinkArguments + ["--wpa-ctrl", "/nonexistent/wpa_supplicant/p2p-dev-wlan0"])
         #expect(result.status == 2)
