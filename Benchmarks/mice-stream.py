@@ -19,6 +19,9 @@ read at that moment; the machine is shared.
 """
 import argparse, json, os, queue, shutil, subprocess, sys, tempfile, threading, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_figures import cpu_seconds, load, winterop_path  # noqa: E402
+
 FLOOR_C = r"""
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -78,24 +81,6 @@ def ts_file(path, megabytes, mbps):
             else:
                 packet = bytes([0x47, 0x10, 0x11, 0x10 | cc])
             f.write(packet + body[: TS_PACKET - len(packet)])
-
-
-def winterop_path(given):
-    if given:
-        return given
-    out = subprocess.run(["swift", "build", "-c", "release", "--product", "winterop", "--show-bin-path"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    return os.path.join(out, "winterop")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def load():
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 class Events:
@@ -158,7 +143,9 @@ def run(winterop, media, rate, encrypted, seconds, floor=None):
                                    "--media", media, "--loop", "--rate-mbps", str(rate), "--json"] + security,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         source_events = Events(source)
-        source_events.wait("stream_started")
+        started = source_events.wait("stream_started")[2]
+        if started.get("encrypted") != encrypted:
+            raise RuntimeError(f"the stream is {'not ' if encrypted else ''}encrypted: {started}")
         start = time.perf_counter()
         source_cpu0 = cpu_seconds(source.pid)
         stats = floor[2] if floor else sink_events
