@@ -20,8 +20,9 @@ final class SinkProjection {
     private(set) var rtsp: (any Channel)?
     private var output: (any TransportStreamOutput)?
     private var started = false
-    /// `stream_stats` once a second while the stream runs, datagrams arriving or not.
+    /// `stream_stats` at most once a second while the stream runs, when the counts moved.
     private var statsTimer: RepeatedTask?
+    private var reported: RTPReceiveHandler.Statistics?
     private var ended = false
     /// The session ended with M8 (either side's): the source's STOP_PROJECTION follows (3.2.4.3).
     private(set) var endedByTeardown = false
@@ -115,6 +116,10 @@ final class SinkProjection {
             handler?.flush()
             output?.close()
             output = nil
+        case .pauseStream:
+            events.emit(WFDEvent.streamPaused)
+        case .resumeStream:
+            events.emit(WFDEvent.streamResumed)
         case .close(let reason):
             endedByTeardown = reason == .teardown || reason == .keepAliveExpired
             endStream(reason: reason.description)
@@ -143,6 +148,7 @@ final class SinkProjection {
         }
         output = outputs.isEmpty ? nil : TransportStreamTee(outputs)
         events.emit(WFDEvent.streamStarted(rtpPort: rtp?.localAddress?.port ?? settings.rtpPort, encrypted: open != nil))
+        reported = handler?.statistics  // nothing to say until the counts move
         let bound = self.bound
         statsTimer = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             guard let statistics = bound.value.handler?.statistics else { return }
@@ -155,7 +161,8 @@ final class SinkProjection {
     }
 
     private func report(_ statistics: RTPReceiveHandler.Statistics) {
-        guard started, !ended else { return }
+        guard started, !ended, statistics != reported else { return }
+        reported = statistics
         let r = statistics.receiver
         events.emit(WFDEvent.streamStats(packets: r.packets, bytes: r.bytes, lost: r.lost, reordered: r.reordered))
     }

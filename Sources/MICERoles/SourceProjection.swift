@@ -83,6 +83,12 @@ final class SourceProjection {
         case .stopStream:
             stream?.stop()
             testPattern?.stop()
+        case .pauseStream:
+            stream?.pause()
+            events.emit(WFDEvent.streamPaused)
+        case .resumeStream:
+            stream?.resume()
+            events.emit(WFDEvent.streamResumed)
         case .sendIDR:
             // A file's next IDR comes when it comes; the request is reported.
             events.emit(WFDEvent.idrRequested)

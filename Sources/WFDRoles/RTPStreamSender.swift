@@ -95,6 +95,26 @@ public final class RTPStreamSender {
     /// How soon a reader with nothing ready is asked again.
     static let readerRetry = TimeAmount.milliseconds(5)
 
+    /// When ``pause()`` was called; nil while sending.
+    private var pausedAt: NIODeadline?
+
+    /// M9: stop sending; the schedule resumes where it was (``resume()``).
+    public func pause() {
+        channel.eventLoop.assertInEventLoop()
+        guard !stopped, pausedAt == nil else { return }
+        pausedAt = .now()
+        scheduled?.cancel()
+    }
+
+    /// M7 after M9: send again, every due time moved on by the pause (no burst of what was not sent).
+    public func resume() {
+        channel.eventLoop.assertInEventLoop()
+        guard let pausedAt else { return }
+        self.pausedAt = nil
+        if let start { self.start = start + (NIODeadline.now() - pausedAt) }
+        pump()
+    }
+
     public func stop() {
         channel.eventLoop.assertInEventLoop()
         guard !stopped else { return }
@@ -122,7 +142,7 @@ public final class RTPStreamSender {
     }
 
     private func pump() {
-        guard !stopped else { return }
+        guard !stopped, pausedAt == nil else { return }
         do {
             try refill()
             let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)

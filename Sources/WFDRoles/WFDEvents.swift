@@ -16,6 +16,10 @@ public enum WFDEvent: RoleEvent {
     case streamEnded(reason: String, packets: Int, bytes: Int, lost: Int? = nil, reordered: Int? = nil)
     /// M13 (WFD-NOTES 7.5): the sink sent it after loss, the source received it.
     case idrRequested
+    /// M9 PAUSE done: the stream stops, the session stays.
+    case streamPaused
+    /// M7 PLAY after a pause: the stream flows again.
+    case streamResumed
 
     public var name: String {
         switch self {
@@ -24,6 +28,8 @@ public enum WFDEvent: RoleEvent {
         case .streamStats: "stream_stats"
         case .streamEnded: "stream_ended"
         case .idrRequested: "idr_requested"
+        case .streamPaused: "stream_paused"
+        case .streamResumed: "stream_resumed"
         }
     }
 
@@ -38,7 +44,7 @@ public enum WFDEvent: RoleEvent {
         case .streamEnded(let reason, let packets, let bytes, let lost, let reordered):
             [("reason", .string(reason)), ("packets", .int(Int64(packets))), ("bytes", .int(Int64(bytes)))]
                 + (lost.map { [("lost", .int(Int64($0)))] } ?? []) + (reordered.map { [("reordered", .int(Int64($0)))] } ?? [])
-        case .idrRequested:
+        case .idrRequested, .streamPaused, .streamResumed:
             []
         }
     }
@@ -56,6 +62,10 @@ public enum WFDEvent: RoleEvent {
                 + (lost.map { ", \($0) lost" } ?? "") + (reordered.map { ", \($0) reordered" } ?? "")
         case .idrRequested:
             "IDR picture requested (M13)"
+        case .streamPaused:
+            "stream paused (M9)"
+        case .streamResumed:
+            "stream resumed (M7)"
         }
     }
 }
