@@ -46,6 +46,8 @@ public struct MICESourceProjection: Sendable {
         case file(String)
         /// `testsrc`: a GStreamer test pattern encoded at the negotiated resolution, from this `gst-launch-1.0`.
         case testPattern(gstLaunch: String)
+        /// `screen`: the X display in `DISPLAY`, captured and encoded the same way.
+        case screen(gstLaunch: String)
     }
 
     public var media: Media
@@ -71,15 +73,22 @@ public struct MICESourceProjection: Sendable {
         guard (1...65535).contains(sessionTimeout) else { throw .usage("--keepalive-timeout must be 1 to 65535 seconds") }
         let period = try keepAlive.map { v throws(RoleFailure) in try OptionValidation.seconds(v, option: "--keepalive") }
         var chosen = Media.none
-        if media == "testsrc" {
+        if media == "testsrc" || media == "screen" {
             guard let gst = Self.onPath("gst-launch-1.0") else {
-                throw .usage(TestPatternUnavailable(detail: "gst-launch-1.0 is not on PATH").description)
+                throw .usage(GStreamerUnavailable(media: media ?? "", detail: "gst-launch-1.0 is not on PATH").description)
             }
-            chosen = .testPattern(gstLaunch: gst)
+            if media == "screen" {
+                guard let display = ProcessInfo.processInfo.environment["DISPLAY"], !display.isEmpty else {
+                    throw .usage("--media screen captures an X display and DISPLAY is not set: run it in the desktop session (on Wayland, through Xwayland), or under Xvfb")
+                }
+                chosen = .screen(gstLaunch: gst)
+            } else {
+                chosen = .testPattern(gstLaunch: gst)
+            }
         } else if let media {
-            guard !media.isEmpty else { throw .usage("--media needs an MPEG-TS file or testsrc") }
+            guard !media.isEmpty else { throw .usage("--media needs an MPEG-TS file, testsrc or screen") }
             guard FileManager.default.isReadableFile(atPath: media) else {
-                throw .usage("--media \(media): no such readable MPEG-TS file (or use --media testsrc)")
+                throw .usage("--media \(media): no such readable MPEG-TS file (or use --media testsrc or screen)")
             }
             chosen = .file(media)
         }

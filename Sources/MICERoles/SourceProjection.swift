@@ -20,7 +20,7 @@ final class SourceProjection {
     private let onSessionEnded: () -> Void
     private var rtsp: (any Channel)?
     private var stream: RTPStreamSender?
-    private var testPattern: TestPatternStream?
+    private var testPattern: GStreamerStream?
     private var statsTimer: RepeatedTask?
     private var ended = false
     private var stopping = false
@@ -118,8 +118,9 @@ final class SourceProjection {
             switch settings.media {
             case .none: return
             case .file(let path): reader = try TransportStreamFile(path: path, loop: settings.loop)
-            case .testPattern(let gst):
-                let pattern = try TestPatternStream(gstLaunch: gst, video: negotiated.format.video)
+            case .testPattern(let gst), .screen(let gst):
+                let capture: GStreamerStream.Capture = if case .screen = settings.media { .screen } else { .testPattern }
+                let pattern = try GStreamerStream(gstLaunch: gst, video: negotiated.format.video, capture: capture)
                 testPattern = pattern
                 reader = pattern
             }

@@ -153,7 +153,7 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     @Flag(name: .long, help: "Without --ie or --capabilities and with --encryption auto: if the secured attempt fails (a sink without PIN or DTLS), try the plain flow once.")
     var fallbackPlain = false
 
-    @Option(name: .long, help: "What to project once the sink connects back: an MPEG-TS FILE paced by its PCR (when it ends the source tears down), or testsrc (a GStreamer test pattern at the negotiated resolution). Default: negotiate only.")
+    @Option(name: .long, help: "What to project once the sink connects back: an MPEG-TS FILE paced by its PCR (when it ends the source tears down), testsrc (a GStreamer test pattern at the negotiated resolution), or screen (the X display in DISPLAY, captured by GStreamer's ximagesrc and scaled to it). Default: negotiate only.")
     var media: String?
 
     @Flag(name: .long, help: "Repeat --media until stopped.")
