@@ -219,6 +219,10 @@ import WFDCore
         var early = SinkSessionTests()
         _ = early.negotiated()
         #expect(early.sink.idrNeeded(now: early.clock.now).isEmpty, "no M13 before PLAY")
+        // M7 sent, its reply not read yet, while the first datagrams already came: M13 goes.
+        _ = early.deliver(Peer.request(.setParameter, 4, body: "wfd_trigger_method: SETUP\r\n"))
+        _ = early.deliver(Peer.reply(2, headers: ["Session": "6B8B4567;timeout=30"]))
+        #expect(early.sink.idrNeeded(now: early.clock.now).sentRequests.first?.method == .setParameter)
     }
 
     @Test mutating func unansweredM13IsDroppedNotFatal() {

@@ -147,9 +147,15 @@ public struct WFDSinkStateMachine: Sendable {
         close(.stopProjection)
     }
 
-    /// The RTP receiver lost packets: ask for an IDR picture with M13 (WFD-NOTES 7.5).
+    /// The RTP receiver lost packets: ask for an IDR picture with M13 (WFD-NOTES 7.5). Also
+    /// while M7 waits for its reply: the source streams once it has answered, and the first
+    /// datagrams can be read before that answer is.
     public mutating func idrNeeded(now: NIODeadline) -> [Action] {
-        guard case .playing = state, !requests.isWaiting(for: .m13) else { return [] }
+        switch state {
+        case .starting, .playing: break
+        default: return []
+        }
+        guard !requests.isWaiting(for: .m13) else { return [] }
         let cseq = allocate(.m13, now: now)
         return send(M13.request(cseq: cseq)) + [.report(.idrRequested)]
     }
