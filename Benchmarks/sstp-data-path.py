@@ -19,12 +19,8 @@ With --no-sha256 both sides run with --no-sha256 (no digest in the events).
 """
 import argparse, json, os, resource, shutil, socket, subprocess, sys, tempfile, threading, time
 
-def winterop_path(given):
-    if given:
-        return given
-    out = subprocess.run(["swift", "build", "-c", "release", "--product", "winterop", "--show-bin-path"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    return os.path.join(out, "winterop")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from process_figures import cpu_seconds, load, winterop_path  # noqa: E402
 
 def raw_tcp_mbps(total):
     """A plain loopback TCP stream of `total` bytes: iperf3, or sockets here."""
@@ -84,15 +80,6 @@ def file_copy_mbps(directory, total, target):
     elapsed = time.perf_counter() - start
     os.unlink(target)
     return total / 1e6 / elapsed
-
-def cpu_seconds(pid):
-    """User + system CPU time of a running process (from /proc)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-def load():
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 def median_run(runs, key):
     ordered = sorted(runs, key=key)

@@ -33,6 +33,8 @@ public protocol MICESinkSettings: Sendable {
     var key: String? { get }
     /// `--rtp-port`: the UDP port of the stream (0 picks one).
     var rtpPort: Int { get }
+    /// `--rtp-advertise-port`: the port advertised instead of the bound one (a port forward).
+    var rtpAdvertisePort: Int? { get }
     /// `--player auto|none|COMMAND`.
     var player: WFDPlayerChoice { get }
     /// `--record FILE`.
@@ -60,6 +62,7 @@ public struct MICESinkOptions: MICESinkSettings {
     public var certificate: String?
     public var key: String?
     public var rtpPort = Int(WFD.defaultRTPPort)
+    public var rtpAdvertisePort: Int?
     public var player = WFDPlayerChoice.auto
     public var record: String?
     public var wpaCtrl: String?
@@ -95,7 +98,8 @@ extension MICESinkConfiguration {
         )
         pinAttemptPolicy.backoffBase = try OptionValidation.seconds(options.pinBackoff, option: "--pin-backoff", maximum: 3600)
         pinAttemptPolicy.backoffCap = max(pinAttemptPolicy.backoffCap, pinAttemptPolicy.backoffBase)
-        projection = try MICESinkProjection(validatingRTPPort: options.rtpPort, player: options.player, record: options.record)
+        projection = try MICESinkProjection(
+            validatingRTPPort: options.rtpPort, advertisedRTPPort: options.rtpAdvertisePort, player: options.player, record: options.record)
     }
 
     /// The sink's DTLS engine: a certificate from PEM files, or a self-signed one made now.

@@ -36,7 +36,8 @@ public func localHostName() -> String {
 }
 
 /// `winterop serve`'s MS-MICE sink: 0.0.0.0:7250, random PINs, DTLS when available,
-/// friendly name = host name, container ID persisted under `<data>/mice/`.
+/// friendly name = host name, container ID persisted under `<data>/mice/`; with
+/// `serve --wpa-ctrl PATH`, discoverable over Wi-Fi Direct as `mice sink --wpa-ctrl` is.
 public struct MICESinkServeRole: ServeRole {
     public let name = "mice-sink"
     private let dtls: (any MICEDTLSFactory)?
@@ -56,6 +57,10 @@ public struct MICESinkServeRole: ServeRole {
         // A sink on a port picked at start (port 0) has nothing stable to advertise.
         let advertising = !context.advertise || configuration.listen.port == 0
             ? nil : MICESinkService.Advertising(containerID: containerID, logger: context.logger)
-        return MICESinkService(configuration: configuration, advertising: advertising, events: context.events, eventLoopGroup: context.eventLoopGroup)
+        var service = MICESinkService(configuration: configuration, advertising: advertising, events: context.events, eventLoopGroup: context.eventLoopGroup)
+        if let path = context.wpaControlPath {
+            service.wifiDirect = try MICEWiFiDirectPublisher(validating: path, configuration: configuration)
+        }
+        return service
     }
 }

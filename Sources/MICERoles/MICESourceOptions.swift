@@ -32,6 +32,8 @@ public protocol MICESourceSettings: Sendable {
     var media: String? { get }
     /// `--loop`: repeat the media.
     var loop: Bool { get }
+    /// `--rate-mbps`: send the file at this rate instead of by its PCR.
+    var rateMbps: Double? { get }
     /// `--keepalive SECONDS`: the M16 period.
     var keepalive: Double? { get }
     /// `--keepalive-timeout SECONDS`: the session timeout announced in the M6 reply.
@@ -73,6 +75,7 @@ public struct MICESourceOptions: MICESourceSettings {
     public var fallbackPlain = false
     public var media: String?
     public var loop = false
+    public var rateMbps: Double?
     public var keepalive: Double?
     public var keepaliveTimeout = 30
 
@@ -144,7 +147,7 @@ extension MICESourceConfiguration {
         capabilitiesAssumed = assumed
         fallbackPlain = options.fallbackPlain
         projection = try MICESourceProjection(
-            validatingMedia: options.media, loop: options.loop, keepAlive: options.keepalive, sessionTimeout: options.keepaliveTimeout)
+            validatingMedia: options.media, loop: options.loop, rateMbps: options.rateMbps, keepAlive: options.keepalive, sessionTimeout: options.keepaliveTimeout)
     }
 
     /// What a person should try after `reason`, when the sink's capabilities were assumed.

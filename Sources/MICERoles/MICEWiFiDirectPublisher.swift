@@ -13,6 +13,9 @@ public struct MICEWiFiDirectPublisher: Sendable {
     public let controlPath: String
     /// The WSC elements carrying the Vendor Extension attribute.
     public let elements: [UInt8]
+    /// The Wi-Fi Display Device Information subelement set beside it (a primary sink,
+    /// available, RTSP port 7236); nil leaves Wi-Fi Display alone.
+    public var wfdDeviceInformation: WFDDeviceInformation? = WFDDeviceInformation()
     /// Where the client socket wpa_supplicant answers to is made.
     public var clientDirectory: String
     public var replyTimeout: Duration = .seconds(5)
@@ -40,7 +43,7 @@ public struct MICEWiFiDirectPublisher: Sendable {
             throw RoleFailure.usage("--wpa-ctrl: \(error.description)")
         }
         defer { socket.release() }
-        var machine = WiFiDirectPublication(elements: elements, replyTimeout: replyTimeout)
+        var machine = WiFiDirectPublication(elements: elements, wfdDeviceInformation: wfdDeviceInformation, replyTimeout: replyTimeout)
         var outcome = try await execute(machine.start(), on: socket, machine: &machine, events: events)
         if outcome == nil {
             try? await gracefulShutdown()
@@ -73,7 +76,7 @@ public struct MICEWiFiDirectPublisher: Sendable {
                 case .timedOut, .failed: pending += machine.replyTimedOut()
                 }
             case .published:
-                events.emit(MICESinkEvent.wifiDirect(.published(controlPath: controlPath, elements: elements)))
+                events.emit(MICESinkEvent.wifiDirect(.published(controlPath: controlPath, elements: elements, wfdSubelement: wfdDeviceInformation?.subelementBody)))
                 return nil
             case .finished(let outcome):
                 return outcome
@@ -92,6 +95,8 @@ public struct MICEWiFiDirectPublisher: Sendable {
             return .usage("--wpa-ctrl: '\(path)' answered PING with '\(reply)', not PONG; check that it is wpa_supplicant's control socket")
         case (_, nil):
             return .peer("--wpa-ctrl: wpa_supplicant did not answer \(command) on '\(path)'; check that it is still running (journalctl -u wpa_supplicant)")
+        case (.get, _), (.set, _), (.wfdSubelementGet, _), (.wfdSubelementSet, _):
+            return .peer("--wpa-ctrl: wpa_supplicant refused \(command) (\(refusal.reply.map { "'\($0)'" } ?? "no reply")); it needs Wi-Fi Display support (built with CONFIG_WIFI_DISPLAY=y, as Debian's wpasupplicant is) and P2P enabled on '\(path)'")
         case (_, .unknownCommand?):
             return .peer("--wpa-ctrl: wpa_supplicant does not know \(command) (UNKNOWN COMMAND); it needs version 2.4 or later built with Wi-Fi Direct (CONFIG_P2P)")
         case (.p2pListen, let reply?):

@@ -20,6 +20,9 @@ final class SinkProjection {
     private(set) var rtsp: (any Channel)?
     private var output: (any TransportStreamOutput)?
     private var started = false
+    /// `stream_stats` at most once a second while the stream runs, when the counts moved.
+    private var statsTimer: RepeatedTask?
+    private var reported: RTPReceiveHandler.Statistics?
     private var ended = false
     /// The session ended with M8 (either side's): the source's STOP_PROJECTION follows (3.2.4.3).
     private(set) var endedByTeardown = false
@@ -44,8 +47,7 @@ final class SinkProjection {
                     try channel.pipeline.syncOperations.addHandler(RTPReceiveHandler(
                         open: bound.value.open,
                         output: { bytes in bound.value.output?.write(bytes) },
-                        onIDRNeeded: { bound.value.rtsp?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.idrNeeded) },
-                        onStatistics: { bound.value.report($0) }
+                        onIDRNeeded: { bound.value.rtsp?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.idrNeeded) }
                     ))
                 }
             }
@@ -57,7 +59,8 @@ final class SinkProjection {
             let projection = bound.value
             projection.rtp = rtp
             var wfd = projection.settings.wfd
-            wfd.rtpPort = UInt16(clamping: rtp.localAddress?.port ?? projection.settings.rtpPort)
+            // The port the source is told to send to: the bound one, or the one forwarded to it.
+            wfd.rtpPort = UInt16(clamping: projection.settings.advertisedRTPPort ?? rtp.localAddress?.port ?? projection.settings.rtpPort)
             let machine = WFDSinkStateMachine(configuration: wfd)
             return ClientBootstrap(group: projection.loop)
                 .connectTimeout(.seconds(5))
@@ -102,6 +105,8 @@ final class SinkProjection {
             EventLog.diagnostic("mice sink: answered \(method) from the source with RTSP \(status)")
         case .report(.parameterIgnored(let error)):
             EventLog.diagnostic("mice sink: ignored a WFD parameter: \(error)")
+        case .report(.idrRequested):
+            events.emit(WFDEvent.idrRequested)
         case .report:
             break
         case .startStream:
@@ -111,6 +116,10 @@ final class SinkProjection {
             handler?.flush()
             output?.close()
             output = nil
+        case .pauseStream:
+            events.emit(WFDEvent.streamPaused)
+        case .resumeStream:
+            events.emit(WFDEvent.streamResumed)
         case .close(let reason):
             endedByTeardown = reason == .teardown || reason == .keepAliveExpired
             endStream(reason: reason.description)
@@ -139,6 +148,12 @@ final class SinkProjection {
         }
         output = outputs.isEmpty ? nil : TransportStreamTee(outputs)
         events.emit(WFDEvent.streamStarted(rtpPort: rtp?.localAddress?.port ?? settings.rtpPort, encrypted: open != nil))
+        reported = handler?.statistics  // nothing to say until the counts move
+        let bound = self.bound
+        statsTimer = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            guard let statistics = bound.value.handler?.statistics else { return }
+            bound.value.report(statistics)
+        }
     }
 
     private var handler: RTPReceiveHandler? {
@@ -146,7 +161,8 @@ final class SinkProjection {
     }
 
     private func report(_ statistics: RTPReceiveHandler.Statistics) {
-        guard started, !ended else { return }
+        guard started, !ended, statistics != reported else { return }
+        reported = statistics
         let r = statistics.receiver
         events.emit(WFDEvent.streamStats(packets: r.packets, bytes: r.bytes, lost: r.lost, reordered: r.reordered))
     }
@@ -162,10 +178,13 @@ final class SinkProjection {
         if let undecryptable = statistics?.undecryptable, undecryptable > 0 {
             events.emit(MICESinkEvent.streamUndecryptable(count: undecryptable))
         }
-        events.emit(WFDEvent.streamEnded(reason: reason, packets: statistics?.receiver.packets ?? 0, bytes: statistics?.receiver.bytes ?? 0))
+        let r = statistics?.receiver
+        events.emit(WFDEvent.streamEnded(reason: reason, packets: r?.packets ?? 0, bytes: r?.bytes ?? 0, lost: r?.lost ?? 0, reordered: r?.reordered ?? 0))
     }
 
     private func closeStream() {
+        statsTimer?.cancel()
+        statsTimer = nil
         output?.close()
         output = nil
         rtp?.close(promise: nil)

@@ -20,7 +20,7 @@ final class SourceProjection {
     private let onSessionEnded: () -> Void
     private var rtsp: (any Channel)?
     private var stream: RTPStreamSender?
-    private var testPattern: TestPatternStream?
+    private var testPattern: GStreamerStream?
     private var statsTimer: RepeatedTask?
     private var ended = false
     private var stopping = false
@@ -83,8 +83,15 @@ final class SourceProjection {
         case .stopStream:
             stream?.stop()
             testPattern?.stop()
+        case .pauseStream:
+            stream?.pause()
+            events.emit(WFDEvent.streamPaused)
+        case .resumeStream:
+            stream?.resume()
+            events.emit(WFDEvent.streamResumed)
         case .sendIDR:
-            break  // a file's next IDR comes when it comes
+            // A file's next IDR comes when it comes; the request is reported.
+            events.emit(WFDEvent.idrRequested)
         case .sendStopProjection:
             // After the `.close` that follows, so stream_ended comes before the MICE goodbye.
             let bound = self.bound
@@ -111,8 +118,9 @@ final class SourceProjection {
             switch settings.media {
             case .none: return
             case .file(let path): reader = try TransportStreamFile(path: path, loop: settings.loop)
-            case .testPattern(let gst):
-                let pattern = try TestPatternStream(gstLaunch: gst, video: negotiated.format.video)
+            case .testPattern(let gst), .screen(let gst):
+                let capture: GStreamerStream.Capture = if case .screen = settings.media { .screen } else { .testPattern }
+                let pattern = try GStreamerStream(gstLaunch: gst, video: negotiated.format.video, capture: capture)
                 testPattern = pattern
                 reader = pattern
             }
@@ -120,7 +128,7 @@ final class SourceProjection {
             EventLog.diagnostic("mice source: \(error)")
             return stop()
         }
-        let sender = RTPStreamSender(channel: self.sender, destination: destination, reader: reader, seal: seal)
+        let sender = RTPStreamSender(channel: self.sender, destination: destination, reader: reader, rate: settings.rate, seal: seal)
         stream = sender
         let bound = self.bound
         statsTimer = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in

@@ -60,6 +60,8 @@ public final class RTPStreamSender {
     private let seal: (([UInt8]) throws -> [UInt8])?
     private var pacer = MPEGTSPacer()
     private var packetizer: RTPMP2TPacketizer
+    /// Set: datagrams go at this constant rate instead of by the PCR.
+    private var rate: ConstantRatePacing?
     private var queue: [RTPMP2TPacketizer.Datagram] = []
     private var start: NIODeadline?
     private var finished = false
@@ -71,8 +73,12 @@ public final class RTPStreamSender {
     /// Completes with the counts when the stream ends or ``stop()`` is called; fails on a bad stream.
     public var result: EventLoopFuture<Statistics> { done.futureResult }
 
-    public init(channel: any Channel, destination: SocketAddress, reader: any TransportStreamReader, packetizer: RTPMP2TPacketizer = RTPMP2TPacketizer(ssrc: 1), seal: (([UInt8]) throws -> [UInt8])? = nil) {
+    public init(
+        channel: any Channel, destination: SocketAddress, reader: any TransportStreamReader, packetizer: RTPMP2TPacketizer = RTPMP2TPacketizer(ssrc: 1),
+        rate: ConstantRatePacing? = nil, seal: (([UInt8]) throws -> [UInt8])? = nil
+    ) {
         self.channel = channel
+        self.rate = rate
         self.destination = destination
         self.reader = reader
         self.packetizer = packetizer
@@ -89,6 +95,26 @@ public final class RTPStreamSender {
     /// How soon a reader with nothing ready is asked again.
     static let readerRetry = TimeAmount.milliseconds(5)
 
+    /// When ``pause()`` was called; nil while sending.
+    private var pausedAt: NIODeadline?
+
+    /// M9: stop sending; the schedule resumes where it was (``resume()``).
+    public func pause() {
+        channel.eventLoop.assertInEventLoop()
+        guard !stopped, pausedAt == nil else { return }
+        pausedAt = .now()
+        scheduled?.cancel()
+    }
+
+    /// M7 after M9: send again, every due time moved on by the pause (no burst of what was not sent).
+    public func resume() {
+        channel.eventLoop.assertInEventLoop()
+        guard let pausedAt else { return }
+        self.pausedAt = nil
+        if let start { self.start = start + (NIODeadline.now() - pausedAt) }
+        pump()
+    }
+
     public func stop() {
         channel.eventLoop.assertInEventLoop()
         guard !stopped else { return }
@@ -101,16 +127,22 @@ public final class RTPStreamSender {
         while queue.count < 64 && !finished {
             guard let bytes = try reader.read() else {
                 finished = true
-                queue += packetizer.packetize(pacer.finish()) + packetizer.flush()
+                enqueue(packetizer.packetize(pacer.finish()) + packetizer.flush())
                 return
             }
             if bytes.isEmpty { return }  // nothing ready yet
-            queue += packetizer.packetize(try pacer.append(bytes))
+            enqueue(packetizer.packetize(try pacer.append(bytes)))
         }
     }
 
+    private func enqueue(_ datagrams: [RTPMP2TPacketizer.Datagram]) {
+        guard var pacing = rate else { return queue += datagrams }
+        queue += pacing.retime(datagrams)
+        rate = pacing
+    }
+
     private func pump() {
-        guard !stopped else { return }
+        guard !stopped, pausedAt == nil else { return }
         do {
             try refill()
             let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)

@@ -9,6 +9,10 @@ public enum WFDSessionCommand: Sendable {
     case idrNeeded
     /// MS-MICE STOP_PROJECTION arrived on 7250: stop at once and close the RTSP connection.
     case stopProjectionReceived
+    /// Pause the stream (the sink sends M9, the source the PAUSE trigger).
+    case pause
+    /// Resume it (the sink sends M7, the source the PLAY trigger).
+    case play
 }
 
 /// The NIO shell of one WFD RTSP connection, sink or source: feeds framed messages to the
@@ -63,6 +67,8 @@ public final class WFDSessionHandler<Machine: WFDSessionMachine>: ChannelInbound
         case .stop: run(machine.stopRequested(now: .now()), context: context)
         case .idrNeeded: run(machine.idrNeeded(now: .now()), context: context)
         case .stopProjectionReceived: run(machine.stopProjectionReceived(), context: context)
+        case .pause: run(machine.pauseRequested(now: .now()), context: context)
+        case .play: run(machine.playRequested(now: .now()), context: context)
         }
     }
 

@@ -14,11 +14,15 @@ public struct ServeContext: Sendable {
     public var listenOverrides: [String: HostPort]
     /// Whether roles announce themselves on the network (mDNS); `--no-advertise` clears it.
     public var advertise: Bool
+    /// `serve --wpa-ctrl PATH`: wpa_supplicant's P2P control socket, for the MS-MICE sink's
+    /// Wi-Fi Direct discovery.
+    public var wpaControlPath: String?
 
     public init(
         dataDirectory: String, events: EventLog, eventLoopGroup: any EventLoopGroup, logger: Logger,
-        listenOverrides: [String: HostPort] = [:], advertise: Bool = true
+        listenOverrides: [String: HostPort] = [:], advertise: Bool = true, wpaControlPath: String? = nil
     ) {
+        self.wpaControlPath = wpaControlPath
         self.dataDirectory = dataDirectory
         self.events = events
         self.eventLoopGroup = eventLoopGroup

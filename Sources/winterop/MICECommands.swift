@@ -76,6 +76,9 @@ struct MICESinkCommand: AsyncParsableCommand, MICESinkSettings {
     @Option(name: .long, help: "UDP port for the projected stream, advertised in wfd_client_rtp_ports (0 picks a free one).")
     var rtpPort: Int = Int(WFD.defaultRTPPort)
 
+    @Option(name: .long, help: ArgumentHelp("Advertise this UDP port in wfd_client_rtp_ports and the M6 SETUP instead of --rtp-port, when the source cannot reach --rtp-port directly: a NAT or firewall port forward, a container's published port (docker -p 5000:1028/udp), or a relay that forwards (and may drop or reorder) datagrams to --rtp-port. The stream still arrives on --rtp-port; stream_started names the bound port.", valueName: "port"))
+    var rtpAdvertisePort: Int?
+
     @Option(name: .long, help: "Where the received MPEG-TS goes: auto (GStreamer or ffplay when installed and a display exists), none, or a COMMAND that reads it on standard input.")
     var player: WFDPlayerChoice = .auto
 
@@ -150,11 +153,14 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
     @Flag(name: .long, help: "Without --ie or --capabilities and with --encryption auto: if the secured attempt fails (a sink without PIN or DTLS), try the plain flow once.")
     var fallbackPlain = false
 
-    @Option(name: .long, help: "What to project once the sink connects back: an MPEG-TS FILE paced by its PCR (when it ends the source tears down), or testsrc (a GStreamer test pattern at the negotiated resolution). Default: negotiate only.")
+    @Option(name: .long, help: "What to project once the sink connects back: an MPEG-TS FILE paced by its PCR (when it ends the source tears down), testsrc (a GStreamer test pattern at the negotiated resolution), or screen (the X display in DISPLAY, captured by GStreamer's ximagesrc and scaled to it). Default: negotiate only.")
     var media: String?
 
     @Flag(name: .long, help: "Repeat --media until stopped.")
     var loop = false
+
+    @Option(name: .long, help: ArgumentHelp("Send --media FILE at this constant rate in Mbit/s (transport-stream bytes) instead of by its PCR: for a file without usable PCRs, or to load a link or a sink (with --loop, e.g. --rate-mbps 100).", valueName: "mbit/s"))
+    var rateMbps: Double?
 
     @Option(name: .long, help: "Seconds between keep-alives (M16; default: the announced timeout minus 5).")
     var keepalive: Double?

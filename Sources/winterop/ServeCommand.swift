@@ -26,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Announce the roles that advertise (the MS-MICE sink) over mDNS.")
     var advertise = true
 
+    @Option(name: .long, help: ArgumentHelp("Make the MS-MICE sink discoverable over Wi-Fi Direct through wpa_supplicant's P2P control socket, as `mice sink --wpa-ctrl` does.", valueName: "path"))
+    var wpaCtrl: String?
+
     /// Parses `--listen NAME=HOST:PORT` options; an unknown role name is a usage error.
     func listenOverrides(roles: [any ServeRole]) throws -> [String: HostPort] {
         var overrides: [String: HostPort] = [:]
@@ -58,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             let context = ServeContext(
                 dataDirectory: data, events: eventLog,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-                listenOverrides: try listenOverrides(roles: roles), advertise: advertise
+                listenOverrides: try listenOverrides(roles: roles), advertise: advertise, wpaControlPath: wpaCtrl
             )
             var services: [any Service] = []
             for role in roles {

@@ -115,6 +115,80 @@ import WinteropWire
         #expect(m.replyTimedOut().isEmpty)
     }
 
+    // MARK: Wi-Fi Display
+
+    /// wpa_supplicant as found: Wi-Fi Display off, no Device Information subelement.
+    static func wfdOff(_ command: Command) -> String? {
+        switch command {
+        case .get("wifi_display"): "0"
+        case .wfdSubelementGet(0): ""
+        default: happy(command)
+        }
+    }
+
+    static let wfdReads: [Command] = [.get("wifi_display"), .wfdSubelementGet(0)]
+    static let wfdSets: [Command] = [.set("wifi_display", "1"), .wfdSubelementSet(0, [0x00, 0x06, 0x00, 0x11, 0x1C, 0x44, 0x01, 0x2C])]
+
+    /// The subelement a Linux Miracast sink sets: a primary sink, available, RTSP 7236, 300 Mbit/s.
+    @Test func deviceInformationIsThePrimarySinkSubelement() {
+        let information = WFDDeviceInformation()
+        #expect(Hex.encode(information.subelementBody) == "000600111c44012c")
+        #expect(WFDDeviceInformation(deviceType: .dualRole, sessionAvailable: false, controlPort: 554, maximumThroughputMbps: 50).subelementBody == [0, 6, 0, 3, 0x02, 0x2A, 0, 50])
+        #expect(Command.wfdSubelementSet(0, information.subelementBody).text == "WFD_SUBELEM_SET 0 000600111c44012c")
+        #expect(Command.wfdSubelementSet(0, []).text == "WFD_SUBELEM_SET 0 ", "an empty hex after the space clears it")
+        #expect(Command.get("wifi_display").text == "GET wifi_display")
+        #expect(Command.set("wifi_display", "1").text == "SET wifi_display 1")
+        #expect(Command.wfdSubelementGet(0).text == "WFD_SUBELEM_GET 0")
+    }
+
+    @Test func withWiFiDisplayTheSubelementIsSetAfterReadingWhatToRestore() {
+        var m = WiFiDirectPublication(elements: Self.elements, wfdDeviceInformation: WFDDeviceInformation())
+        let (sent, last) = Self.drive(&m, m.start(), answer: Self.wfdOff)
+        #expect(sent == [.ping] + Self.wfdReads + Self.wfdSets + Self.adds + [.p2pListen])
+        #expect(last == .published)
+        let (undone, end) = Self.drive(&m, m.stop(), answer: Self.happy)
+        #expect(undone == [.p2pStopFind] + Self.removes + [.wfdSubelementSet(0, []), .set("wifi_display", "0")])
+        #expect(end == .finished(.withdrawn(refusals: [])))
+    }
+
+    /// Another program's Wi-Fi Display settings come back as they were.
+    @Test func aSubelementThatWasThereIsRestored() {
+        var m = WiFiDirectPublication(elements: Self.elements, wfdDeviceInformation: WFDDeviceInformation())
+        _ = Self.drive(&m, m.start()) { command in
+            switch command {
+            case .get("wifi_display"): "1"
+            case .wfdSubelementGet(0): "000600101c440032"
+            default: Self.happy(command)
+            }
+        }
+        let (undone, _) = Self.drive(&m, m.stop(), answer: Self.happy)
+        #expect(undone.suffix(2) == [.wfdSubelementSet(0, [0x00, 0x06, 0x00, 0x10, 0x1C, 0x44, 0x00, 0x32]), .set("wifi_display", "1")])
+    }
+
+    /// A wpa_supplicant without CONFIG_WIFI_DISPLAY: GET fails, nothing was changed, nothing is undone.
+    @Test(arguments: ["FAIL\n", "UNKNOWN COMMAND\n", nil] as [String?])
+    func wiFiDisplayRefusedIsARefusal(reply: String?) {
+        var m = WiFiDirectPublication(elements: Self.elements, wfdDeviceInformation: WFDDeviceInformation())
+        let (sent, last) = Self.drive(&m, m.start()) { $0 == .get("wifi_display") ? reply : Self.wfdOff($0) }
+        #expect(sent == [.ping, .get("wifi_display")])
+        #expect(last == .finished(.refused(.init(command: .get("wifi_display"), reply: reply.map(WPAControlReply.init)), cleanupRefusals: [])))
+    }
+
+    /// A refused WFD_SUBELEM_SET restores what the reads found; no vendor element was added yet.
+    @Test func aRefusedSubelementRestoresWiFiDisplay() {
+        var m = WiFiDirectPublication(elements: Self.elements, wfdDeviceInformation: WFDDeviceInformation())
+        let (sent, last) = Self.drive(&m, m.start()) { $0 == Self.wfdSets[1] ? "FAIL" : Self.wfdOff($0) }
+        #expect(sent == [.ping] + Self.wfdReads + Self.wfdSets + [.wfdSubelementSet(0, []), .set("wifi_display", "0")])
+        #expect(last == .finished(.refused(.init(command: Self.wfdSets[1], reply: .fail), cleanupRefusals: [])))
+    }
+
+    /// A subelement read back that is not hex is not something to restore: a refusal.
+    @Test func aSubelementReadThatIsNotHexIsARefusal() {
+        var m = WiFiDirectPublication(elements: Self.elements, wfdDeviceInformation: WFDDeviceInformation())
+        let (sent, _) = Self.drive(&m, m.start()) { $0 == .wfdSubelementGet(0) ? "zz" : Self.wfdOff($0) }
+        #expect(sent == [.ping] + Self.wfdReads + [.set("wifi_display", "0")])
+    }
+
     @Test func repliesAndEventsAreClassified() {
         #expect(WPAControlReply("OK\n") == .ok)
         #expect(WPAControlReply("FAIL") == .fail)

@@ -34,9 +34,14 @@ final class FakeWPAControl: Sendable {
         thread.start()
     }
 
-    /// What a working wpa_supplicant answers.
+    /// What a working wpa_supplicant answers (Wi-Fi Display off, no subelement set).
     @Sendable static func wpaSupplicant(_ command: String) -> String? {
-        command == "PING" ? "PONG\n" : "OK\n"
+        switch command {
+        case "PING": "PONG\n"
+        case "GET wifi_display": "0"
+        case "WFD_SUBELEM_GET 0": ""
+        default: "OK\n"
+        }
     }
 
     /// The commands received so far, in order.

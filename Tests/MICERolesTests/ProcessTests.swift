@@ -17,7 +17,7 @@ import WinteropTestSupport
     }
 
     /// The WFD session's events (DESIGN.md, Projection), which interleave with the MICE ones.
-    static let projectionEvents: Set = ["wfd_negotiated", "stream_started", "stream_stats", "stream_ended"]
+    static let projectionEvents: Set = ["wfd_negotiated", "stream_started", "stream_stats", "stream_ended", "idr_requested"]
 
     /// A process's events without the WFD session's: the MS-MICE sequence.
     static func miceEvents(_ process: WinteropProcess) -> [String] {

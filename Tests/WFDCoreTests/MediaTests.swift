@@ -119,6 +119,24 @@ import WinteropWire
         #expect(datagrams.map(\.due) == [0, 1_000_000, 2_000_000, 3_000_000, 4_000_000])
     }
 
+    /// `--rate-mbps`: datagrams due by the bytes before them at the rate, the PCR's RTP
+    /// timestamps kept.
+    @Test func constantRatePacingReplacesThePCRSchedule() throws {
+        var packetizer = RTPMP2TPacketizer()
+        let datagrams = packetizer.packetize(try Self.paced(30)) + packetizer.flush()
+        // 1316 TS bytes at 10.528 Mbit/s take 1 ms.
+        var pacing = try #require(ConstantRatePacing(bitsPerSecond: 10_528_000))
+        let timed = pacing.retime(Array(datagrams.prefix(2))) + pacing.retime(Array(datagrams.dropFirst(2)))
+        #expect(timed.map(\.due) == [0, 1_000_000, 2_000_000, 3_000_000, 4_000_000])
+        #expect(timed.map(\.timestamp) == datagrams.map(\.timestamp))
+        #expect(timed.map(\.bytes) == datagrams.map(\.bytes))
+        #expect(pacing.bytes == 30 * 188)
+        var faster = try #require(ConstantRatePacing(bitsPerSecond: 2 * 10_528_000))
+        #expect(faster.retime(datagrams).map(\.due) == [0, 500_000, 1_000_000, 1_500_000, 2_000_000])
+        #expect(ConstantRatePacing(bitsPerSecond: 0) == nil)
+        #expect(ConstantRatePacing(bitsPerSecond: .infinity) == nil)
+    }
+
     @Test func sequenceAndTimestampWrap() throws {
         var packetizer = RTPMP2TPacketizer(initialSequenceNumber: 65534, initialTimestamp: UInt32.max - 100)
         let datagrams = packetizer.packetize(try Self.paced(28))

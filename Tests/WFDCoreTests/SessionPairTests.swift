@@ -146,6 +146,22 @@ struct SessionPair {
         #expect(pair.actions(.sink).closeReason == .teardown)
     }
 
+    /// The source's PAUSE trigger pauses both sides (M5, M9); its PLAY trigger resumes both (M5, M7).
+    @Test func pauseAndResumeBetweenTheMachines() {
+        var pair = SessionPair(source: Self.source)
+        pair.connect()
+        pair.run(.source, pair.source.pauseRequested(now: pair.clock.now))
+        #expect(pair.actions(.sink).contains(.pauseStream))
+        #expect(pair.actions(.source).contains(.pauseStream))
+        pair.run(.source, pair.source.playRequested(now: pair.clock.now))
+        #expect(pair.actions(.sink).contains(.resumeStream))
+        #expect(pair.actions(.source).contains(.resumeStream))
+        guard case .playing = pair.sink.state, case .playing = pair.source.state else {
+            Issue.record("not both playing: \(pair.sink.state) \(pair.source.state)")
+            return
+        }
+    }
+
     @Test func idrRequestReachesTheEncoder() {
         var pair = SessionPair(source: Self.source)
         pair.connect()

@@ -212,12 +212,17 @@ import WFDCore
         playing()
         let first = sink.idrNeeded(now: clock.now)
         #expect(first.sentRequests.first?.message.text == "SET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 4\r\nContent-Type: text/parameters\r\nContent-Length: 17\r\n\r\nwfd_idr_request\r\n")
+        #expect(first.last == .report(.idrRequested), "the sink's idr_requested event")
         #expect(sink.idrNeeded(now: clock.now).isEmpty, "one M13 outstanding at a time")
         _ = deliver(Peer.reply(4))
         #expect(!sink.idrNeeded(now: clock.now).isEmpty)
         var early = SinkSessionTests()
         _ = early.negotiated()
         #expect(early.sink.idrNeeded(now: early.clock.now).isEmpty, "no M13 before PLAY")
+        // M7 sent, its reply not read yet, while the first datagrams already came: M13 goes.
+        _ = early.deliver(Peer.request(.setParameter, 4, body: "wfd_trigger_method: SETUP\r\n"))
+        _ = early.deliver(Peer.reply(2, headers: ["Session": "6B8B4567;timeout=30"]))
+        #expect(early.sink.idrNeeded(now: early.clock.now).sentRequests.first?.method == .setParameter)
     }
 
     @Test mutating func unansweredM13IsDroppedNotFatal() {
@@ -293,12 +298,50 @@ import WFDCore
         #expect(actions.contains { if case .report(.parametersChanged) = $0 { return true } else { return false } })
     }
 
-    @Test mutating func pauseAndPlayTriggers() {
+    /// M5 PAUSE → M9 → 200: paused; M5 PLAY → M7 → 200: playing again (WFD-NOTES 2).
+    @Test mutating func pauseAndPlayTriggersPauseAndResume() {
         playing()
         let pause = deliver(Peer.request(.setParameter, 7, body: "wfd_trigger_method: PAUSE\r\n"))
-        #expect(pause.sentRequests.first?.method == .pause)
-        let play = deliver(Peer.request(.setParameter, 8, body: "wfd_trigger_method: PLAY\r\n"))
-        #expect(play.sentRequests.first?.method == .play)
-        #expect(play.sentRequests.first?.headers["Session"] == "6B8B4567")
+        #expect(pause.sentResponses.map(\.status) == [200])
+        #expect(pause.sentRequests.first?.message.text == "PAUSE rtsp://192.168.173.80/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 4\r\nSession: 6B8B4567\r\n\r\n")
+        #expect(deliver(Peer.reply(4, headers: ["Session": "6B8B4567"])).first == .pauseStream)
+        guard case .paused = sink.state else { Issue.record("not paused: \(sink.state)"); return }
+        #expect(deliver(Peer.request(.setParameter, 8, body: "wfd_trigger_method: PAUSE\r\n")).sentRequests.isEmpty, "paused already: no second M9")
+        #expect(sink.idrNeeded(now: clock.now).isEmpty, "no M13 while paused")
+        let play = deliver(Peer.request(.setParameter, 9, body: "wfd_trigger_method: PLAY\r\n"))
+        #expect(play.sentResponses.map(\.status) == [200])
+        #expect(play.sentRequests.first?.message.text == "PLAY rtsp://192.168.173.80/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 5\r\nSession: 6B8B4567\r\n\r\n")
+        #expect(deliver(Peer.reply(5, headers: ["Session": "6B8B4567"])).first == .resumeStream)
+        guard case .playing = sink.state else { Issue.record("not playing: \(sink.state)"); return }
+        #expect(deliver(Peer.request(.setParameter, 10, body: "wfd_trigger_method: PLAY\r\n")).sentRequests.isEmpty, "playing already: no M7")
+    }
+
+    /// A refused M9 (406: the source is paused already) leaves the stream playing.
+    @Test mutating func aRefusedPauseKeepsPlaying() {
+        playing()
+        _ = sink.pauseRequested(now: clock.now)
+        let refused = deliver(Peer.reply(4, status: 406))
+        #expect(refused.contains(.report(.rejected(method: "M9 PAUSE", status: 406))))
+        #expect(!refused.contains(.pauseStream))
+        guard case .playing = sink.state else { Issue.record("not playing: \(sink.state)"); return }
+    }
+
+    /// Paused, the session still needs the source's requests; a stop tears it down with M8.
+    @Test mutating func aPausedSessionExpiresAndStops() {
+        playing()
+        _ = sink.pauseRequested(now: clock.now)
+        _ = deliver(Peer.reply(4))
+        clock.advance(.seconds(20))
+        _ = deliver(Peer.request(.getParameter, 8))  // M16 re-arms the 30 s
+        clock.advance(.seconds(20))
+        #expect(sink.timerFired(.keepAlive, now: clock.now) == [.scheduleTimer(.keepAlive, clock.now + .seconds(10))])
+        var other = self
+        let stop = other.sink.stopRequested(now: other.clock.now)
+        #expect(stop.first == .stopStream)
+        #expect(stop.sentRequests.first?.method == .teardown)
+        clock.advance(.seconds(10))
+        let expired = sink.timerFired(.keepAlive, now: clock.now)
+        #expect(expired.closeReason == .keepAliveExpired)
+        #expect(expired.contains(.stopStream))
     }
 }

@@ -228,10 +228,58 @@ import WFDCore
         #expect(source.timerFired(.keepAlive, now: clock.now).isEmpty)
     }
 
-    @Test mutating func pauseAndOtherRequests() {
+    @Test mutating func otherRequestsWhilePlaying() {
         _ = playing()
-        #expect(deliver(Peer.request(.pause, 4, headers: ["Session": "6B8B4567"])).sentResponses.map(\.status) == [200])
         #expect(deliver(Peer.request(.getParameter, 5)).sentResponses.map(\.status) == [200])
         #expect(deliver(Peer.request(RTSPMethod("ANNOUNCE"), 6)).sentResponses.map(\.status) == [501])
+    }
+
+    /// M9 pauses the sender, a second M9 gets 406 (WDS), M7 resumes it (WFD-NOTES 2).
+    @Test mutating func m9PausesAndM7Resumes() throws {
+        _ = playing()
+        #expect(deliver(Peer.request(.pause, 4, headers: ["Session": "other"])).sentResponses.map(\.status) == [454])
+        let pause = deliver(Peer.request(.pause, 5, headers: ["Session": "6B8B4567"]))
+        #expect(pause.sentResponses.map(\.status) == [200])
+        #expect(pause.last == .pauseStream)
+        #expect(source.state == .paused(try #require(Self.stream(source))))
+        #expect(deliver(Peer.request(.pause, 6, headers: ["Session": "6B8B4567"])).sentResponses.map(\.status) == [406])
+        // M16 keeps going while paused.
+        clock.advance(.seconds(25))
+        #expect(source.timerFired(.keepAlive, now: clock.now).sentRequests.first?.method == .getParameter)
+        let play = deliver(Peer.request(.play, 7, headers: ["Session": "6B8B4567"]))
+        #expect(play.sentResponses.map(\.status) == [200])
+        #expect(play.last == .resumeStream)
+        guard case .playing = source.state else { Issue.record("not playing: \(source.state)"); return }
+    }
+
+    static func stream(_ source: WFDSourceStateMachine) -> WFDStream? {
+        switch source.state {
+        case .playing(let s), .paused(let s): s
+        default: nil
+        }
+    }
+
+    @Test mutating func m9BeforePlayIsNotValid() {
+        waitingForSetup()
+        #expect(deliver(Peer.request(.pause, 2, headers: ["Session": "6B8B4567"])).sentResponses.map(\.status) == [455])
+    }
+
+    /// The source's own PAUSE / PLAY triggers; a refused trigger does not end the session.
+    @Test mutating func pauseAndPlayTriggers() throws {
+        _ = playing()
+        let pause = source.pauseRequested(now: clock.now)
+        #expect(pause.sentRequests.first?.body == Array("wfd_trigger_method: PAUSE\r\n".utf8))
+        #expect(source.playRequested(now: clock.now).isEmpty, "nothing to resume while playing")
+        let cseq = try #require(pause.sentRequests.first?.cseq)
+        #expect(deliver(Peer.reply(cseq, status: 406)).closeReason == nil)
+        _ = deliver(Peer.request(.pause, 4, headers: ["Session": "6B8B4567"]))
+        let play = source.playRequested(now: clock.now)
+        #expect(play.sentRequests.first?.body == Array("wfd_trigger_method: PLAY\r\n".utf8))
+        clock.advance(.seconds(6))
+        #expect(source.timerFired(.response, now: clock.now).closeReason == nil, "an unanswered trigger does not end the session")
+        let stop = source.stopRequested(now: clock.now)
+        #expect(stop.sentRequests.first?.body == Array("wfd_trigger_method: TEARDOWN\r\n".utf8))
+        clock.advance(.seconds(2))
+        #expect(source.timerFired(.teardown, now: clock.now).first == .stopStream, "a paused stream is stopped")
     }
 }

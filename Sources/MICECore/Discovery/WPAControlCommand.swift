@@ -15,6 +15,10 @@ import WinteropWire
 /// stop ongoing P2P device discovery or other operation (connect, listen mode)”). The
 /// P2P frames are kept by the P2P device interface (`wpas_vendor_elem` in
 /// `wpa_supplicant/wpa_supplicant.c`), whichever interface's socket receives the command.
+/// Wi-Fi Display (hostap `wpa_supplicant/ctrl_iface.c`, `wifi_display.c`, CONFIG_WIFI_DISPLAY):
+/// `GET wifi_display` answers `0` or `1`, `SET wifi_display 1` turns the WFD element on,
+/// `WFD_SUBELEM_GET <id>` answers the subelement's hex after its ID (empty when unset) and
+/// `WFD_SUBELEM_SET <id> <hex>` sets it (an empty hex, after the space, clears it).
 public enum WPAControlCommand: Hashable, Sendable {
     /// `PING`: answered `PONG` by a live wpa_supplicant.
     case ping
@@ -26,6 +30,14 @@ public enum WPAControlCommand: Hashable, Sendable {
     case p2pListen
     /// `P2P_STOP_FIND`: leave the Listen state.
     case p2pStopFind
+    /// `GET <name>`: a setting's value (a data reply).
+    case get(String)
+    /// `SET <name> <value>`.
+    case set(String, String)
+    /// `WFD_SUBELEM_GET <id>`: the Wi-Fi Display subelement's length and body in hex (a data reply).
+    case wfdSubelementGet(UInt8)
+    /// `WFD_SUBELEM_SET <id> <hex>`: the subelement's length and body; empty clears it.
+    case wfdSubelementSet(UInt8, [UInt8])
 
     /// The frames a vendor element can be added to that a sink's discovery needs.
     public enum VendorElementFrame: Int, Hashable, Sendable, CaseIterable, CustomStringConvertible {
@@ -53,6 +65,10 @@ public enum WPAControlCommand: Hashable, Sendable {
         case .vendorElementRemove(let frame, let bytes): "VENDOR_ELEM_REMOVE \(frame.rawValue) \(Hex.encode(bytes))"
         case .p2pListen: "P2P_LISTEN"
         case .p2pStopFind: "P2P_STOP_FIND"
+        case .get(let name): "GET \(name)"
+        case .set(let name, let value): "SET \(name) \(value)"
+        case .wfdSubelementGet(let id): "WFD_SUBELEM_GET \(id)"
+        case .wfdSubelementSet(let id, let bytes): "WFD_SUBELEM_SET \(id) \(Hex.encode(bytes))"
         }
     }
 
@@ -64,18 +80,34 @@ public enum WPAControlCommand: Hashable, Sendable {
         case .vendorElementRemove(let frame, _): "VENDOR_ELEM_REMOVE \(frame.rawValue)"
         case .p2pListen: "P2P_LISTEN"
         case .p2pStopFind: "P2P_STOP_FIND"
+        case .get(let name): "GET \(name)"
+        case .set(let name, _): "SET \(name)"
+        case .wfdSubelementGet(let id): "WFD_SUBELEM_GET \(id)"
+        case .wfdSubelementSet(let id, _): "WFD_SUBELEM_SET \(id)"
         }
     }
 
-    /// The reply that means success: `PONG` to `PING`, `OK` to the rest.
-    var expectedReply: WPAControlReply { self == .ping ? .pong : .ok }
+    /// Whether `reply` means success: `PONG` to `PING`, data to a query (a subelement's as
+    /// hex), `OK` to the rest.
+    func accepts(_ reply: WPAControlReply?) -> Bool {
+        switch (self, reply) {
+        case (.ping, .pong?): true
+        case (.get, .other?): true
+        case (.wfdSubelementGet, .other(let text)?): Hex.decode(text) != nil
+        case (.ping, _), (.get, _), (.wfdSubelementGet, _): false
+        default: reply == .ok
+        }
+    }
 
-    /// The command that undoes this one, if any.
-    var undo: WPAControlCommand? {
-        switch self {
-        case .vendorElementAdd(let frame, let bytes): .vendorElementRemove(frame, bytes)
-        case .p2pListen: .p2pStopFind
-        case .ping, .vendorElementRemove, .p2pStopFind: nil
+    /// The command that undoes this one after it got `reply`, if any: a query's undo puts
+    /// back what it read, so the setting it reads is restored whatever changed it later.
+    func undo(after reply: WPAControlReply?) -> WPAControlCommand? {
+        switch (self, reply) {
+        case (.vendorElementAdd(let frame, let bytes), _): .vendorElementRemove(frame, bytes)
+        case (.p2pListen, _): .p2pStopFind
+        case (.get(let name), .other(let value)?): .set(name, value)
+        case (.wfdSubelementGet(let id), .other(let text)?): .wfdSubelementSet(id, Hex.decode(text) ?? [])
+        default: nil
         }
     }
 }

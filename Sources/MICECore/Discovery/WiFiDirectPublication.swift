@@ -4,10 +4,13 @@
 /// command, feeds back its reply (``replyReceived(_:)``) or its silence
 /// (``replyTimedOut()``), and calls ``stop()`` at shutdown.
 ///
-/// The sequence: `PING` (a live wpa_supplicant at that socket), one `VENDOR_ELEM_ADD` per
-/// frame kind (P2P probe responses, group-owner probe responses and beacons), `P2P_LISTEN`.
-/// On a refusal or at stop, every command that succeeded is undone in reverse order
-/// (`P2P_STOP_FIND`, `VENDOR_ELEM_REMOVE` with the same bytes), whatever those answer.
+/// The sequence: `PING` (a live wpa_supplicant at that socket); with a Wi-Fi Display Device
+/// Information subelement, `GET wifi_display` and `WFD_SUBELEM_GET 0` (what to restore),
+/// `SET wifi_display 1` and `WFD_SUBELEM_SET 0 <hex>` (a Miracast sink in the WFD element);
+/// one `VENDOR_ELEM_ADD` per frame kind (P2P probe responses, group-owner probe responses
+/// and beacons), `P2P_LISTEN`. On a refusal or at stop, every command that succeeded is
+/// undone in reverse order (`P2P_STOP_FIND`, `VENDOR_ELEM_REMOVE` with the same bytes,
+/// `WFD_SUBELEM_SET 0` and `SET wifi_display` with the values read), whatever those answer.
 public struct WiFiDirectPublication: Sendable {
     /// Why publishing ended.
     public enum Outcome: Hashable, Sendable {
@@ -55,16 +58,23 @@ public struct WiFiDirectPublication: Sendable {
     public private(set) var state: State = .idle
     /// The WSC elements carrying the Vendor Extension attribute (``WSCVendorElement``).
     public let elements: [UInt8]
+    /// The Wi-Fi Display Device Information subelement; nil leaves Wi-Fi Display alone.
+    public let wfdDeviceInformation: WFDDeviceInformation?
     public let replyTimeout: Duration
 
-    public init(elements: [UInt8], replyTimeout: Duration = .seconds(5)) {
+    public init(elements: [UInt8], wfdDeviceInformation: WFDDeviceInformation? = nil, replyTimeout: Duration = .seconds(5)) {
         self.elements = elements
+        self.wfdDeviceInformation = wfdDeviceInformation
         self.replyTimeout = replyTimeout
     }
 
     /// The start commands in order.
     var startCommands: [WPAControlCommand] {
-        [.ping] + WPAControlCommand.VendorElementFrame.allCases.map { .vendorElementAdd($0, elements) } + [.p2pListen]
+        let id = WFDDeviceInformation.subelementID
+        let wfd: [WPAControlCommand] = wfdDeviceInformation.map {
+            [.get("wifi_display"), .wfdSubelementGet(id), .set("wifi_display", "1"), .wfdSubelementSet(id, $0.subelementBody)]
+        } ?? []
+        return [.ping] + wfd + WPAControlCommand.VendorElementFrame.allCases.map { .vendorElementAdd($0, elements) } + [.p2pListen]
     }
 
     /// Initialization (3.1.3): check the control interface, then publish.
@@ -105,10 +115,10 @@ public struct WiFiDirectPublication: Sendable {
     private mutating func answered(_ reply: WPAControlReply?) -> [Action] {
         switch state {
         case .starting(let pending, var remaining, var undo, let stopRequested):
-            guard reply == pending.expectedReply else {
+            guard pending.accepts(reply) else {
                 return withdraw(undo, refusals: [], cause: Refusal(command: pending, reply: reply))
             }
-            if let revert = pending.undo { undo.insert(revert, at: 0) }
+            if let revert = pending.undo(after: reply) { undo.insert(revert, at: 0) }
             if stopRequested { return withdraw(undo, refusals: [], cause: nil) }
             guard !remaining.isEmpty else {
                 state = .published(undo: undo)
@@ -118,7 +128,7 @@ public struct WiFiDirectPublication: Sendable {
             state = .starting(pending: next, remaining: remaining, undo: undo, stopRequested: false)
             return [.send(next, replyTimeout: replyTimeout)]
         case .withdrawing(let pending, let remaining, var refusals, let cause):
-            if reply != pending.expectedReply { refusals.append(Refusal(command: pending, reply: reply)) }
+            if !pending.accepts(reply) { refusals.append(Refusal(command: pending, reply: reply)) }
             return withdraw(remaining, refusals: refusals, cause: cause)
         case .idle, .published, .finished:
             // Nothing is pending: a late reply to a command already timed out.

@@ -8,6 +8,10 @@ public protocol WFDSessionMachine: Sendable {
     mutating func connected(now: NIODeadline) -> [WFDAction]
     mutating func connectionClosed() -> [WFDAction]
     mutating func stopRequested(now: NIODeadline) -> [WFDAction]
+    /// Pause the stream: the sink sends M9, the source the M5 PAUSE trigger.
+    mutating func pauseRequested(now: NIODeadline) -> [WFDAction]
+    /// Resume it: the sink sends M7, the source the M5 PLAY trigger.
+    mutating func playRequested(now: NIODeadline) -> [WFDAction]
     /// The MS-MICE peer sent STOP_PROJECTION: the stream stops at once, no RTSP goodbye.
     mutating func stopProjectionReceived() -> [WFDAction]
     /// A request of the peer (RFC 2326 6), the session being open.

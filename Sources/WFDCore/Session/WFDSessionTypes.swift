@@ -128,6 +128,10 @@ public enum WFDAction: Sendable, Hashable {
     case startStream(WFDStream)
     /// Stop the player / the sender.
     case stopStream
+    /// M9 PAUSE done: the sink stops displaying, the source stops sending; the session stays.
+    case pauseStream
+    /// M7 PLAY after a pause: display / send again.
+    case resumeStream
     /// Source: the encoder should send an IDR picture now (M13).
     case sendIDR
     /// Source: the WFD session is over; send MS-MICE STOP_PROJECTION (3.2.4.3), then close 7250.
@@ -149,4 +153,6 @@ public enum WFDReport: Sendable, Hashable {
     case rejected(method: String, status: Int)
     /// A line of a known parameter did not parse and was ignored.
     case parameterIgnored(WireError)
+    /// Sink: M13 went out, asking the source for an IDR picture after loss (WFD-NOTES 7.5).
+    case idrRequested
 }

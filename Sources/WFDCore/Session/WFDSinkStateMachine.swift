@@ -88,6 +88,8 @@ public struct WFDSinkStateMachine: Sendable {
         case starting(Negotiation, WFDStream, timeout: TimeAmount, cseq: Int)
         /// The stream flows; the session expires at `expiry` unless the source sends a request.
         case playing(Negotiation, WFDStream, timeout: TimeAmount, expiry: NIODeadline)
+        /// M9 answered: no stream until M7; the session still expires without the source's requests.
+        case paused(Negotiation, WFDStream, timeout: TimeAmount, expiry: NIODeadline)
         /// M8 sent.
         case tearingDown(cseq: Int)
         case closed(WFDCloseReason)
@@ -130,7 +132,7 @@ public struct WFDSinkStateMachine: Sendable {
     /// when there is a session, else close at once.
     public mutating func stopRequested(now: NIODeadline) -> [Action] {
         switch state {
-        case .settingUp, .starting, .playing:
+        case .settingUp, .starting, .playing, .paused:
             return sendTeardown(now: now)
         case .idle, .waitingForM1, .capabilityExchange:
             return close(.stopped)
@@ -145,11 +147,31 @@ public struct WFDSinkStateMachine: Sendable {
         close(.stopProjection)
     }
 
-    /// The RTP receiver lost packets: ask for an IDR picture with M13 (WFD-NOTES 7.5).
+    /// The RTP receiver lost packets: ask for an IDR picture with M13 (WFD-NOTES 7.5). Also
+    /// while M7 waits for its reply: the source streams once it has answered, and the first
+    /// datagrams can be read before that answer is.
     public mutating func idrNeeded(now: NIODeadline) -> [Action] {
-        guard case .playing = state, !requests.isWaiting(for: .m13) else { return [] }
+        switch state {
+        case .starting, .playing: break
+        default: return []
+        }
+        guard !requests.isWaiting(for: .m13) else { return [] }
         let cseq = allocate(.m13, now: now)
-        return send(M13.request(cseq: cseq))
+        return send(M13.request(cseq: cseq)) + [.report(.idrRequested)]
+    }
+
+    /// Pause the stream (a local pause, or the source's M5 PAUSE trigger): M9 while playing.
+    public mutating func pauseRequested(now: NIODeadline) -> [Action] {
+        guard case .playing(let negotiation, let stream, _, _) = state, !requests.isWaiting(for: .m9) else { return [] }
+        let m9 = allocate(.m9, now: now)
+        return send(M9.request(cseq: m9, url: negotiation.url, session: stream.sessionID))
+    }
+
+    /// Resume after a pause (locally, or the source's M5 PLAY trigger): M7 while paused.
+    public mutating func playRequested(now: NIODeadline) -> [Action] {
+        guard case .paused(let negotiation, let stream, _, _) = state, !requests.isWaiting(for: .m7) else { return [] }
+        let m7 = allocate(.m7, now: now)
+        return send(M7.request(cseq: m7, url: negotiation.url, session: stream.sessionID))
     }
 
     // MARK: Messages
@@ -159,8 +181,13 @@ public struct WFDSinkStateMachine: Sendable {
             return Action.rejectWithoutCSeq(request)
         }
         // Any request of the source keeps the session alive (RFC 2326 12.37).
-        if case .playing(let negotiation, let stream, let timeout, _) = state {
+        switch state {
+        case .playing(let negotiation, let stream, let timeout, _):
             state = .playing(negotiation, stream, timeout: timeout, expiry: now + timeout)
+        case .paused(let negotiation, let stream, let timeout, _):
+            state = .paused(negotiation, stream, timeout: timeout, expiry: now + timeout)
+        default:
+            break
         }
         switch request.method {
         case .options:
@@ -237,13 +264,15 @@ public struct WFDSinkStateMachine: Sendable {
             let m6 = allocate(.m6, now: now)
             state = .settingUp(negotiation, cseq: m6)
             return [ok] + send(M6.request(cseq: m6, url: negotiation.url, clientPort: .init(rtp: configuration.rtpPort)))
-        case (.play, .playing(let negotiation, let stream, _, _)):
-            let m7 = allocate(.m7, now: now)
-            return [ok] + send(M7.request(cseq: m7, url: negotiation.url, session: stream.sessionID))
-        case (.pause, .playing(let negotiation, let stream, _, _)):
-            let m9 = allocate(.m9, now: now)
-            return [ok] + send(RTSPRequest(method: .pause, uri: negotiation.url, headers: ["CSeq": String(m9), "Session": stream.sessionID]))
-        case (.teardown, .settingUp), (.teardown, .starting), (.teardown, .playing):
+        case (.play, .paused):
+            return [ok] + playRequested(now: now)
+        case (.play, .playing):
+            return [ok]  // already playing
+        case (.pause, .playing):
+            return [ok] + pauseRequested(now: now)
+        case (.pause, .paused):
+            return [ok]  // already paused
+        case (.teardown, .settingUp), (.teardown, .starting), (.teardown, .playing), (.teardown, .paused):
             return [ok] + sendTeardown(now: now, withoutSession: .teardown)
         case (.teardown, .capabilityExchange):
             return [ok] + close(.teardown)
@@ -267,7 +296,9 @@ public struct WFDSinkStateMachine: Sendable {
             actions = playReplyReceived(response, now: now)
         case .m8:
             return close(.teardown)
-        case .m9, .m13:
+        case .m9:
+            actions = pauseReplyReceived(response)
+        case .m13:
             actions = []
         }
         return actions + (isClosed ? [] : [requests.timerAction])
@@ -292,8 +323,23 @@ public struct WFDSinkStateMachine: Sendable {
         return send(M7.request(cseq: m7, url: negotiation.url, session: session.id))
     }
 
+    /// M9 reply: paused (a refusal, such as 406 when the source is paused already, leaves
+    /// the stream as it is).
+    mutating func pauseReplyReceived(_ response: RTSPResponse) -> [Action] {
+        guard case .playing(let negotiation, let stream, let timeout, let expiry) = state else { return [] }
+        guard response.isSuccess else { return [.report(.rejected(method: Request.m9.rawValue, status: response.status))] }
+        state = .paused(negotiation, stream, timeout: timeout, expiry: expiry)
+        return [.pauseStream]
+    }
+
     /// M7 reply: playing; the session lives while the source's requests keep coming.
     mutating func playReplyReceived(_ response: RTSPResponse, now: NIODeadline) -> [Action] {
+        if case .paused(let negotiation, let stream, let timeout, let expiry) = state {
+            // Resuming: a refusal leaves the session paused.
+            guard response.isSuccess else { return [.report(.rejected(method: Request.m7.rawValue, status: response.status))] }
+            state = .playing(negotiation, stream, timeout: timeout, expiry: expiry)
+            return [.resumeStream]
+        }
         guard case .starting(let negotiation, let stream, let timeout, _) = state else { return [] }
         guard response.isSuccess else { return close(.refused(Request.m7.rawValue, status: response.status)) }
         let expiry = now + timeout
@@ -309,7 +355,7 @@ public struct WFDSinkStateMachine: Sendable {
             return []
         case (.negotiation, .waitingForM1), (.negotiation, .capabilityExchange), (.negotiation, .settingUp), (.negotiation, .starting):
             return close(.negotiationTimeout)
-        case (.keepAlive, .playing(_, _, _, let expiry)):
+        case (.keepAlive, .playing(_, _, _, let expiry)), (.keepAlive, .paused(_, _, _, let expiry)):
             guard now >= expiry else { return [.scheduleTimer(.keepAlive, expiry)] }
             // No M16 (nor any request) within the timeout: the source is gone.
             var actions = sendTeardown(now: now)
@@ -347,7 +393,7 @@ public struct WFDSinkStateMachine: Sendable {
             // No Session id yet: nothing to tear down on the source's side.
             return close(reason)
         case .starting(let n, let s, _, _): (negotiation, session, streaming) = (n, s.sessionID, false)
-        case .playing(let n, let s, _, _): (negotiation, session, streaming) = (n, s.sessionID, true)
+        case .playing(let n, let s, _, _), .paused(let n, let s, _, _): (negotiation, session, streaming) = (n, s.sessionID, true)
         default: return []
         }
         let m8 = allocate(.m8, now: now)
@@ -363,7 +409,7 @@ public struct WFDSinkStateMachine: Sendable {
         let streaming: Bool
         switch state {
         case .closed: return []
-        case .playing: streaming = true
+        case .playing, .paused: streaming = true
         default: streaming = false
         }
         state = .closed(reason)

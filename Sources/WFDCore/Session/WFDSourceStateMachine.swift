@@ -84,6 +84,8 @@ public struct WFDSourceStateMachine: Sendable {
         /// M6 answered: M7 comes.
         case waitingForPlay(WFDStream)
         case playing(WFDStream)
+        /// M9 answered: nothing is sent until M7 resumes; M16 keeps the session alive.
+        case paused(WFDStream)
         /// M5 TEARDOWN sent: M8 or the teardown timer ends it. `streaming` when M7 had started the stream.
         case tearingDown(WFDStream, streaming: Bool)
         case closed(WFDCloseReason)
@@ -91,7 +93,10 @@ public struct WFDSourceStateMachine: Sendable {
 
     enum Request: String, Sendable, Hashable {
         case m1 = "M1 OPTIONS", m3 = "M3 GET_PARAMETER", m4 = "M4 SET_PARAMETER", m5Setup = "M5 SETUP trigger",
-             m5Teardown = "M5 TEARDOWN trigger", m16 = "M16 keep-alive"
+             m5Teardown = "M5 TEARDOWN trigger", m5Pause = "M5 PAUSE trigger", m5Play = "M5 PLAY trigger", m16 = "M16 keep-alive"
+
+        /// Triggers the sink may refuse without ending the session.
+        var isOptional: Bool { self == .m5Teardown || self == .m5Pause || self == .m5Play }
     }
 
     public let configuration: Configuration
@@ -133,8 +138,8 @@ public struct WFDSourceStateMachine: Sendable {
     /// STOP_PROJECTION at once.
     public mutating func stopRequested(now: NIODeadline) -> [Action] {
         switch state {
-        case .waitingForPlay(let stream), .playing(let stream):
-            if case .playing = state { state = .tearingDown(stream, streaming: true) } else { state = .tearingDown(stream, streaming: false) }
+        case .waitingForPlay(let stream), .playing(let stream), .paused(let stream):
+            if case .waitingForPlay = state { state = .tearingDown(stream, streaming: false) } else { state = .tearingDown(stream, streaming: true) }
             let m5 = requests.allocate(.m5Teardown, now: now)
             return send(M5.request(cseq: m5, trigger: .teardown)) + [.cancelTimer(.keepAlive), .scheduleTimer(.teardown, now + configuration.teardownWait)]
         case .idle, .optionsExchange, .capabilityExchange, .settingParameters, .triggeringSetup, .waitingForSetup:
@@ -149,6 +154,20 @@ public struct WFDSourceStateMachine: Sendable {
         close(.stopProjection)
     }
 
+    /// Ask the sink to pause (M5 PAUSE trigger; it answers with M9).
+    public mutating func pauseRequested(now: NIODeadline) -> [Action] {
+        guard case .playing = state else { return [] }
+        let m5 = requests.allocate(.m5Pause, now: now)
+        return send(M5.request(cseq: m5, trigger: .pause))
+    }
+
+    /// Ask the sink to resume (M5 PLAY trigger; it answers with M7).
+    public mutating func playRequested(now: NIODeadline) -> [Action] {
+        guard case .paused = state else { return [] }
+        let m5 = requests.allocate(.m5Play, now: now)
+        return send(M5.request(cseq: m5, trigger: .play))
+    }
+
     // MARK: Messages
 
     public mutating func requestReceived(_ request: RTSPRequest, now: NIODeadline) -> [Action] {
@@ -160,9 +179,7 @@ public struct WFDSourceStateMachine: Sendable {
         case .setup: return m6Received(request, cseq: cseq)
         case .play: return m7Received(request, cseq: cseq, now: now)
         case .teardown: return m8Received(request, cseq: cseq)
-        case .pause:
-            guard case .playing = state else { return Action.reject(request, cseq, RTSPStatus.methodNotValidInThisState) }
-            return [.send(.status(RTSPStatus.ok, cseq))]
+        case .pause: return m9Received(request, cseq: cseq)
         case .setParameter:
             guard let list = try? WFDParameterList(body: request.body) else { return Action.reject(request, cseq, RTSPStatus.badRequest) }
             if list.contains(M13.parameterName) {
@@ -219,8 +236,27 @@ public struct WFDSourceStateMachine: Sendable {
                 .send(M7.reply(cseq: cseq, session: sessionHeader).message), .cancelTimer(.negotiation),
                 .startStream(stream), .scheduleTimer(.keepAlive, now + configuration.keepAlive),
             ]
+        case .paused(let stream):
+            // Resume after M9.
+            guard sessionMatches(request) else { return Action.reject(request, cseq, RTSPStatus.sessionNotFound) }
+            state = .playing(stream)
+            return [.send(M7.reply(cseq: cseq, session: sessionHeader).message), .resumeStream]
         case .playing:
             return [.send(M7.reply(cseq: cseq, session: sessionHeader).message)]
+        default:
+            return Action.reject(request, cseq, RTSPStatus.methodNotValidInThisState)
+        }
+    }
+
+    /// M9: pause the stream; 406 when paused already (WDS), 455 before PLAY.
+    mutating func m9Received(_ request: RTSPRequest, cseq: Int) -> [Action] {
+        switch state {
+        case .playing(let stream):
+            guard sessionMatches(request) else { return Action.reject(request, cseq, RTSPStatus.sessionNotFound) }
+            state = .paused(stream)
+            return [.send(M9.reply(cseq: cseq, session: sessionHeader).message), .pauseStream]
+        case .paused:
+            return Action.reject(request, cseq, RTSPStatus.notAcceptable)
         default:
             return Action.reject(request, cseq, RTSPStatus.methodNotValidInThisState)
         }
@@ -239,7 +275,7 @@ public struct WFDSourceStateMachine: Sendable {
 
     public mutating func responseReceived(_ response: RTSPResponse, now: NIODeadline) -> [Action] {
         guard let cseq = response.cseq, let request = requests.replied(cseq) else { return [] }
-        if !response.isSuccess, request != .m5Teardown {
+        if !response.isSuccess, !request.isOptional {
             return close(.refused(request.rawValue, status: response.status))
         }
         var actions: [Action] = []
@@ -259,7 +295,7 @@ public struct WFDSourceStateMachine: Sendable {
             }
         case .m5Setup:
             if case .triggeringSetup(let format) = state { state = .waitingForSetup(format) }
-        case .m5Teardown, .m16:
+        case .m5Teardown, .m5Pause, .m5Play, .m16:
             break
         }
         return actions + (isClosed ? [] : [requests.timerAction])
@@ -297,11 +333,11 @@ public struct WFDSourceStateMachine: Sendable {
         switch (timer, state) {
         case (_, .closed), (_, .idle):
             return []
-        case (.negotiation, .playing), (.negotiation, .tearingDown):
+        case (.negotiation, .playing), (.negotiation, .paused), (.negotiation, .tearingDown):
             return []
         case (.negotiation, _):
             return close(.negotiationTimeout)
-        case (.keepAlive, .playing):
+        case (.keepAlive, .playing), (.keepAlive, .paused):
             // M16 every timeout − 5 s (AOSP, GND: 25 s of 30).
             let m16 = requests.allocate(.m16, now: now)
             return send(M16.request(cseq: m16, session: configuration.sessionID)) + [.scheduleTimer(.keepAlive, now + configuration.keepAlive)]
@@ -311,7 +347,7 @@ public struct WFDSourceStateMachine: Sendable {
             let late = requests.expire(now: now)
             if late.contains(.m16) { return close(.keepAliveExpired) }
             // The TEARDOWN trigger's reply may never come: the teardown timer decides.
-            if let missing = late.first(where: { $0 != .m5Teardown }) { return close(.responseTimeout(missing.rawValue)) }
+            if let missing = late.first(where: { !$0.isOptional }) { return close(.responseTimeout(missing.rawValue)) }
             return [requests.timerAction]
         default:
             return []
@@ -336,7 +372,7 @@ public struct WFDSourceStateMachine: Sendable {
         let streaming: Bool
         switch state {
         case .closed: return []
-        case .playing, .tearingDown(_, streaming: true): streaming = true
+        case .playing, .paused, .tearingDown(_, streaming: true): streaming = true
         default: streaming = false
         }
         state = .closed(reason)

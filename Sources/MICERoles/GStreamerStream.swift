@@ -4,11 +4,20 @@ import NIOConcurrencyHelpers
 import WFDCore
 import WFDRoles
 
-/// `--media testsrc`: a GStreamer pipeline (videotestsrc → x264enc → mpegtsmux) writing an
-/// H.264 MPEG-TS at the negotiated resolution on its standard output, read in chunks for
+/// `--media testsrc` and `--media screen`: a GStreamer pipeline (videotestsrc, or ximagesrc
+/// capturing the X display in `DISPLAY`, scaled → x264enc → mpegtsmux) writing an H.264
+/// MPEG-TS at the negotiated resolution on its standard output, read in chunks for
 /// ``RTPStreamSender`` (which paces it by its PCR). Constrained Baseline, which every WFD
 /// sink decodes (WFD-NOTES 4); a key frame each second so a sink can join late.
-final class TestPatternStream: TransportStreamReader {
+final class GStreamerStream: TransportStreamReader {
+    /// Where the pictures come from.
+    enum Capture: Sendable, Hashable {
+        /// `videotestsrc pattern=smpte`.
+        case testPattern
+        /// `ximagesrc`: the X screen of `DISPLAY` (GND and miraclecast capture the same way).
+        case screen
+    }
+
     private let process = Process()
     private let output = Pipe()
     /// GStreamer's complaints, passed on to standard error until the pipeline is stopped.
@@ -18,21 +27,26 @@ final class TestPatternStream: TransportStreamReader {
     private let buffer = LiveStreamBuffer()
 
     /// The pipeline's arguments for `gst-launch-1.0`.
-    static func arguments(for video: WFDVideoMode?) -> [String] {
+    static func arguments(for video: WFDVideoMode?, capture: Capture = .testPattern) -> [String] {
         let width = video?.width ?? 1280
         let height = video?.height ?? 720
         let fps = max(1, video?.framesPerSecond ?? 30)
-        return [
-            "-q", "videotestsrc", "pattern=smpte", "!", "video/x-raw,format=I420,width=\(width),height=\(height),framerate=\(fps)/1",
+        let source: [String] = switch capture {
+        case .testPattern: ["videotestsrc", "pattern=smpte"]
+        // The screen at its own size and rate, made the negotiated size and rate.
+        case .screen: ["ximagesrc", "use-damage=false", "show-pointer=true", "!", "videorate", "!", "videoscale", "!", "videoconvert"]
+        }
+        return ["-q"] + source + [
+            "!", "video/x-raw,format=I420,width=\(width),height=\(height),framerate=\(fps)/1",
             "!", "x264enc", "speed-preset=ultrafast", "tune=zerolatency", "key-int-max=\(fps)", "bitrate=6000",
             "!", "video/x-h264,profile=constrained-baseline", "!", "h264parse", "config-interval=-1",
             "!", "mpegtsmux", "alignment=7", "!", "fdsink", "fd=1",
         ]
     }
 
-    init(gstLaunch: String, video: WFDVideoMode?) throws {
+    init(gstLaunch: String, video: WFDVideoMode?, capture: Capture = .testPattern) throws {
         process.executableURL = URL(fileURLWithPath: gstLaunch)
-        process.arguments = Self.arguments(for: video)
+        process.arguments = Self.arguments(for: video, capture: capture)
         process.standardOutput = output
         process.standardError = errors
         let stopped = self.stopped
@@ -40,7 +54,7 @@ final class TestPatternStream: TransportStreamReader {
         do {
             try process.run()
         } catch {
-            throw TestPatternUnavailable(detail: "\(error)")
+            throw GStreamerUnavailable(media: capture == .screen ? "screen" : "testsrc", detail: "\(error)")
         }
         let buffer = self.buffer
         output.fileHandleForReading.readInBackground(onData: { buffer.put(Array($0)) }, onEnd: { buffer.end() })
@@ -64,9 +78,11 @@ final class TestPatternStream: TransportStreamReader {
     }
 }
 
-struct TestPatternUnavailable: Error, CustomStringConvertible {
+struct GStreamerUnavailable: Error, CustomStringConvertible {
+    /// `testsrc` or `screen`.
+    var media: String
     var detail: String
     var description: String {
-        "--media testsrc needs GStreamer (gst-launch-1.0 with x264enc and mpegtsmux: apt-get install gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly): \(detail)"
+        "--media \(media) needs GStreamer (gst-launch-1.0 with x264enc and mpegtsmux\(media == "screen" ? ", ximagesrc" : ""): apt-get install gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly): \(detail)"
     }
 }
