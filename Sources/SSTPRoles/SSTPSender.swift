@@ -310,7 +310,8 @@ final class SenderApplication: SSTPApplication {
         let lost = indexes.compactMap { configuration.fanout.indices.contains($0) ? configuration.fanout[$0] : nil }
         let names = lost.map { "\($0.identityURL) \($0.deviceURL)\($0.relayURL.isEmpty ? "" : "@\($0.relayURL)")" }
         lostDestinations += names.filter { !lostDestinations.contains($0) }
-        let unacknowledged = sent.subtracting(acknowledged).sorted().map { configuration.messages[$0].name }
+        let acked = Set(acknowledged)
+        let unacknowledged = (0..<sentCount).filter { !acked.contains($0) }.map { configuration.messages[$0].name }
         events.emit(SSTPSenderEvent.destinationsLost(session: sessionId, status: status.description, destinations: names, unacknowledged: unacknowledged))
     }
 
