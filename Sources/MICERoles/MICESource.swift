@@ -198,6 +198,21 @@ public final class MICESource: Sendable {
     }
 }
 
+extension MICESource {
+    /// The user pauses the projection (`mice source`: SIGUSR1): the WFD PAUSE trigger;
+    /// nothing happens before the sink connected back.
+    public func pause() {
+        guard let bound = driver.withLockedValue({ $0 }) else { return }
+        loop.execute { bound.value.projectionCommand(pause: true) }
+    }
+
+    /// The user resumes a paused projection (SIGUSR2): the WFD PLAY trigger.
+    public func play() {
+        guard let bound = driver.withLockedValue({ $0 }) else { return }
+        loop.execute { bound.value.projectionCommand(pause: false) }
+    }
+}
+
 /// Runs ``SourceStateMachine`` on one event loop and carries out its actions.
 final class SourceDriver {
     private var machine: SourceStateMachine
@@ -281,6 +296,10 @@ final class SourceDriver {
 
     func channelClosed() {
         run(machine.connectionClosed())
+    }
+
+    func projectionCommand(pause: Bool) {
+        if pause { projection?.pause() } else { projection?.play() }
     }
 
     func rtspAccepted(_ rtsp: any Channel) {

@@ -65,6 +65,18 @@ final class SourceProjection {
         rtsp.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.stop)
     }
 
+    /// The user pauses the stream: the PAUSE trigger (M5), after which the sink sends M9.
+    func pause() {
+        guard !stopping else { return }
+        rtsp?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.pause)
+    }
+
+    /// The user resumes it: the PLAY trigger (M5), after which the sink sends M7.
+    func play() {
+        guard !stopping else { return }
+        rtsp?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.play)
+    }
+
     /// MS-MICE STOP_PROJECTION from the sink: stop streaming at once.
     func stopProjectionReceived() {
         rtsp?.pipeline.fireUserInboundEventTriggered(WFDSessionCommand.stopProjectionReceived)

@@ -105,6 +105,8 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
             Give the sink as --sink HOST[:PORT], or as the vendor extension attribute it advertises \
             (--ie HEX). Without discovery data the sink is assumed to support encryption and PINs: \
             --pin NNNNNNNN uses PIN entry, --pin off --encryption off sends SOURCE_READY first. \
+            While projecting, SIGUSR1 pauses the stream (the Wi-Fi Display PAUSE trigger; the sink \
+            answers with M9) and SIGUSR2 resumes it (PLAY; M7). \
             Exit status 1 names the reason when the attempt is abandoned.
             """
     )
@@ -178,6 +180,8 @@ struct MICESourceCommand: AsyncParsableCommand, MICESourceSettings {
                 ),
                 pinProvider: { await MICEPINPrompt.ask() }
             )
+            let control = SignalActions([SIGUSR1: { source.pause() }, SIGUSR2: { source.play() }])
+            defer { control.cancel() }
             let reason = try await RoleRunner.client(name: "mice source", logger: Logger.role("winterop.mice.source")) {
                 try await withGracefulShutdownHandler {
                     try await source.run()

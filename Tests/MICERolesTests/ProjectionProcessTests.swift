@@ -123,6 +123,32 @@ import WinteropTestSupport
         #expect(FileManager.default.contents(atPath: played).map(Array.init) == media.bytes)
     }
 
+    /// The user pauses and resumes through the source (SIGUSR1, SIGUSR2): the PAUSE
+    /// trigger and M9, then the PLAY trigger and M7, reported by both processes; the
+    /// stream then flows again until the source stops it.
+    @Test func sourceSignalsPauseAndResumeTheStream() async throws {
+        let media = try Media()
+        defer { media.remove() }
+        let (sink, port) = try await ProcessTests.sink(["--pin", "off", "--encryption", "off", "--record", media.recording])
+        defer { sink.terminate() }
+        let source = try WinteropProcess([
+            "mice", "source", "--sink", "127.0.0.1:\(port)", "--pin", "off", "--encryption", "off", "--rtsp-listen", "127.0.0.1:0",
+            "--media", media.input, "--loop", "--json",
+        ])
+        defer { source.terminate() }
+        #expect(await sink.wait(for: "stream_started", timeout: .seconds(30)) != nil, "sink: \(sink.lines) \(sink.stderr)")
+        kill(source.process.processIdentifier, SIGUSR1)
+        #expect(await source.wait(for: "stream_paused", timeout: .seconds(30)) != nil, "source: \(source.lines) \(source.stderr)")
+        #expect(await sink.wait(for: "stream_paused", timeout: .seconds(30)) != nil, "sink: \(sink.lines)")
+        kill(source.process.processIdentifier, SIGUSR2)
+        #expect(await source.wait(for: "stream_resumed", timeout: .seconds(30)) != nil, "source: \(source.lines) \(source.stderr)")
+        #expect(await sink.wait(for: "stream_resumed", timeout: .seconds(30)) != nil, "sink: \(sink.lines)")
+        // Still one session: a stop now goes through TEARDOWN as usual.
+        source.interrupt()
+        #expect(await source.waitForExit(timeout: .seconds(30)) == 0, "source stderr: \(source.stderr)")
+        #expect(await sink.wait(for: "stream_ended", timeout: .seconds(30))?["reason"] as? String == "teardown", "sink: \(sink.lines)")
+    }
+
     @Test func keepAliveExpiryTearsDown() async throws {
         // The source announces a 1 s timeout but sends M16 only every 20 s.
         let (sink, port) = try await ProcessTests.sink(["--pin", "off", "--encryption", "off"])
