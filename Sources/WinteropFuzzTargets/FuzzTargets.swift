@@ -30,6 +30,7 @@ public struct FuzzTarget: Sendable {
         // MARK: Wi-Fi Display targets
         FuzzTarget(name: "RTSPMessage", run: WFDFuzz.rtspMessage),
         FuzzTarget(name: "RTPReceiver", run: WFDFuzz.rtpReceiver),
+        FuzzTarget(name: "WFDSessionSequence", run: WFDSessionFuzz.sessionSequence),
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
