@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import SSTPCore
+import WinteropTransport
 import WinteropWire
 
 /// Where one received message goes on disk: a temporary file written, hashed and, once
@@ -127,6 +128,10 @@ final class FileSink: @unchecked Sendable {
             let path = "\(directory)/\(MessageNames.name(nextNumber()))"
             // link(2) fails with EEXIST instead of replacing: the message never overwrites.
             if link(temporaryPath, path) == 0 {
+                // The name is durable only once the directory is synced (then acknowledged).
+                if sync, let problem = DirectorySync.sync(directory) {
+                    return .failure(SinkFailure(message: problem.message, code: problem.code))
+                }
                 return .success(Stored(path: path, sha256: hashing ? Hex.encode(hasher.finalize()) : nil))
             }
             guard errno == EEXIST else {

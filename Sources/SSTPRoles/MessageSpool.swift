@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import WinteropTransport
 import WinteropWire
 
 /// `sstp listen --store spool`: small messages appended, many per write(2), to spool
@@ -141,14 +142,8 @@ final class MessageSpool: @unchecked Sendable {
     /// The new file's directory entry is durable only once the directory is synced: without
     /// it, a crash could lose a whole spool file whose records were fsync'd and acknowledged.
     private func syncDirectoryIfAsked() -> SinkFailure? {
-        guard sync else { return nil }
-        let fd = Foundation.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else {
-            return SinkFailure(message: "cannot open \(directory) to sync it: \(String(cString: strerror(errno)))", code: errno)
-        }
-        defer { Foundation.close(fd) }
-        guard fsync(fd) != 0 else { return nil }
-        return SinkFailure(message: "cannot sync \(directory): \(String(cString: strerror(errno)))", code: errno)
+        guard sync, let problem = DirectorySync.sync(directory) else { return nil }
+        return SinkFailure(message: problem.message, code: problem.code)
     }
 
     /// Starts the next spool file: a new name, never one already there (O_EXCL), so a

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import WinteropTransport
 
 /// Writes delivered messages under a directory as `msg-NNNNNNNN`, numbered on from the
 /// highest already there, synced before they count as received (so the relay may forget
@@ -43,7 +44,11 @@ struct DeliveredMessageWriter {
             let digits = String(next)
             let path = "\(directory)/msg-\(String(repeating: "0", count: max(0, 8 - digits.count)))\(digits)"
             next += 1
-            if link(temporary, path) == 0 { return path }
+            if link(temporary, path) == 0 {
+                // The name is durable only once the directory is synced (then acknowledged).
+                if let problem = DirectorySync.sync(directory) { throw WriteFailure(problem.message) }
+                return path
+            }
             guard errno == EEXIST else { throw WriteFailure("cannot store \(path): \(String(cString: strerror(errno)))") }
         }
         throw WriteFailure("cannot find a free message name in \(directory)")
