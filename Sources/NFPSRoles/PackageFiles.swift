@@ -27,30 +27,20 @@ struct PackageFileReader: ~Copyable {
         return UInt64(info.st_size)
     }
 
-    /// Up to `count` bytes; an empty buffer at the end of the file.
-    func read(upTo count: Int, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(PackageFileError) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: count)
-        try read(into: &buffer, upTo: count)
-        return buffer
-    }
-
-    /// Replaces `buffer`'s contents with up to `count` bytes (none at the end of the
-    /// file), reusing its storage when nothing else holds it.
-    func read(into buffer: inout ByteBuffer, upTo count: Int) throws(PackageFileError) {
-        buffer.clear()
-        while buffer.readableBytes < count {
-            let wanted = count - buffer.readableBytes
-            var result = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { pointer in
-                result = Glibc.read(descriptor, pointer.baseAddress, min(pointer.count, wanted))
-                return max(result, 0)
-            }
+    /// Fills `target` from the file (less only at its end); returns the count read.
+    func read(into target: UnsafeMutableRawBufferPointer) throws(PackageFileError) -> Int {
+        guard let base = target.baseAddress else { return 0 }
+        var count = 0
+        while count < target.count {
+            let result = Glibc.read(descriptor, base + count, target.count - count)
             if result < 0 {
                 if errno == EINTR { continue }
                 throw PackageFileError("cannot read '\(path)': \(String(cString: strerror(errno)))")
             }
             if result == 0 { break }
+            count += result
         }
+        return count
     }
 }
 

@@ -211,7 +211,7 @@ public final class ShareReceiver: Sendable {
                         session.execute(session.withMachine { $0.malformedInput(id, NFPS.section("3.3.7.2").error("data before the IV"), now: .now) })
                         break
                     }
-                    try await current.take(piece)
+                    try current.take(piece)
                     progress.update(current.bytes)
                 }
                 if session.isOver { break }
@@ -261,48 +261,6 @@ struct ReceivedPackage: Sendable {
     var bytes: UInt64
     var sha256: String?
     var seconds: Double
-}
-
-/// Decrypted package bytes going to their hidden file: decrypted as they arrive, then
-/// hashed (unless `--no-sha256`) and written concurrently.
-final class PackageStore {
-    private var decryptor: SharePackageDecryptor
-    private let writer: PackageFileWriter
-    private var hasher: SHA256?
-    /// The decrypted bytes of one piece, reused: its storage is this store's alone once
-    /// the piece is written and hashed, so no piece allocates.
-    private var plain = ByteBuffer()
-    var bytes: UInt64 { decryptor.packageBytes }
-
-    init(path: String, key: SymmetricKey, iv: [UInt8], computesSHA256: Bool) throws {
-        decryptor = try SharePackageDecryptor(key: key, iv: iv)
-        writer = try PackageFileWriter(path: path)
-        hasher = computesSHA256 ? SHA256() : nil
-    }
-
-    func take(_ ciphertext: ByteBuffer) async throws {
-        plain.clear()
-        plain.reserveCapacity(ciphertext.readableBytes + NFPS.blockSize)
-        try decryptor.decrypt(ciphertext, into: &plain)
-        guard plain.readableBytes > 0 else { return }
-        guard let state = hasher else {
-            try writer.write(plain)
-            return
-        }
-        let decrypted = plain
-        async let hashed = PackageStreaming.hashing(state, decrypted)
-        try writer.write(decrypted)
-        hasher = await hashed
-    }
-
-    /// Graceful close: the footer's Remainder, then the digest (3.3.7.4).
-    func finish() throws -> (bytes: UInt64, sha256: String?) {
-        var tail = ByteBuffer()
-        try decryptor.finish(into: &tail)
-        try writer.write(tail)
-        tail.withUnsafeReadableBytes { bytes in hasher?.update(bufferPointer: bytes) }
-        return (decryptor.packageBytes, hasher.map { PackageStreaming.hex($0.finalize()) })
-    }
 }
 
 /// The share receiver's one session: its state machine, the sockets and timers its

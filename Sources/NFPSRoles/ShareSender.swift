@@ -130,14 +130,13 @@ public final class ShareSender: Sendable {
                 guard session.withMachine({ $0.replyHeaderReceived(id, reply) }).contains(.sendIVAndPackage(id)) else { return }
                 let progress = TransferProgress(events: events)
                 progress.setTotal(session.withMachine { $0.totalContentSizeEstimate })
-                let reader = try PackageFileReader(path: packagePath)
                 let key = ShareCipher.symmetricKey(sharedSecretKey: configuration.session.sharedSecretKey)
                 let limit = configuration.stallTimeout
                 try await channel.eventLoop.submit {
                     try channel.pipeline.syncOperations.addHandler(SendStallWatchdog(limit: limit, stalled: stalled), position: .first)
                 }.get()
                 let sent = try await PackageStreaming.send(
-                    reader, on: channel, key: key, computesSHA256: configuration.computesSHA256, progress: progress
+                    packageAt: packagePath, on: channel, key: key, computesSHA256: configuration.computesSHA256, progress: progress
                 ) {
                     _ = session.withMachine { $0.packageBlocksSent() }
                 }

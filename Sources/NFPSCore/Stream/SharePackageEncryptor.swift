@@ -21,20 +21,27 @@ public struct SharePackageEncryptor: Sendable {
     /// Encrypts the complete blocks `chunk` makes (with any bytes held from before) and
     /// appends their ciphertext to `output`.
     public mutating func encrypt(_ chunk: ByteBuffer, into output: inout ByteBuffer) throws {
-        var chunk = chunk
-        packageBytes += UInt64(chunk.readableBytes)
+        try chunk.withUnsafeReadableBytes { try encrypt($0, into: &output) }
+    }
+
+    /// ``encrypt(_:into:)`` over raw bytes (a read-ahead buffer), encrypted in place
+    /// into `output` with no intermediate copy.
+    public mutating func encrypt(_ bytes: UnsafeRawBufferPointer, into output: inout ByteBuffer) throws {
+        var rest = bytes[...]
+        packageBytes += UInt64(bytes.count)
         if !partial.isEmpty {
-            let take = min(NFPS.blockSize - partial.count, chunk.readableBytes)
-            partial += chunk.readBytes(length: take) ?? []
+            let take = min(NFPS.blockSize - partial.count, rest.count)
+            partial += rest.prefix(take)
+            rest = rest.dropFirst(take)
             guard partial.count == NFPS.blockSize else { return }
             try partial.withUnsafeBytes { try cipher.process($0, into: &output) }
             partial.removeAll(keepingCapacity: true)
         }
-        let whole = chunk.readableBytes - chunk.readableBytes % NFPS.blockSize
-        if whole > 0, let blocks = chunk.readSlice(length: whole) {
-            try cipher.process(blocks, into: &output)
+        let whole = rest.count - rest.count % NFPS.blockSize
+        if whole > 0 {
+            try cipher.process(UnsafeRawBufferPointer(rebasing: rest.prefix(whole)), into: &output)
         }
-        partial += chunk.readableBytesView
+        partial += rest.dropFirst(whole)
     }
 
     /// The end of the package: appends the encrypted footer (48 bytes) (3.2.7.2).
