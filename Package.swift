@@ -25,12 +25,13 @@ var targets: [Target] = [
     .target(
         name: "WinteropTransport",
         dependencies: [
-            "WinteropWire", "WinteropFormat", nio, nioPosix,
+            "WinteropWire", "WinteropFormat", "CWinteropAllocator", nio, nioPosix,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]
     ),
+    .target(name: "CWinteropAllocator"),
     .testTarget(name: "WinteropWireTests", dependencies: ["WinteropWire", "WinteropFormat", propertyBased]),
     .testTarget(name: "WinteropTransportTests", dependencies: ["WinteropTransport", "WinteropWire", "WinteropFormat", nio, nioPosix]),
     .testTarget(name: "FuzzRegressionTests", dependencies: ["WinteropFuzzTargets"]),

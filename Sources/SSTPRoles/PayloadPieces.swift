@@ -8,10 +8,13 @@ struct PayloadPieces: Sendable {
 
     init() {}
 
-    mutating func append(_ piece: ByteBuffer) {
-        guard piece.readableBytes > 0 else { return }
+    /// Adds `piece` (an empty one is left out); returns the bytes held now.
+    @discardableResult
+    mutating func append(_ piece: ByteBuffer) -> Int {
+        guard piece.readableBytes > 0 else { return readableBytes }
         pieces.append(piece)
         readableBytes += piece.readableBytes
+        return readableBytes
     }
 
     /// The payload in one buffer (a copy only when there are several pieces).

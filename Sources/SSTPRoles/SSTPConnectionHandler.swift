@@ -16,7 +16,7 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
     /// The target device this side connects to when it initiated the transport (3.1.4.1).
     private let targetDeviceURL: String?
     private var context: ChannelHandlerContext?
-    private var decoder = NIOSingleStepByteToMessageProcessor(SSTPFrameDecoder())
+    private var framer = SSTP.CommandFramer()
     private var inReadLoop = false
     private var needsFlush = false
     /// Inside ``batchingFlushes(_:)``: writes wait for its single flush.
@@ -84,15 +84,12 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
         inReadLoop = true
         defer { inReadLoop = false }
         do {
-            try decoder.process(buffer: incoming) { frame in
+            try framer.process(incoming) { frame in
                 guard isOpenForInput else { return }
                 commandFrameReceived(frame)
             }
-        } catch let error as WireError {
-            execute(machine.malformedCommandReceived(error))
         } catch {
-            // The decoder throws only WireError; anything else is framing all the same.
-            execute(machine.malformedCommandReceived(WireError(spec: SSTP.spec, section: "2.2", "\(error)")))
+            execute(machine.malformedCommandReceived(error))
         }
     }
 
@@ -106,7 +103,13 @@ public final class SSTPConnectionHandler: ChannelDuplexHandler {
             execute(machine.malformedCommandReceived(error))
             return
         }
-        if case .connect(let connect) = command {
+        if case .data(let data) = command {
+            // The hot path (hundreds per message): the payload straight to the application.
+            switch machine.dataCommandReceived(data) {
+            case .payload(let sessionId, let payload): application.messageData(self, sessionId: sessionId, payload: payload)
+            case .actions(let actions): execute(actions)
+            }
+        } else if case .connect(let connect) = command {
             execute(machine.commandReceived(command, admission: application.admission(for: connect, on: self)))
         } else {
             execute(machine.commandReceived(command))

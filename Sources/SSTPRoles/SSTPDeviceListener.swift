@@ -277,9 +277,9 @@ final class InboxApplication: SSTPApplication {
     func messageData(_ handler: SSTPConnectionHandler, sessionId: UInt32, payload: ByteBuffer) {
         guard sinks[sessionId] != nil else { return }
         let count = payload.readableBytes
-        gathered[sessionId, default: PayloadPieces()].append(payload)
+        let blockBytes = gathered[sessionId, default: PayloadPieces()].append(payload)
         gatheredTotal += count
-        if let block = gathered[sessionId], block.readableBytes >= blockLimit(sessionId) {
+        if blockBytes >= blockLimit(sessionId) {
             dispatch(sessionId)
         } else if gatheredTotal > configuration.highWater / 2 {
             // Many sessions each holding a partial block: write them all, so that memory

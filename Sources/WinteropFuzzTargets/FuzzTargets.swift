@@ -34,6 +34,7 @@ public struct FuzzTarget: Sendable {
 
         // MARK: MS-GRVSSTP targets
         FuzzTarget(name: "SSTPCommandStream", run: SSTPFuzz.commandStream),
+        FuzzTarget(name: "SSTPCommandFramer", run: SSTPFuzz.commandFramer),
         FuzzTarget(name: "SSTPConnectionSequence", run: SSTPConnectionFuzz.sequence),
         FuzzTarget(name: "SSTPRelaySequence", run: SSTPRelayFuzz.sequence),
         FuzzTarget(name: "SSTPSpoolRecords", run: SSTPSpoolFuzz.records),

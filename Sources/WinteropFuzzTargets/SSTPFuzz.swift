@@ -51,3 +51,37 @@ enum SSTPFuzz {
         }
     }
 }
+
+extension SSTPFuzz {
+    /// The first byte sets the read size (1–256 bytes, as TCP might split); the rest is a
+    /// byte stream. ``SSTP/CommandFramer`` over those reads must cut exactly the frames
+    /// ``SSTP/CommandStream/nextFrame(from:)`` cuts from the whole stream, refuse it
+    /// where that does, and never hold more than one command.
+    @Sendable static func commandFramer(_ bytes: [UInt8]) {
+        guard let selector = bytes.first else { return }
+        let readSize = Int(selector) + 1
+        let stream = ByteBuffer(bytes: bytes.dropFirst())
+        var whole = stream
+        var expected: [ByteBuffer] = []
+        var wholeFails = false
+        do {
+            while let frame = try SSTP.CommandStream.nextFrame(from: &whole) { expected.append(frame) }
+        } catch {
+            wholeFails = true
+        }
+        var framer = SSTP.CommandFramer()
+        var frames: [ByteBuffer] = []
+        var reads = stream
+        var framerFails = false
+        while reads.readableBytes > 0, !framerFails, let read = reads.readSlice(length: min(readSize, reads.readableBytes)) {
+            do {
+                try framer.process(read) { frames.append($0) }
+            } catch {
+                framerFails = true
+            }
+            precondition(framer.pendingBytes <= SSTP.CommandId.largestLength, "the framer holds more than one command")
+        }
+        precondition(framerFails == wholeFails, "the framer and the whole-stream cut disagree on refusing the stream")
+        precondition(frames == expected, "the framer cut other frames than the whole stream gives")
+    }
+}

@@ -37,6 +37,7 @@ extension Winterop {
 @main
 enum Main {
     static func main() async {
+        AllocatorTuning.apply()
         do {
             var command = try Winterop.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

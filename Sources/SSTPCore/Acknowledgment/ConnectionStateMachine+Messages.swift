@@ -189,37 +189,81 @@ extension SSTP.ConnectionStateMachine {
         }
     }
 
-    mutating func dataReceived(_ data: SSTP.Data) -> [Action] {
+    /// What a received Data command (2.2.11, 3.1.5.19) comes to: on the hot path nothing
+    /// but its payload for the resource handler, without an action list.
+    public enum DataReceipt {
+        /// Payload of the sequence being received on `sessionId`.
+        case payload(sessionId: UInt32, ByteBuffer)
+        /// Anything else (a violation's reaction, or nothing at all).
+        case actions([Action])
+
+        var actions: [Action] {
+            switch self {
+            case .payload(let id, let payload): return [.messageData(sessionId: id, payload)]
+            case .actions(let actions): return actions
+            }
+        }
+    }
+
+    /// A received Data command, as ``commandReceived(_:admission:)`` handles it (the same
+    /// outcome, as a ``DataReceipt`` instead of actions).
+    public mutating func dataCommandReceived(_ data: SSTP.Data) -> DataReceipt {
+        switch state {
+        case .aborting, .closed:
+            return .actions([])
+        case .transportLayerConnected, .connecting, .established:
+            return dataReceived(data)
+        case .modifying:
+            preconditionFailure("a command was received while the state machine is modifying its state")
+        }
+    }
+
+    /// A Data command (3.1.5.19): the session's MessageReceiver must be ready or buffering.
+    mutating func dataReceived(_ data: SSTP.Data) -> DataReceipt {
         let id = data.sessionId
         // The hot path: the established state moved out and back, the session updated in
-        // place (no copy of either).
+        // place through its dictionary index (no copy of either).
         guard var e = takeEstablished() else {
-            return closeConnection(.tooManyUnknownSessionCmds, violation: "Data for session \(id), which does not exist")
+            return .actions(closeConnection(.tooManyUnknownSessionCmds, violation: "Data for session \(id), which does not exist"))
         }
-        guard let receiver = e.inbound[id]?.receiver, let receivedBefore = e.inbound[id]?.receivedBytes else {
+        guard let index = e.inbound.index(forKey: id) else {
             let lookup = Self.inboundSession(id, "Data", e)
             state = .established(e)
             switch lookup {
-            case .violation(let violation): return react(to: violation)
-            case .session, .closedHere: return []
+            case .violation(let violation): return .actions(react(to: violation))
+            case .session, .closedHere: return .actions([])
             }
         }
-        guard receiver == .ready || receiver == .buffering else {
-            state = .established(e)
-            return closeConnection(.protocolError, violation: "Data on session \(id) while its MessageReceiver is '\(receiver)'")
-        }
-        let received = receivedBefore + data.payload.readableBytes
-        if let limit = configuration.maximumMessageSize, received > limit {
-            state = .established(e)
+        let limit = configuration.maximumMessageSize
+        let refusal = Self.receive(data.payload.readableBytes, limit: limit, into: &e.inbound.values[index])
+        state = .established(e)
+        switch refusal {
+        case nil:
+            return .payload(sessionId: id, data.payload)
+        case .notReceiving(let receiver)?:
+            return .actions(closeConnection(.protocolError, violation: "Data on session \(id) while its MessageReceiver is '\(receiver)'"))
+        case .tooLarge?:
             // An application limit on one message: the session is closed (the sender may
             // retry elsewhere); the connection and its other sessions go on.
-            return react(to: .session(sessionId: id, .quotaWouldBeExceeded,
-                                      "a message on session \(id) exceeds the maximum message size of \(limit) bytes"))
+            return .actions(react(to: .session(sessionId: id, .quotaWouldBeExceeded,
+                                               "a message on session \(id) exceeds the maximum message size of \(limit ?? 0) bytes")))
         }
-        e.inbound[id]?.receiver = .buffering
-        e.inbound[id]?.receivedBytes = received
-        state = .established(e)
-        return [.messageData(sessionId: id, data.payload)]
+    }
+
+    private enum DataRefusal {
+        case notReceiving(SSTP.MessageReceiverState)
+        case tooLarge
+    }
+
+    /// Counts `count` payload bytes into `session`'s sequence: its receiver must be ready or
+    /// buffering (3.1.5.19), and the sequence within the application's limit.
+    private static func receive(_ count: Int, limit: Int?, into session: inout SSTP.InboundSession) -> DataRefusal? {
+        guard session.receiver == .ready || session.receiver == .buffering else { return .notReceiving(session.receiver) }
+        let received = session.receivedBytes + count
+        if let limit, received > limit { return .tooLarge }
+        session.receiver = .buffering
+        session.receivedBytes = received
+        return nil
     }
 
     mutating func endMessageReceived(_ end: SSTP.EndMessage) -> [Action] {

@@ -146,7 +146,7 @@ extension SSTP {
             case .sessionStatus(let c): return sessionStatusReceived(c)
             case .close(let c): return closeReceived(c)
             case .message(let c): return messageReceived(c)
-            case .data(let c): return dataReceived(c)
+            case .data(let c): return dataReceived(c).actions
             case .endMessage(let c): return endMessageReceived(c)
             case .noop(let c): return noopReceived(c)
             case .fanoutOpen, .connectAuthenticate, .attach, .attachAuthenticate, .register:

@@ -12,6 +12,14 @@ extension SSTP {
         /// CommandId or a CommandLength outside the limits of 2.2 as soon as the header shows
         /// it, so at most one command of at most 65535 bytes is ever awaited.
         public static func nextFrame(from buffer: inout ByteBuffer) throws(WireError) -> ByteBuffer? {
+            guard let length = try commandLength(at: buffer) else { return nil }
+            return buffer.readSlice(length: length)
+        }
+
+        /// The CommandLength of the command at the front of `buffer` (its whole size, header
+        /// included), checked against the limits of 2.2; nil while its 3-byte header is not in.
+        /// Throws for an unknown CommandId as soon as its byte is in.
+        public static func commandLength(at buffer: ByteBuffer) throws(WireError) -> Int? {
             guard let rawId = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
             guard let id = CommandId(rawValue: rawId) else {
                 throw SSTP.reference("2.2").error("unknown CommandId \(hexByte(rawId))")
@@ -23,7 +31,7 @@ extension SSTP {
             guard id.allows(length: length) else {
                 throw SSTP.reference("2.2").error("\(id) CommandLength \(length) is outside the limits of 2.2 (\(id == .connectClose ? "8 or 12" : "\(id.allowedLengths)"))")
             }
-            return buffer.readSlice(length: length)
+            return length
         }
 
         /// Decodes one whole command as ``nextFrame(from:)`` cut it: every field is parsed
