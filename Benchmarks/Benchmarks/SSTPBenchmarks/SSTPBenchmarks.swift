@@ -37,6 +37,20 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The listener's framing: 1 MiB of Data commands arriving as 64 KiB reads, cut by
+    // SSTP.CommandFramer (slices; only a command split across two reads is copied).
+    let reads: [ByteBuffer] = stride(from: 0, to: encoded.readableBytes, by: 64 << 10).map {
+        encoded.getSlice(at: encoded.readerIndex + $0, length: min(64 << 10, encoded.readableBytes - $0)) ?? ByteBuffer()
+    }
+    Benchmark("Data framing, 1 MiB in 64 KiB reads (CommandFramer)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var framer = SSTP.CommandFramer()
+            var frames = 0
+            for read in reads { try? framer.process(read) { _ in frames += 1 } }
+            blackHole(frames)
+        }
+    }
+
     // The codec hot path of one message sequence (Message, Data…, EndMessage), as the
     // data path sends it: 256-byte messages (many per second: per-message costs and
     // allocations show) and 1 MiB messages (per-byte costs show).
