@@ -47,8 +47,14 @@ final class FileSink: @unchecked Sendable {
         }
         if let held {
             self.held = nil
-            writeOut(held)
+            writeOut([held])
         }
+    }
+
+    /// Adds payload; returns the failure, if writing it (or anything before) failed.
+    @discardableResult
+    func write(_ buffer: ByteBuffer) -> SinkFailure? {
+        write(PayloadPieces(buffer))
     }
 
     /// Adds payload pieces in order; returns the failure, if writing them (or anything
@@ -56,36 +62,17 @@ final class FileSink: @unchecked Sendable {
     @discardableResult
     func write(_ payload: PayloadPieces) -> SinkFailure? {
         guard failure == nil else { return currentFailure }
-        if descriptor < 0 && size + payload.readableBytes <= Self.memoryLimit {
-            for piece in payload.pieces { write(piece) }
-            return currentFailure
-        }
         if hashing {
             for piece in payload.pieces { piece.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
         }
         size += payload.readableBytes
-        if descriptor < 0 { openFile() }
-        guard failure == nil else { return currentFailure }
-        // The pieces as the Data commands brought them, in one writev(2) per 1024.
-        let code = GatheredWrite.writeAll(payload.pieces, to: descriptor)
-        if code != 0 { failed(writing: code) }
-        return currentFailure
-    }
-
-    /// Adds payload; returns the failure, if writing it (or anything before) failed.
-    @discardableResult
-    func write(_ buffer: ByteBuffer) -> SinkFailure? {
-        guard failure == nil else { return currentFailure }
-        if hashing { buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
-        size += buffer.readableBytes
         if descriptor < 0 && size <= Self.memoryLimit {
-            var buffer = buffer
-            if held == nil { held = ByteBufferAllocator().buffer(capacity: buffer.readableBytes) }
-            held?.writeBuffer(&buffer)
+            if held == nil { held = ByteBufferAllocator().buffer(capacity: payload.readableBytes) }
+            for var piece in payload.pieces { held?.writeBuffer(&piece) }
             return nil
         }
         if descriptor < 0 { openFile() }
-        writeOut(buffer)
+        writeOut(payload.pieces)
         return currentFailure
     }
 
@@ -93,24 +80,14 @@ final class FileSink: @unchecked Sendable {
         failure.map { SinkFailure(message: $0, code: failureCode) }
     }
 
-    private func writeOut(_ buffer: ByteBuffer) {
+    /// The pieces as the Data commands brought them, in one writev(2) per 1024.
+    private func writeOut(_ pieces: [ByteBuffer]) {
         guard failure == nil else { return }
-        buffer.withUnsafeReadableBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return failed(writing: errno)
-                }
-                offset += written
-            }
+        let code = GatheredWrite.writeAll(pieces, to: descriptor)
+        if code != 0 {
+            failureCode = code
+            failure = "cannot write \(temporaryPath): \(String(cString: strerror(code)))"
         }
-    }
-
-    private func failed(writing code: Int32) {
-        failureCode = code
-        failure = "cannot write \(temporaryPath): \(String(cString: strerror(code)))"
     }
 
     /// Where a finished message went.

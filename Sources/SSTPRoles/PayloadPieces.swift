@@ -8,6 +8,10 @@ struct PayloadPieces: Sendable {
 
     init() {}
 
+    init(_ piece: ByteBuffer) {
+        append(piece)
+    }
+
     /// Adds `piece` (an empty one is left out); returns the bytes held now.
     @discardableResult
     mutating func append(_ piece: ByteBuffer) -> Int {
