@@ -14,11 +14,11 @@ enum PackageStreaming {
     /// Plaintext read, encrypted and written per step: large enough to amortise the
     /// per-step costs (a read, a hand-off to the event loop, a socket write), small
     /// enough to keep memory flat.
-    static let chunkSize = 1 << 20
+    static let chunkSize = Int(ProcessInfo.processInfo.environment["WO_NFPS_CHUNK"] ?? "") ?? (1 << 20)
     /// Plaintext chunks read ahead of the cipher.
-    static let readAhead = 3
+    static let readAhead = Int(ProcessInfo.processInfo.environment["WO_NFPS_RA"] ?? "") ?? 3
     /// Ciphertext chunks handed to the event loop and not yet on the wire.
-    static let window = 4
+    static let window = Int(ProcessInfo.processInfo.environment["WO_NFPS_WIN"] ?? "") ?? 4
 
     /// Sends the IV, every complete block and the footer on `channel` (3.2.7.2),
     /// calling `blocksSent` between the blocks and the footer. Returns the package's
@@ -31,6 +31,8 @@ enum PackageStreaming {
         let start = try SharePackageEncryptor(key: key, iv: iv)
         let ivWritten = channel.eventLoop.makePromise(of: Void.self)
         channel.writeAndFlush(ByteBuffer(bytes: iv), promise: ivWritten)
+        let bulk = BulkScheduling(channel.eventLoop)
+        defer { bulk.end() }
         let pipeline = SendPipeline(path: path, channel: channel, computesSHA256: computesSHA256, progress: progress)
         let (blocks, digest) = try await withCheckedThrowingContinuation { continuation in
             pipeline.start(start) { continuation.resume(with: $0) }
@@ -101,12 +103,8 @@ final class SendPipeline: @unchecked Sendable {
         _ encryptor: SharePackageEncryptor,
         done: @escaping @Sendable (Result<(SharePackageEncryptor, String?), any Error>) -> Void
     ) {
-        let reader = Thread { self.readAhead() }
-        reader.name = "nfps-read"
-        let cipher = Thread { self.encrypt(encryptor, done: done) }
-        cipher.name = "nfps-cipher"
-        reader.start()
-        cipher.start()
+        PipelineThread.start("nfps-read", .throughput) { self.readAhead() }
+        PipelineThread.start("nfps-cipher", .criticalPath) { self.encrypt(encryptor, done: done) }
     }
 
     private func chunk(_ index: Int) -> UnsafeMutableRawBufferPointer {

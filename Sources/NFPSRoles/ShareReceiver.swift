@@ -76,6 +76,7 @@ public final class ShareReceiver: Sendable {
     /// At most 4 reads (of up to 256 KiB each) wait for the decrypting task; beyond that the
     /// socket is not read, and the kernel's buffer and TCP's window hold the rest. Keeps the
     /// receiver's memory flat when the machine is busy and the task falls behind.
+    static let recvMax = Int(ProcessInfo.processInfo.environment["WO_NFPS_RECV"] ?? "") ?? (256 << 10)
     static let inbound = Connection.Configuration(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 4))
 
     /// One connect attempt (3.1.7.1): connect, send the Socket Connect header, wait for
@@ -86,7 +87,7 @@ public final class ShareReceiver: Sendable {
             connection = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(2))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 256 << 10, maximum: 256 << 10))
+                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: Self.recvMax, maximum: Self.recvMax))
                 .connect(host: target.address.host, port: target.address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
@@ -157,6 +158,8 @@ public final class ShareReceiver: Sendable {
             .appendingPathComponent(".winterop-nfps-\(UUID().uuidString).partial")
         let progress = TransferProgress(events: events)
         var store: PackageStore?
+        var bulk: BulkScheduling?
+        defer { bulk?.end() }
         do {
             while true {
                 let message: ReceiverInbound?
@@ -178,7 +181,7 @@ public final class ShareReceiver: Sendable {
                         session.execute(actions)
                         break
                     }
-                    let result = try finishing.finish()
+                    let result = try await finishing.finish()
                     progress.finish()
                     return ReceivedPackage(partial: partial, bytes: result.bytes, sha256: result.sha256, seconds: progress.seconds)
                 }
@@ -202,6 +205,7 @@ public final class ShareReceiver: Sendable {
                         if case .startDecrypting(let iv) = action {
                             let key = ShareCipher.symmetricKey(sharedSecretKey: configuration.session.sharedSecretKey)
                             store = try PackageStore(path: partial.path, key: key, iv: iv, computesSHA256: configuration.computesSHA256)
+                            bulk = BulkScheduling(channel.eventLoop)
                         } else {
                             session.execute([action])
                         }
@@ -211,7 +215,7 @@ public final class ShareReceiver: Sendable {
                         session.execute(session.withMachine { $0.malformedInput(id, NFPS.section("3.3.7.2").error("data before the IV"), now: .now) })
                         break
                     }
-                    try current.take(piece)
+                    try await current.take(piece)
                     progress.update(current.bytes)
                 }
                 if session.isOver { break }
