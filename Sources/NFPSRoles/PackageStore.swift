@@ -11,7 +11,7 @@ import NIOCore
 /// suspended (holding no thread), while that many are queued.
 final class PackageStore {
     /// Ciphertext pieces queued for the writer.
-    static let depth = Int(ProcessInfo.processInfo.environment["WO_NFPS_DEPTH"] ?? "") ?? 4
+    static let depth = 4
 
     enum Piece: Sendable {
         case ciphertext(ByteBuffer)
@@ -35,7 +35,7 @@ final class PackageStore {
         places = HandOff(Array(repeating: (), count: Self.depth))
         written = sink.written
         let (places, pieces, outcome) = (places, pieces, outcome)
-        PipelineThread.start("nfps-write", .throughput) { sink.drain(pieces, returningTo: places, outcome: outcome) }
+        PipelineThread.start("nfps-write", .bulk) { sink.drain(pieces, returningTo: places, outcome: outcome) }
     }
 
     /// Abandoned or finished: the writer thread stops.
