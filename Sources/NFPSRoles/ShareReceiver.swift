@@ -162,8 +162,6 @@ public final class ShareReceiver: Sendable {
             .appendingPathComponent(".winterop-nfps-\(UUID().uuidString).partial")
         let progress = TransferProgress(events: events)
         var store: PackageStore?
-        var bulk: BulkScheduling?
-        defer { bulk?.end() }
         do {
             while true {
                 let message: ReceiverInbound?
@@ -209,7 +207,6 @@ public final class ShareReceiver: Sendable {
                         if case .startDecrypting(let iv) = action {
                             let key = ShareCipher.symmetricKey(sharedSecretKey: configuration.session.sharedSecretKey)
                             store = try PackageStore(path: partial.path, key: key, iv: iv, computesSHA256: configuration.computesSHA256)
-                            bulk = BulkScheduling(channel.eventLoop)
                         } else {
                             session.execute([action])
                         }
