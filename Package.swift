@@ -164,6 +164,8 @@ var targets: [Target] = [
     // MARK: MS-NFPS
     // AES-128-CBC on the system's OpenSSL 3 (libcrypto's EVP; Debian: libssl-dev).
     .target(name: "CWinteropNFPSCipher", linkerSettings: [.linkedLibrary("crypto")]),
+    // The transfer pipelines' threads: their names and Linux scheduling class.
+    .target(name: "CWinteropNFPSThread"),
     // Codec, the AES-128-CBC stream and the sender/receiver state machines (sans-IO).
     .target(
         name: "NFPSCore",
@@ -176,7 +178,7 @@ var targets: [Target] = [
     .target(
         name: "NFPSRoles",
         dependencies: [
-            "NFPSCore", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
+            "NFPSCore", "CWinteropNFPSThread", "WinteropWire", "WinteropFormat", "WinteropTransport", nio, nioPosix, crypto,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),

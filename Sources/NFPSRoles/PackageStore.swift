@@ -4,105 +4,115 @@ import NFPSCore
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Decrypted package bytes going to their hidden file (3.3.5): the receiving task
-/// decrypts each piece as it arrives while a writer thread hashes (unless `--no-sha256`)
-/// and writes the pieces before it, so decryption and file writes overlap. Memory stays
-/// at ``depth`` plaintext buffers, reused in place: the writer hands each one back.
+/// Ciphertext going, decrypted, to its hidden file (3.3.5): the receiving task hands
+/// each piece as it arrives to a writer thread that decrypts it, hashes it (unless
+/// `--no-sha256`) and writes it, so that the task only passes buffers and the socket
+/// is read while the file is written. Memory stays at ``depth`` pieces: the task waits,
+/// suspended (holding no thread), while that many are queued.
 final class PackageStore {
-    /// Plaintext buffers between the decryption and the writer.
-    static let depth = 3
+    /// Ciphertext pieces queued for the writer.
+    static let depth = 4
 
     enum Piece: Sendable {
-        case bytes(ByteBuffer)
+        case ciphertext(ByteBuffer)
+        /// Graceful close: the held bytes are the footer (3.3.7.4).
         case end
     }
 
-    private var decryptor: SharePackageDecryptor
-    private let free: HandOff<ByteBuffer>
-    private let written = HandOff<Piece>()
-    /// The writer's outcome once it saw `.end` or failed: the digest, or the write error.
-    private let outcome = HandOff<Result<String?, PackageFileError>>()
-    var bytes: UInt64 { decryptor.packageBytes }
+    /// Places in the writer's queue: one taken per piece, given back once it is written.
+    private let places: HandOff<Void>
+    private let pieces = HandOff<Piece>()
+    /// The writer's outcome once it saw `.end` or failed.
+    private let outcome = HandOff<Result<ReceivedBytes, any Error>>()
+    private let written: NIOLockedValueBox<UInt64>
+    /// Package bytes written so far.
+    var bytes: UInt64 { written.withLockedValue { $0 } }
 
     init(path: String, key: SymmetricKey, iv: [UInt8], computesSHA256: Bool) throws {
-        decryptor = try SharePackageDecryptor(key: key, iv: iv)
-        let sink = try PackageFileSink(path: path)
-        free = HandOff((0..<Self.depth).map { _ in ByteBuffer() })
-        let (free, written, outcome) = (free, written, outcome)
-        let thread = Thread { sink.drain(written, returningTo: free, hashing: computesSHA256, outcome: outcome) }
-        thread.name = "nfps-write"
-        thread.start()
+        let sink = try PackageFileSink(
+            path: path, decryptor: try SharePackageDecryptor(key: key, iv: iv), computesSHA256: computesSHA256
+        )
+        places = HandOff(Array(repeating: (), count: Self.depth))
+        written = sink.written
+        let (places, pieces, outcome) = (places, pieces, outcome)
+        PipelineThread.start("nfps-write", .bulk) { sink.drain(pieces, returningTo: places, outcome: outcome) }
     }
 
     /// Abandoned or finished: the writer thread stops.
     deinit {
-        written.close()
-        free.close()
+        pieces.close()
+        places.close()
     }
 
-    /// Decrypts `ciphertext` into a free buffer and passes it to the writer; waits only
-    /// when the writer is ``depth`` pieces behind.
-    func take(_ ciphertext: ByteBuffer) throws {
-        guard var plain = free.take() else { throw writeFailure() }
-        plain.clear()
-        plain.reserveCapacity(ciphertext.readableBytes + NFPS.blockSize)
-        try decryptor.decrypt(ciphertext, into: &plain)
-        guard plain.readableBytes > 0 else { return free.put(consume plain) }
-        written.put(.bytes(consume plain))
+    /// Queues `ciphertext` for the writer; waits while ``depth`` pieces are queued.
+    func take(_ ciphertext: ByteBuffer) async throws {
+        guard await places.take() != nil else { throw await failure() }
+        pieces.put(.ciphertext(ciphertext))
     }
 
-    /// Graceful close: the footer's Remainder, then the digest once everything is
-    /// written (3.3.7.4).
-    func finish() throws -> (bytes: UInt64, sha256: String?) {
-        var tail = ByteBuffer()
-        try decryptor.finish(into: &tail)
-        written.put(.bytes(tail))
-        written.put(.end)
-        guard let result = outcome.take() else { throw writeFailure() }
-        return (decryptor.packageBytes, try result.get())
+    /// Graceful close: the footer's Remainder written, returns the package's size and
+    /// digest once everything is (3.3.7.4).
+    func finish() async throws -> ReceivedBytes {
+        pieces.put(.end)
+        guard let result = await outcome.take() else { throw PackageFileError("the package file's writer stopped") }
+        return try result.get()
     }
 
-    private func writeFailure() -> any Error {
-        PackageFileError("the package file's writer stopped")
+    /// Why the writer stopped.
+    private func failure() async -> any Error {
+        guard case .failure(let error)? = await outcome.take() else { return PackageFileError("the package file's writer stopped") }
+        return error
     }
 }
 
-/// The writer thread's end of a ``PackageStore``: the hidden file and the digest.
+/// A package's size and SHA-256 (nil with `--no-sha256`), once written.
+struct ReceivedBytes: Sendable {
+    var bytes: UInt64
+    var sha256: String?
+}
+
+/// The writer thread's end of a ``PackageStore``: the decryption, the hidden file and the digest.
 private final class PackageFileSink: @unchecked Sendable {
     private let writer: PackageFileWriter
+    private var decryptor: SharePackageDecryptor
+    private var hasher: SHA256?
+    let written = NIOLockedValueBox<UInt64>(0)
 
-    init(path: String) throws(PackageFileError) {
+    init(path: String, decryptor: SharePackageDecryptor, computesSHA256: Bool) throws(PackageFileError) {
         writer = try PackageFileWriter(path: path)
+        self.decryptor = decryptor
+        hasher = computesSHA256 ? SHA256() : nil
     }
 
-    func drain(
-        _ pieces: HandOff<PackageStore.Piece>, returningTo free: HandOff<ByteBuffer>, hashing: Bool,
-        outcome: HandOff<Result<String?, PackageFileError>>
-    ) {
-        var hasher = hashing ? SHA256() : nil
-        while let piece = pieces.take() {
-            // Taken out of the piece, so that once written this is its one reference
-            // and the decryption refills it in place.
-            guard var plain = Self.bytes(of: consume piece) else {
-                outcome.put(.success(hasher.map { PackageStreaming.hex($0.finalize()) }))
-                return
+    func drain(_ pieces: HandOff<PackageStore.Piece>, returningTo places: HandOff<Void>, outcome: HandOff<Result<ReceivedBytes, any Error>>) {
+        // Reused for every piece: decrypted into in place, written, cleared.
+        var plain = ByteBuffer()
+        do {
+            while let piece = pieces.take() {
+                plain.clear()
+                switch piece {
+                case .ciphertext(let ciphertext):
+                    plain.reserveCapacity(ciphertext.readableBytes + NFPS.blockSize)
+                    try decryptor.decrypt(ciphertext, into: &plain)
+                    try store(plain)
+                    places.put(())
+                case .end:
+                    try decryptor.finish(into: &plain)
+                    try store(plain)
+                    outcome.put(.success(ReceivedBytes(bytes: decryptor.packageBytes, sha256: hasher.map { PackageStreaming.hex($0.finalize()) })))
+                    return
+                }
             }
-            do {
-                try writer.write(plain)
-            } catch {
-                outcome.put(.failure(error))
-                free.close()
-                return
-            }
-            plain.withUnsafeReadableBytes { hasher?.update(bufferPointer: $0) }
-            free.put(consume plain)
+        } catch {
+            outcome.put(.failure(error))
+            places.close()
         }
     }
 
-    private static func bytes(of piece: consuming PackageStore.Piece) -> ByteBuffer? {
-        switch consume piece {
-        case .bytes(let plain): return plain
-        case .end: return nil
-        }
+    private func store(_ plain: ByteBuffer) throws(PackageFileError) {
+        guard plain.readableBytes > 0 else { return }
+        try writer.write(plain)
+        plain.withUnsafeReadableBytes { hasher?.update(bufferPointer: $0) }
+        written.withLockedValue { $0 = decryptor.packageBytes }
     }
 }

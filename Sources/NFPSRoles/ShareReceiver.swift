@@ -73,10 +73,15 @@ public final class ShareReceiver: Sendable {
         return outcome
     }
 
-    /// At most 4 reads (of up to 256 KiB each) wait for the decrypting task; beyond that the
-    /// socket is not read, and the kernel's buffer and TCP's window hold the rest. Keeps the
-    /// receiver's memory flat when the machine is busy and the task falls behind.
+    /// At most 4 reads (of up to ``readSize`` each) wait for the receiving task; beyond that
+    /// the socket is not read, and the kernel's buffer and TCP's window hold the rest. Keeps
+    /// the receiver's memory flat when the machine is busy and the writer falls behind.
     static let inbound = Connection.Configuration(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 4))
+
+    /// The largest socket read: 1 MiB, so that a GiB takes about a thousand reads, hand-offs
+    /// and file writes rather than four thousand (the receiver reads whatever the socket
+    /// holds, usually a full buffer).
+    static let readSize = 1 << 20
 
     /// One connect attempt (3.1.7.1): connect, send the Socket Connect header, wait for
     /// the echo; the attempt that wins goes on to receive the package.
@@ -86,7 +91,7 @@ public final class ShareReceiver: Sendable {
             connection = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(2))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: 256 << 10, maximum: 256 << 10))
+                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64 << 10, initial: Self.readSize, maximum: Self.readSize))
                 .connect(host: target.address.host, port: target.address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
@@ -178,7 +183,7 @@ public final class ShareReceiver: Sendable {
                         session.execute(actions)
                         break
                     }
-                    let result = try finishing.finish()
+                    let result = try await finishing.finish()
                     progress.finish()
                     return ReceivedPackage(partial: partial, bytes: result.bytes, sha256: result.sha256, seconds: progress.seconds)
                 }
@@ -211,7 +216,7 @@ public final class ShareReceiver: Sendable {
                         session.execute(session.withMachine { $0.malformedInput(id, NFPS.section("3.3.7.2").error("data before the IV"), now: .now) })
                         break
                     }
-                    try current.take(piece)
+                    try await current.take(piece)
                     progress.update(current.bytes)
                 }
                 if session.isOver { break }

@@ -55,4 +55,33 @@ import WinteropWire
             }
         }
     }
+
+    /// In place (the sender's path) and into a separate buffer give the same stream,
+    /// whatever the chunks, including ones that leave a partial block held.
+    @Test func inPlaceEncryptionMatches() async {
+        await propertyCheck(
+            input: Gen.uint8().array(of: 0...700), Gen.int(in: 1...97)
+        ) { package, chunk in
+            do {
+                let key = ShareCipher.symmetricKey(sharedSecretKey: [7, 7, 7])
+                let iv = ShareCipher.randomIV()
+                var separate = try SharePackageEncryptor(key: key, iv: iv)
+                var inPlace = try SharePackageEncryptor(key: key, iv: iv)
+                var expected = ByteBuffer(), actual = ByteBuffer()
+                for start in stride(from: 0, to: package.count, by: chunk) {
+                    let bytes = package[start..<min(start + chunk, package.count)]
+                    try separate.encrypt(ByteBuffer(bytes: bytes), into: &expected)
+                    var buffer = ByteBuffer(bytes: bytes)
+                    try inPlace.encrypt(inPlace: &buffer)
+                    actual.writeBuffer(&buffer)
+                }
+                try separate.finish(into: &expected)
+                try inPlace.finish(into: &actual)
+                #expect(actual == expected)
+                #expect(inPlace.packageBytes == UInt64(package.count))
+            } catch {
+                Issue.record("in-place encryption failed: \(error)")
+            }
+        }
+    }
 }

@@ -37,4 +37,26 @@ import Testing
         queue.put(1)
         #expect(queue.take() == nil)
     }
+
+    /// The receiving task's side: a task waits suspended (holding no thread) until a
+    /// thread puts, and takes what is already there at once.
+    @Test func asyncTakeWaitsForAThreadsPut() async {
+        let queue = HandOff<Int>([1])
+        #expect(await queue.take() == 1)
+        Thread {
+            // Whether or not the task is already waiting, it gets the element.
+            queue.put(2)
+        }.start()
+        #expect(await queue.take() == 2)
+    }
+
+    @Test func closeWakesAWaitingTask() async {
+        let queue = HandOff<Int>()
+        async let taken = queue.take()
+        // Closed before or after the task started waiting: either way it gets nil.
+        queue.close()
+        #expect(await taken == nil)
+        queue.put(3)
+        #expect(await queue.take() == nil)
+    }
 }

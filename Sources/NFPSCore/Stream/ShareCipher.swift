@@ -63,6 +63,20 @@ public struct ShareCipher: Sendable {
         guard ok == 1 else { throw Failure("OpenSSL's AES-128-CBC failed") }
     }
 
+    /// ``process(_:into:)`` in place: `bytes` (whole blocks) are replaced by their result.
+    public mutating func process(inPlace bytes: UnsafeMutableRawBufferPointer) throws(Failure) {
+        precondition(bytes.count % NFPS.blockSize == 0, "ShareCipher takes whole blocks")
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
+        let encrypt: Int32 = direction == .encrypt ? 1 : 0
+        let ok = key.withUnsafeBufferPointer { key in
+            chain.withUnsafeMutableBufferPointer { chain -> Int32 in
+                guard let keyBase = key.baseAddress, let chainBase = chain.baseAddress else { return 0 }
+                return wo_nfps_aes128_cbc(encrypt, keyBase, chainBase, base, base, bytes.count)
+            }
+        }
+        guard ok == 1 else { throw Failure("OpenSSL's AES-128-CBC failed") }
+    }
+
     /// ``process(_:into:)`` over the readable bytes of `input`.
     public mutating func process(_ input: ByteBuffer, into output: inout ByteBuffer) throws(Failure) {
         try input.withUnsafeReadableBytes { (bytes) throws(Failure) in try process(bytes, into: &output) }

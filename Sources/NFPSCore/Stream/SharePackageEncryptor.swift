@@ -44,6 +44,27 @@ public struct SharePackageEncryptor: Sendable {
         partial += rest.dropFirst(whole)
     }
 
+    /// ``encrypt(_:into:)`` in place: `buffer`'s readable bytes become the ciphertext of
+    /// the complete blocks they make (with any bytes held from before); bytes that do not
+    /// fill a block leave it and are held. No copy unless bytes were held.
+    public mutating func encrypt(inPlace buffer: inout ByteBuffer) throws {
+        guard partial.isEmpty else {
+            // Bytes held from before shift the block boundaries: not in place.
+            var output = ByteBuffer()
+            try encrypt(buffer, into: &output)
+            buffer = output
+            return
+        }
+        let count = buffer.readableBytes
+        let whole = count - count % NFPS.blockSize
+        packageBytes += UInt64(count)
+        if let tail = buffer.getBytes(at: buffer.readerIndex + whole, length: count - whole) {
+            partial = tail
+        }
+        buffer.moveWriterIndex(to: buffer.readerIndex + whole)
+        try buffer.withUnsafeMutableReadableBytes { try cipher.process(inPlace: $0) }
+    }
+
     /// The end of the package: appends the encrypted footer (48 bytes) (3.2.7.2).
     public mutating func finish(into output: inout ByteBuffer) throws {
         // `partial` is below a block, so the footer always exists.
