@@ -51,7 +51,7 @@ public struct ShareCipher: Sendable {
         guard let source = input.baseAddress, input.count > 0 else { return }
         let encrypt: Int32 = direction == .encrypt ? 1 : 0
         var ok: Int32 = 0
-        key.withUnsafeBufferPointer { key in
+        _ = key.withUnsafeBufferPointer { key in
             chain.withUnsafeMutableBufferPointer { chain in
                 output.writeWithUnsafeMutableBytes(minimumWritableBytes: input.count) { target in
                     guard let keyBase = key.baseAddress, let chainBase = chain.baseAddress, let targetBase = target.baseAddress else { return 0 }
