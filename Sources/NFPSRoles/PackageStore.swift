@@ -24,6 +24,8 @@ final class PackageStore {
     private let pieces = HandOff<Piece>()
     /// The writer's outcome once it saw `.end` or failed.
     private let outcome = HandOff<Result<ReceivedBytes, any Error>>()
+    /// Put once by the writer thread as it ends, whatever ended it.
+    private let stopped = HandOff<Void>()
     private let written: NIOLockedValueBox<UInt64>
     /// Package bytes written so far.
     var bytes: UInt64 { written.withLockedValue { $0 } }
@@ -34,8 +36,21 @@ final class PackageStore {
         )
         places = HandOff(Array(repeating: (), count: Self.depth))
         written = sink.written
-        let (places, pieces, outcome) = (places, pieces, outcome)
-        PipelineThread.start("nfps-write", .bulk) { sink.drain(pieces, returningTo: places, outcome: outcome) }
+        let (places, pieces, outcome, stopped) = (places, pieces, outcome, stopped)
+        PipelineThread.start("nfps-write", .bulk) {
+            defer { stopped.put(()) }
+            sink.drain(pieces, returningTo: places, outcome: outcome)
+        }
+    }
+
+    /// The transfer is abandoned: the writer stops after the piece in hand, and this
+    /// returns once its thread has ended. The process may exit right after, and a thread
+    /// still inside OpenSSL then would meet the locks its exit handler destroys (the
+    /// writer crashed so, in `pthread_rwlock_unlock`, when a sender reset mid-stream).
+    func abandon() async {
+        pieces.close()
+        places.close()
+        _ = await stopped.take()
     }
 
     /// Abandoned or finished: the writer thread stops.

@@ -222,6 +222,7 @@ public final class ShareReceiver: Sendable {
                 if session.isOver { break }
             }
         } catch {
+            await store?.abandon()
             try? FileManager.default.removeItem(at: partial)
             let reason = "\(error)"
             session.execute(session.withMachine { machine in
@@ -232,6 +233,7 @@ public final class ShareReceiver: Sendable {
             })
             return nil
         }
+        await store?.abandon()
         try? FileManager.default.removeItem(at: partial)
         return nil
     }
