@@ -9,7 +9,10 @@ import WinteropTransport
 @Suite struct GatheredWriteTests {
     @Test func manyBuffersThroughShortWritesArriveInOrder() throws {
         var fds: [Int32] = [0, 0]
+        // Close-on-exec: a child another test spawns meanwhile must not inherit the write
+        // end, or the reader would wait for that child's exit to see end of file.
         try #require(pipe(&fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
         let (reader, writer) = (fds[0], fds[1])
         defer { close(reader) }
         // 3,000 buffers of varying sizes (about 3.6 MiB), more than a pipe holds, so writev
