@@ -279,6 +279,11 @@ import WinteropWire
 
     // MARK: winterop serve
 
+    /// The roles these tests do not look at, on free ports too: left on their defaults
+    /// (0.0.0.0:2493, UDP 5041), two `serve` processes of concurrent tests would race for
+    /// them and one would exit 2 with "address already in use".
+    static let otherServeRolesOnFreePorts = ["--listen", "sstp-relay=127.0.0.1:0", "--listen", "wds-server=127.0.0.1:0"]
+
     @Test func serveRunsTheServerWhenAProviderIsConfigured() async throws {
         let data = Self.temporary("data")
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -287,7 +292,7 @@ import WinteropWire
         let serve = try WinteropProcess([
             "serve", "--json", "--data", data, "--no-advertise",
             "--listen", "mice-sink=127.0.0.1:0", "--listen", "sstp-device=127.0.0.1:0", "--listen", "tcc-server=127.0.0.1:0",
-        ])
+        ] + Self.otherServeRolesOnFreePorts)
         defer { serve.terminate() }
         let port = try #require(await serve.listeningPort(service: "tcc-server"), "\(serve.lines) \(serve.stderr)")
         let client = try TCCProcessTests.request(port: port)
@@ -303,7 +308,7 @@ import WinteropWire
         let serve = try WinteropProcess([
             "serve", "--json", "--data", data, "--no-advertise",
             "--listen", "mice-sink=127.0.0.1:0", "--listen", "sstp-device=127.0.0.1:0",
-        ])
+        ] + Self.otherServeRolesOnFreePorts)
         defer { serve.terminate() }
         _ = await serve.listeningPort(service: "sstp-device")
         await poll(timeout: .seconds(20)) { serve.stderr.contains("tcc-server left out") }
